@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunitiesConfig(AppConfig):
+    """The floor: communities, memberships, the permission policy, the activity stream.
+    It knows nothing of guests, events or documents."""
+
+    name = "communities"
+    verbose_name = _("Communities")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GuestsConfig(AppConfig):
+    """Invitations and the guest lifecycle (sponsor, end date, renewal)."""
+
+    name = "guests"
+    verbose_name = _("Guests")

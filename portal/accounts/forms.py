@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from taggit.forms import TagField
+
+from portal.accounts.adapter import is_internal_address
+from portal.accounts.models import User, timezone_choices
+
+
+class SignupForm(AllauthSignupForm):
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        if not is_internal_address(email):
+            raise forms.ValidationError(
+                _(
+                    "Sign-up is open to %(domains)s addresses only. Partners join by "
+                    "invitation from a community lead."
+                ),
+                code="external_domain",
+                params={"domains": ", ".join(f"@{d}" for d in settings.PORTAL_INTERNAL_DOMAINS)},
+            )
+        return email
+
+
+class ProfileForm(forms.ModelForm):
+    skills = TagField(
+        label=_("Skills"),
+        required=False,
+        help_text=_("Comma-separated, for example: tourism, funding, graphic design"),
+    )
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+
+    class Meta:
+        model = User
+        fields = [
+            "display_name",
+            "photo",
+            "organisation",
+            "job_title",
+            "location",
+            "phone",
+            "bio",
+            "skills",
+            "language",
+            "timezone",
+        ]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["display_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        self.fields["job_title"].widget.attrs["autocomplete"] = "organization-title"
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if not photo or not hasattr(photo, "image"):
+            return photo  # unchanged, or cleared
+        if photo.size > settings.ACCOUNTS_PHOTO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("This photo is %(size)s; the limit is %(limit)s."),
+                code="too_large",
+                params={
+                    "size": filesizeformat(photo.size),
+                    "limit": filesizeformat(settings.ACCOUNTS_PHOTO_MAX_BYTES),
+                },
+            )
+        width, height = photo.image.size
+        if width * height > settings.ACCOUNTS_PHOTO_MAX_PIXELS:
+            raise forms.ValidationError(
+                _("This photo is %(w)s × %(h)s pixels; please send a smaller one."),
+                code="too_many_pixels",
+                params={"w": width, "h": height},
+            )
+        if photo.image.format not in {"JPEG", "PNG", "WEBP", "GIF"}:
+            raise forms.ValidationError(
+                _("Please send a JPEG, PNG, WebP or GIF image."), code="format"
+            )
+        return photo
+
+    def service_arguments(self) -> dict:
+        """The cleaned data as ``user_profile_update`` takes it."""
+        data = dict(self.cleaned_data)
+        photo = data.pop("photo", None)
+        skills = data.pop("skills", [])
+        if photo is False:
+            photo_arg: object = False
+        elif photo and hasattr(photo, "image"):
+            photo_arg = photo
+        else:
+            photo_arg = None
+        return {"skills": skills, "photo": photo_arg, **data}
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search people"), required=False, max_length=100)
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=150)
+    location = forms.CharField(label=_("Location"), required=False, max_length=150)
+    skill = forms.CharField(label=_("Skill"), required=False, max_length=100)

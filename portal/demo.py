@@ -1,0 +1,273 @@
+"""Demo data for `make run`: a believable organisation (a regional tourism board) with staff,
+editors, a partner guest, and an editorial home page with news.
+
+Idempotent: every object is looked up by a natural key first, so running the seed twice
+changes nothing. Later features add their part of the story with a function here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Page, PageViewRestriction, Site
+
+from portal.accounts import services as account_services
+from portal.pages.models import HomePage, NewsIndexPage, NewsPage, StandardPage
+
+User = get_user_model()
+
+DEMO_PASSWORD = "parvis-demo"  # noqa: S105 - printed on purpose: demo accounts only
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    email: str
+    password: str = DEMO_PASSWORD
+
+
+PEOPLE = [
+    # email, display name, organisation, job title, location, skills, extra
+    (
+        "admin@parvis.example",
+        "Alex Admin",
+        "Parvis Tourism Board",
+        "Platform administrator",
+        "Lyon",
+        ["administration"],
+        {"is_staff": True, "is_superuser": True},
+    ),
+    (
+        "claire.dubois@parvis.example",
+        "Claire Dubois",
+        "Parvis Tourism Board",
+        "Communications editor",
+        "Lyon",
+        ["writing", "graphic charter"],
+        {"group": "Editors"},
+    ),
+    (
+        "marc.lefevre@parvis.example",
+        "Marc Lefèvre",
+        "Parvis Tourism Board",
+        "Head of communications",
+        "Lyon",
+        ["editorial", "press"],
+        {"group": "Moderators"},
+    ),
+    (
+        "camille.martin@parvis.example",
+        "Camille Martin",
+        "Parvis Tourism Board",
+        "Project lead, Lakeside Trails",
+        "Annecy",
+        ["project management", "tourism", "funding"],
+        {
+            "phone": "+33 4 50 00 00 01",
+            "bio": "I run the Lakeside Trails project with our funders.",
+        },
+    ),
+    (
+        "hugo.bernard@parvis.example",
+        "Hugo Bernard",
+        "Parvis Tourism Board",
+        "Site referent",
+        "Chambéry",
+        ["events", "tourism"],
+        {},
+    ),
+    (
+        "ines.moreau@parvis.example",
+        "Inès Moreau",
+        "Parvis Tourism Board",
+        "Digital marketing",
+        "Lyon",
+        ["social media", "web visibility"],
+        {},
+    ),
+    (
+        "louis.garnier@parvis.example",
+        "Louis Garnier",
+        "Parvis Tourism Board",
+        "Sales manager",
+        "Grenoble",
+        ["sales", "CRM"],
+        {},
+    ),
+    (
+        "sarah.petit@parvis.example",
+        "Sarah Petit",
+        "Parvis Tourism Board",
+        "Newcomer, visitor services",
+        "Annecy",
+        [],
+        {},
+    ),
+    (
+        "julie.roux@funder-region.example",
+        "Julie Roux",
+        "Région Auvergne-Rhône-Alpes",
+        "Funding officer",
+        "Lyon",
+        ["funding"],
+        {"is_external": True},
+    ),
+]
+
+LOGINS = [
+    Login("administrator", "admin@parvis.example"),
+    Login("editor", "claire.dubois@parvis.example"),
+    Login("internal member", "camille.martin@parvis.example"),
+    Login("guest (external partner)", "julie.roux@funder-region.example"),
+]
+
+
+def seed_people() -> None:
+    for email, name, organisation, job, location, skills, extra in PEOPLE:
+        if User.objects.filter(email=email).exists():
+            continue
+        extra = dict(extra)
+        group = extra.pop("group", None)
+        user = account_services.user_create(
+            email=email,
+            password=DEMO_PASSWORD,
+            display_name=name,
+            organisation=organisation,
+            job_title=job,
+            location=location,
+            skills=skills,
+            **extra,
+        )
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+
+
+def _publish(page: Page) -> Page:
+    page.save_revision().publish()
+    return page
+
+
+def seed_pages() -> HomePage:
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        # Wagtail's first migration leaves a placeholder "Welcome" page at /home/.
+        for placeholder in root.get_children().filter(slug="home"):
+            if placeholder.specific_class is Page:
+                placeholder.delete()
+        home = HomePage(title="Welcome to Parvis", slug="home", body=_home_body())
+        root.add_child(instance=home)
+        _publish(home)
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+        else:
+            site.root_page = home
+            site.site_name = "Parvis"
+            site.save()
+    if not NewsIndexPage.objects.exists():
+        news_index = NewsIndexPage(
+            title="News", slug="news", intro="What is happening at the board and with partners."
+        )
+        home.add_child(instance=news_index)
+        _publish(news_index)
+        for days_ago, title, intro, tags in NEWS:
+            news = NewsPage(
+                title=title,
+                intro=intro,
+                date=datetime.date.today() - datetime.timedelta(days=days_ago),
+                body=[("rich_text", f"<p>{intro}</p>")],
+            )
+            news_index.add_child(instance=news)
+            news.tags.add(*tags)
+            _publish(news)
+    if not StandardPage.objects.filter(slug="help").exists():
+        help_page = StandardPage(
+            title="Help",
+            slug="help",
+            intro="How to find your way around Parvis.",
+            body=[
+                (
+                    "rich_text",
+                    "<h2>Signing in</h2><p>Use your work e-mail address. Partners receive an "
+                    "invitation from a community lead.</p><h2>Your profile</h2><p>Complete "
+                    "your profile so colleagues and partners know who you are.</p>",
+                )
+            ],
+        )
+        home.add_child(instance=help_page)
+        _publish(help_page)
+    if not StandardPage.objects.filter(slug="staff-handbook").exists():
+        handbook = StandardPage(
+            title="Staff handbook",
+            slug="staff-handbook",
+            intro="For signed-in people only: Wagtail's privacy setting hides it from visitors.",
+            body=[("rich_text", "<p>Holidays, expenses and who to call.</p>")],
+        )
+        home.add_child(instance=handbook)
+        _publish(handbook)
+        PageViewRestriction.objects.create(
+            page=handbook, restriction_type=PageViewRestriction.LOGIN
+        )
+    return home
+
+
+def _home_body() -> list[tuple[str, object]]:
+    return [
+        (
+            "hero",
+            {
+                "heading": "Welcome to Parvis",
+                "text": "The open square where the tourism board and its partners work "
+                "together: groups, documents for review, a shared agenda, and a digest "
+                "instead of mail threads.",
+                "image": None,
+            },
+        ),
+        ("latest_news", {"heading": "Latest news", "count": 3}),
+        (
+            "call_to_action",
+            {
+                "title": "New here?",
+                "text": "Complete your profile and find the people you will work with.",
+                "link": {
+                    "page": None,
+                    "url": "http://127.0.0.1:8000/people/",
+                    "label": "Find people",
+                },
+            },
+        ),
+    ]
+
+
+NEWS = [
+    (
+        2,
+        "Lakeside Trails: funders' steering committee",
+        "The spring steering committee will review the trail signage and the graphic charter.",
+        ["project", "funding"],
+    ),
+    (
+        9,
+        "Welcome to our new colleagues",
+        "Five newcomers joined the visitor services this month. Say hello!",
+        ["newcomer"],
+    ),
+    (
+        20,
+        "Summer season campaign launched",
+        "The summer campaign goes live across our partners' sites.",
+        ["marketing"],
+    ),
+]
+
+
+@transaction.atomic
+def seed() -> list[Login]:
+    seed_people()
+    seed_pages()
+    return LOGINS

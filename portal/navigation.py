@@ -1,0 +1,48 @@
+"""The site's main sections. A section appears in the navigation only once its URL exists,
+so a later app (communities, events, documents, search) shows up by adding its route.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str | Promise
+    url_name: str
+    signed_in_only: bool = True
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(_("Communities"), "communities:list"),
+    Section(_("Calendar"), "events:calendar"),
+    Section(_("Documents"), "documents:list"),
+    Section(_("People"), "accounts:directory"),
+    Section(_("Search"), "search"),
+)
+
+
+@cache
+def _existing_sections() -> tuple[tuple[Section, str], ...]:
+    """Sections whose route exists, with their URL (the URLconf does not change at run time)."""
+    found = []
+    for section in SECTIONS:
+        try:
+            found.append((section, reverse(section.url_name)))
+        except NoReverseMatch:
+            continue
+    return tuple(found)
+
+
+def sections_for(user) -> list[dict]:
+    return [
+        {"label": section.label, "url": url}
+        for section, url in _existing_sections()
+        if user.is_authenticated or not section.signed_in_only
+    ]

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+urlpatterns = [
+    # Everybody signs in through allauth (e-mail verification, two-factor, rate limits).
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("admin/", include(wagtailadmin_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("documents/", include(wagtaildocs_urls)),
+    path("", include("portal.accounts.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # Local media folder (the embedded default). With S3, files come from signed URLs.
+    # Profile photos are not public: they go through accounts:photo, which checks who asks.
+    urlpatterns += [
+        re_path(
+            r"^media/(?!profiles/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        ),
+    ]
+
+urlpatterns += [
+    # Wagtail serves the editorial pages; it must stay last.
+    path("", include(wagtail_urls)),
+]
