@@ -56,7 +56,7 @@ def user_create(
     )
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
     if skills:
-        user.skills.set(list(skills))
+        user.skills.set(_unique_skills(skills))
     return user
 
 
@@ -94,8 +94,18 @@ def user_profile_update(
         storage = user.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo))
     if skills is not None:
-        user.skills.set(sorted({s.strip() for s in skills if s.strip()}, key=str.lower))
+        user.skills.set(_unique_skills(skills))
     return user
+
+
+def _unique_skills(skills: Iterable[str]) -> list[str]:
+    """Trimmed, without blanks or case-insensitive repeats, first spelling wins."""
+    seen: dict[str, str] = {}
+    for skill in skills:
+        name = " ".join(skill.split())[:100]
+        if name and name.lower() not in seen:
+            seen[name.lower()] = name
+    return list(seen.values())
 
 
 def user_set_language(*, user: User, language: str) -> None:

@@ -1,11 +1,13 @@
 """Signals only connect apps; the rules stay in services."""
 
-from allauth.account.signals import user_signed_up
+from allauth.account.signals import email_confirmed
 from django.dispatch import receiver
 
 from portal.accounts import services
 
 
-@receiver(user_signed_up)
-def _welcome_new_account(sender, request, user, **kwargs) -> None:
-    services.welcome_email_enqueue(user=user)
+@receiver(email_confirmed)
+def _welcome_confirmed_account(sender, request, email_address, **kwargs) -> None:
+    # Welcome people once their own address is proven, never an unverified one.
+    if email_address.primary:
+        services.welcome_email_enqueue(user=email_address.user)

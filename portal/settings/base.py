@@ -256,6 +256,8 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_I18N_ENABLED = False
 
+TAGGIT_CASE_INSENSITIVE = True
+
 # --- Accounts -------------------------------------------------------------------------------
 ACCOUNTS_PHOTO_MAX_BYTES = env_int("ACCOUNTS_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 ACCOUNTS_PHOTO_MAX_PIXELS = 40_000_000

@@ -1,0 +1,105 @@
+"""The deployed topology, with real processes: a task enqueued by the web process travels
+through Redis to a separate Celery worker process, which reads the committed row from the
+same database and sends the e-mail."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from portal.accounts import services
+from portal.celery import app as celery_app
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379"
+
+
+def database_url_for_worker() -> str:
+    """The test database, as a URL another process can open."""
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def worker(tmp_path):
+    queue = f"parvis-test-{uuid.uuid4().hex[:8]}"
+    mail_dir = tmp_path / "mail"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.base",
+        "DATABASE_URL": database_url_for_worker(),
+        "REDIS_URL": REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    saved = dict(celery_app.conf)
+    celery_app.conf.update(
+        task_always_eager=False, broker_url=f"{REDIS_URL}/0", task_default_queue=queue
+    )
+    celery_app._pool = None
+    try:
+        yield mail_dir, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        celery_app.conf.update(
+            task_always_eager=saved["task_always_eager"],
+            broker_url=saved["broker_url"],
+            task_default_queue=saved["task_default_queue"],
+        )
+        celery_app._pool = None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_welcome_email_is_sent_by_a_real_worker(worker):
+    mail_dir, process = worker
+    user = UserFactory(email="worker.test@parvis.example", display_name="Worker Test")
+    services.welcome_email_enqueue(user=user)  # autocommit: on_commit runs at once
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (mail_dir.exists() and any(mail_dir.iterdir())):
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.2)
+    files = list(mail_dir.iterdir()) if mail_dir.exists() else []
+    assert files, "the worker sent nothing within 60 s"
+    message = files[0].read_text()
+    assert "To: worker.test@parvis.example" in message
+    assert "Subject: Welcome to Parvis" in message
+    assert "Hello Worker Test" in message
