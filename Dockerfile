@@ -34,11 +34,12 @@ COPY . .
 # Static files are collected with the *production* settings: they use whitenoise's
 # CompressedManifestStaticFilesStorage, whose staticfiles.json manifest the base settings
 # (plain StaticFilesStorage) would not write, and {% static %} fails at runtime without it.
-# The SECRET_KEY and ALLOWED_HOSTS below are throwaway build-time values (production.py
-# refuses to import without them); no database is touched.
+# The SECRET_KEY, ALLOWED_HOSTS and PORTAL_BASE_URL below are throwaway build-time values
+# (production.py refuses to import without them); no database is touched.
 RUN mkdir -p locale \
     && DJANGO_SETTINGS_MODULE=portal.settings.base python manage.py compilemessages -v 0 \
-    && SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=localhost STATIC_ROOT=/app/var/static \
+    && SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=localhost PORTAL_BASE_URL=http://localhost \
+       STATIC_ROOT=/app/var/static \
        DJANGO_SETTINGS_MODULE=portal.settings.production \
        python manage.py collectstatic --noinput -v 1 \
     && mkdir -p var/media var/mail \

@@ -108,12 +108,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return self.display_name or self.get_full_name() or self.email.split("@")[0]
+    def get_full_name(self) -> str:
+        return self.display_name or f"{self.first_name} {self.last_name}".strip()
 
     def get_short_name(self) -> str:
         return self.name
+
+    @property
+    def name(self) -> str:
+        return self.get_full_name() or self.email.split("@")[0]
 
     @property
     def initials(self) -> str:

@@ -7,6 +7,8 @@ from portal.settings.env import env_bool, env_int, env_list, env_required
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [env_required("ALLOWED_HOSTS")]
+# Links in e-mails and the admin are built from it: a wrong default would send people astray.
+WAGTAILADMIN_BASE_URL = env_required("PORTAL_BASE_URL").rstrip("/")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,13 @@ from django.db import connection
 
 from portal.accounts import services
 from portal.celery import app as celery_app
+from portal.settings.env import redis_db_url
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379"
+# A Redis database of its own, so the test never shares a queue with a running deployment.
+TEST_BROKER_URL = redis_db_url(REDIS_URL, 15)
 
 
 def database_url_for_worker() -> str:
@@ -31,15 +33,27 @@ def database_url_for_worker() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+def _reconfigure(**conf) -> None:
+    celery_app.conf.update(**conf)
+    # Drop the connections made with the previous broker URL.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def _purge() -> None:
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery")
+
+
 @pytest.fixture
 def worker(tmp_path):
-    queue = f"parvis-test-{uuid.uuid4().hex[:8]}"
     mail_dir = tmp_path / "mail"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.base",
         "DATABASE_URL": database_url_for_worker(),
         "REDIS_URL": REDIS_URL,
+        "CELERY_BROKER_URL": TEST_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
@@ -53,8 +67,6 @@ def worker(tmp_path):
             "portal",
             "worker",
             "--pool=solo",
-            "-Q",
-            queue,
             "--without-gossip",
             "--without-mingle",
             "-l",
@@ -66,11 +78,9 @@ def worker(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    saved = dict(celery_app.conf)
-    celery_app.conf.update(
-        task_always_eager=False, broker_url=f"{REDIS_URL}/0", task_default_queue=queue
-    )
-    celery_app._pool = None
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+    _reconfigure(task_always_eager=False, broker_url=TEST_BROKER_URL)
+    _purge()
     try:
         yield mail_dir, process
     finally:
@@ -79,12 +89,8 @@ def worker(tmp_path):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        celery_app.conf.update(
-            task_always_eager=saved["task_always_eager"],
-            broker_url=saved["broker_url"],
-            task_default_queue=saved["task_default_queue"],
-        )
-        celery_app._pool = None
+        _purge()
+        _reconfigure(**saved)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

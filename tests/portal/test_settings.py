@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "SECRET_KEY": "x9!" + "k" * 60 + "-production-test-key-7d1f",
     "ALLOWED_HOSTS": "parvis.example.org",
+    "PORTAL_BASE_URL": "https://parvis.example.org",
     "DATABASE_URL": "sqlite:////tmp/parvis-check.sqlite3",
 }
 
@@ -19,7 +20,14 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "PORTAL_BASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests only
+        }
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args, "--settings=portal.settings.production"],
@@ -37,7 +45,7 @@ def test_check_deploy_reports_no_issue():
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = manage("check", env=env)
