@@ -2,8 +2,25 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 
 from tests.factories import GuestFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_for_every_context(django_db_setup, django_db_blocker):
+    """Keep the test database's serialized contents where every connection object finds them.
+
+    Playwright's sync API runs an event loop in the test thread, so Django's connection
+    handler (an asgiref Local) gives browser tests a new connection object, one without the
+    contents serialized at set-up: ``serialized_rollback`` would then restore nothing (no
+    Wagtail root page, no Editors group) after the first browser test. The backend class is
+    shared by all of them.
+    """
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
 
 
 @pytest.fixture(autouse=True)
