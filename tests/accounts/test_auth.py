@@ -133,3 +133,40 @@ def test_two_factor_setup_page_is_available(member_client):
     index = member_client.get(reverse("mfa_index"))
     assert index.status_code == 200
     assert "Authenticator" in index.text
+
+
+def _current_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def test_totp_two_factor_is_asked_at_the_next_sign_in(client, member):
+    from allauth.mfa.models import Authenticator
+
+    login(client, member.email, PASSWORD)
+    # Turning two-factor on asks for the password again.
+    ask = client.get(reverse("mfa_activate_totp"))
+    assert ask["Location"].startswith(reverse("account_reauthenticate"))
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    wrong = client.post(reverse("mfa_activate_totp"), {"code": "000000"})
+    assert wrong.status_code == 200
+    assert not Authenticator.objects.filter(user=member).exists()
+    client.post(reverse("mfa_activate_totp"), {"code": _current_code(secret)})
+    assert Authenticator.objects.filter(user=member, type="totp").exists()
+
+    client.post(reverse("account_logout"))
+    response = login(client, member.email, PASSWORD)
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    client.post(reverse("mfa_authenticate"), {"code": "123456"})
+    assert "_auth_user_id" not in client.session
+    client.post(reverse("mfa_authenticate"), {"code": _current_code(secret)})
+    assert client.session["_auth_user_id"] == str(member.pk)
