@@ -8,3 +8,6 @@ class CommunitiesConfig(AppConfig):
 
     name = "communities"
     verbose_name = _("Communities")
+
+    def ready(self) -> None:
+        from communities import signals  # noqa: F401

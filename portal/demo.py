@@ -266,8 +266,133 @@ NEWS = [
 ]
 
 
+COMMUNITIES = [
+    # slug, name, kind, visibility, lead, members, description
+    (
+        "lakeside-trails",
+        "Lakeside Trails",
+        "project",
+        "private",
+        "camille.martin@parvis.example",
+        ["hugo.bernard@parvis.example", "claire.dubois@parvis.example"],
+        "The partner space of the Lakeside Trails project: news, documents and the agenda "
+        "shared with our funders and suppliers.",
+    ),
+    (
+        "annecy-office",
+        "Annecy office",
+        "location",
+        "open",
+        "camille.martin@parvis.example",
+        ["sarah.petit@parvis.example"],
+        "Everything about life at the Annecy office.",
+    ),
+    (
+        "sustainable-tourism",
+        "Sustainable tourism",
+        "theme",
+        "open",
+        "ines.moreau@parvis.example",
+        ["camille.martin@parvis.example", "hugo.bernard@parvis.example"],
+        "Ideas, studies and good practice for a lighter footprint.",
+    ),
+    (
+        "sales",
+        "Sales",
+        "function",
+        "private",
+        "louis.garnier@parvis.example",
+        ["marc.lefevre@parvis.example"],
+        "Deals, partners and the sales pipeline.",
+    ),
+    (
+        "board",
+        "Board of directors",
+        "project",
+        "secret",
+        "admin@parvis.example",
+        ["marc.lefevre@parvis.example"],
+        "Board preparation. Invitation only.",
+    ),
+]
+
+POSTS = [
+    # community slug, author, body, [(commenter, comment)], [likers]
+    (
+        "general",
+        "sarah.petit@parvis.example",
+        "Hello everyone! I joined the visitor services in Annecy this week. #newcomer",
+        [("camille.martin@parvis.example", "Welcome Sarah! Come and see us at the office.")],
+        ["camille.martin@parvis.example", "hugo.bernard@parvis.example"],
+    ),
+    (
+        "sustainable-tourism",
+        "ines.moreau@parvis.example",
+        "Our visitor survey is out: **62%** of visitors would take the train if the last mile "
+        "were easy. #mobility #survey",
+        [
+            ("hugo.bernard@parvis.example", "Could we test shuttle bikes at Chambéry station?"),
+            ("camille.martin@parvis.example", "Lakeside Trails could pilot it. #mobility"),
+        ],
+        ["camille.martin@parvis.example"],
+    ),
+    (
+        "lakeside-trails",
+        "camille.martin@parvis.example",
+        "The steering committee is confirmed for next month. The graphic charter draft "
+        "follows; @**Julie Roux** your remarks are welcome. #steering",
+        [("julie.roux@funder-region.example", "Thank you, I will share it with the Region.")],
+        ["hugo.bernard@parvis.example"],
+    ),
+]
+
+
+def seed_communities() -> None:
+    from communities import services as community_services
+    from communities.models import Community, Membership, Post
+
+    users = {u.email: u for u in User.objects.all()}
+    for slug, name, kind, visibility, lead, members, description in COMMUNITIES:
+        if Community.objects.filter(slug=slug).exists():
+            continue
+        community = community_services.community_create(
+            acting_user=users[lead],
+            name=name,
+            kind=kind,
+            visibility=visibility,
+            description=description,
+        )
+        community.slug = slug
+        community.save(update_fields=["slug"])
+        for email in members:
+            membership = community_services.membership_invite(
+                acting_user=users[lead], community=community, user=users[email]
+            )
+            community_services.membership_accept(acting_user=users[email], membership=membership)
+        if slug == "lakeside-trails":
+            # The guests app will invite partners by e-mail; until then the demo guest is
+            # placed in the project's partner space directly.
+            Membership.objects.get_or_create(
+                user=users["julie.roux@funder-region.example"],
+                community=community,
+                defaults={"role": Membership.Role.GUEST, "status": Membership.Status.ACTIVE},
+            )
+    for slug, author, body, comments, likers in POSTS:
+        community = Community.objects.get(slug=slug)
+        if Post.objects.filter(community=community, body=body).exists():
+            continue
+        post = community_services.post_create(
+            acting_user=users[author], community=community, body=body
+        )
+        for commenter, text in comments:
+            community_services.comment_create(acting_user=users[commenter], post=post, body=text)
+        for liker in likers:
+            community_services.post_like_toggle(acting_user=users[liker], post=post)
+
+
 @transaction.atomic
 def seed() -> list[Login]:
     seed_people()
     seed_pages()
+    seed_communities()
     return LOGINS

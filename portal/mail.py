@@ -89,3 +89,19 @@ def send_templated_email(
         return 0
     with get_connection() as connection:
         return connection.send_messages(messages) or 0
+
+
+def send_templated_email_on_commit(
+    template_prefix: str, *, user_ids: Iterable[int], context: Mapping[str, str]
+) -> None:
+    """Queue the e-mail for a worker once the current transaction commits (never for a
+    change that was rolled back)."""
+    from django.db import transaction
+
+    from portal.tasks import send_templated_email_to_users
+
+    ids = list(user_ids)
+    if ids:
+        transaction.on_commit(
+            lambda: send_templated_email_to_users.delay(template_prefix, ids, dict(context))
+        )

@@ -20,11 +20,12 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
+    Section(_("Feed"), "communities:feed"),
     Section(_("Communities"), "communities:list"),
     Section(_("Calendar"), "events:calendar"),
     Section(_("Documents"), "documents:list"),
     Section(_("People"), "accounts:directory"),
-    Section(_("Search"), "search"),
+    Section(_("Search"), "communities:search"),
 )
 
 

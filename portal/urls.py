@@ -13,14 +13,18 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("portal.accounts.urls")),
+    path("", include("communities.urls")),
 ]
 
 if settings.SERVE_MEDIA:
     # Local media folder (the embedded default). With S3, files come from signed URLs.
-    # Profile photos are not public: they go through accounts:photo, which checks who asks.
+    # Only Wagtail's editorial images are public; everything else (profile photos, community
+    # covers and attachments, documents) goes through a view that checks who asks.
     urlpatterns += [
         re_path(
-            r"^media/(?!profiles/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+            r"^media/(?P<path>(?:original_images|images)/.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
         ),
     ]
 

@@ -15,12 +15,23 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from communities import services as cs
+from communities.models import Membership
 from portal.accounts import services
 from tests.factories import GuestFactory, UserFactory
 from tests.images import png_bytes
 
 OWN_MODULES = ("portal.", "communities.", "guests.", "events.", "documents.")
-ROLES = ("anonymous", "deactivated", "member", "guest", "staff")
+ROLES = (
+    "anonymous",
+    "deactivated",
+    "outsider",  # internal, member of none of the communities below
+    "member",  # member of the private community P
+    "lead",  # lead of P
+    "guest_a",  # guest of P
+    "guest_b",  # guest of another private community Q
+    "staff",  # administrator (superuser)
+)
 LOGIN = "login"  # a redirect to the sign-in page
 
 
@@ -48,57 +59,144 @@ class Row:
     args: Callable[[dict], list]
     expect: dict[str, int | str]
     data: Callable[[dict], dict] | None = None
+    label: str = ""
 
 
 def _no_args(world: dict) -> list:
     return []
 
 
+def E(outsider, member, lead, guest_a, guest_b, staff, anonymous=LOGIN):
+    """Expected answers, in the order of ROLES (deactivated behaves as anonymous)."""
+    return {
+        "anonymous": anonymous,
+        "deactivated": anonymous,
+        "outsider": outsider,
+        "member": member,
+        "lead": lead,
+        "guest_a": guest_a,
+        "guest_b": guest_b,
+        "staff": staff,
+    }
+
+
+def slug(key):
+    return lambda w: [w[key].slug]
+
+
+def pk(key):
+    return lambda w: [w[key].pk]
+
+
 MATRIX: list[Row] = [
-    Row(
-        "accounts:directory",
-        "get",
-        _no_args,
-        {"anonymous": LOGIN, "deactivated": LOGIN, "member": 200, "guest": 200, "staff": 200},
-    ),
+    # --- people ---
+    Row("accounts:directory", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row(
         "accounts:person",
         "get",
-        lambda w: [w["colleague"].pk],
-        {"anonymous": LOGIN, "deactivated": LOGIN, "member": 200, "guest": 404, "staff": 200},
+        pk("colleague"),
+        E(200, 200, 200, 404, 404, 200),
+        label="colleague",
     ),
-    Row(  # a guest's profile is hidden from internal people until they share a community
+    # a guest sees the people of their communities, and nobody else
+    Row("accounts:person", "get", pk("member"), E(200, 200, 200, 200, 404, 200), label="co-member"),
+    Row(
         "accounts:person",
         "get",
-        lambda w: [w["other_guest"].pk],
-        {"anonymous": LOGIN, "deactivated": LOGIN, "member": 404, "guest": 404, "staff": 404},
+        pk("other_guest"),
+        E(404, 404, 404, 404, 404, 404),
+        label="stranger guest",
     ),
     Row(
-        "accounts:photo",
-        "get",
-        lambda w: [w["colleague"].pk],
-        {"anonymous": LOGIN, "deactivated": LOGIN, "member": 200, "guest": 404, "staff": 200},
+        "accounts:person", "get", pk("guest_a"), E(404, 200, 200, 200, 404, 404), label="guest of P"
     ),
-    Row(
-        "accounts:profile_edit",
-        "get",
-        _no_args,
-        {"anonymous": LOGIN, "deactivated": LOGIN, "member": 200, "guest": 200, "staff": 200},
-    ),
+    Row("accounts:photo", "get", pk("colleague"), E(200, 200, 200, 404, 404, 200)),
+    Row("accounts:profile_edit", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row(
         "accounts:profile_edit",
         "post",
         _no_args,
-        {"anonymous": LOGIN, "deactivated": LOGIN, "member": 400, "guest": 400, "staff": 400},
+        E(400, 400, 400, 400, 400, 400),
         data=lambda w: {"display_name": ""},
     ),
     Row(
         "accounts:set_language",
         "post",
         _no_args,
-        {"anonymous": 302, "deactivated": 302, "member": 302, "guest": 302, "staff": 302},
+        E(302, 302, 302, 302, 302, 302, anonymous=302),
         data=lambda w: {"language": "fr", "next": "/"},
     ),
+    # --- communities ---
+    Row("communities:feed", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row(
+        "communities:search",
+        "get",
+        _no_args,
+        E(200, 200, 200, 200, 200, 200),
+        data=lambda w: {"q": "plan"},
+    ),
+    Row("communities:hashtag", "get", lambda w: ["plan"], E(200, 200, 200, 200, 200, 200)),
+    Row("communities:list", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row("communities:create", "get", _no_args, E(200, 200, 200, 404, 404, 200)),
+    Row("communities:detail", "get", slug("P"), E(200, 200, 200, 200, 404, 200), label="private"),
+    Row("communities:detail", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
+    Row("communities:detail", "get", slug("O"), E(200, 200, 200, 404, 404, 200), label="open"),
+    Row("communities:edit", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),
+    Row("communities:archive", "post", slug("P"), E(404, 404, 302, 404, 404, 302)),
+    Row("communities:join", "post", slug("P"), E(302, 302, 302, 302, 404, 302), label="private"),
+    Row("communities:join", "post", slug("S"), E(404, 404, 404, 404, 404, 404), label="secret"),
+    Row("communities:leave", "post", slug("P"), E(404, 302, 302, 302, 404, 404)),
+    Row("communities:members", "get", slug("P"), E(404, 200, 200, 200, 404, 200)),
+    Row(
+        "communities:invite",
+        "post",
+        slug("P"),
+        E(404, 404, 302, 404, 404, 302),
+        data=lambda w: {"email": w["outsider"].email},
+    ),
+    Row(
+        "communities:member_action",
+        "post",
+        lambda w: [w["P"].slug, w["member_of_P"].pk, "promote"],
+        E(404, 404, 302, 404, 404, 302),
+    ),
+    Row("communities:invitation", "get", slug("P"), E(404, 404, 404, 404, 404, 404)),
+    Row(
+        "communities:mentions",
+        "get",
+        slug("P"),
+        E(404, 200, 200, 200, 404, 200),
+        data=lambda w: {"q": "Pe"},
+    ),
+    Row(
+        "communities:post_create",
+        "post",
+        slug("P"),
+        E(404, 302, 302, 404, 404, 404),
+        data=lambda w: {"body": "Hello"},
+    ),
+    Row("communities:post", "get", pk("post_P"), E(404, 200, 200, 200, 404, 200), label="private"),
+    Row("communities:post", "get", pk("post_S"), E(404, 404, 404, 404, 404, 200), label="secret"),
+    Row("communities:post", "get", pk("post_O"), E(200, 200, 200, 404, 404, 200), label="open"),
+    Row("communities:post_edit", "get", pk("post_P"), E(404, 404, 200, 404, 404, 404)),
+    Row("communities:post_delete", "post", pk("post_P"), E(404, 404, 302, 404, 404, 302)),
+    Row("communities:post_like", "post", pk("post_P"), E(404, 302, 302, 302, 404, 404)),
+    Row(
+        "communities:post_moderate",
+        "post",
+        lambda w: [w["post_P"].pk, "pin"],
+        E(404, 404, 302, 404, 404, 302),
+        data=lambda w: {"on": "1"},
+    ),
+    Row(
+        "communities:comment_create",
+        "post",
+        pk("post_P"),
+        E(404, 302, 302, 302, 404, 404),
+        data=lambda w: {"body": "Hi"},
+    ),
+    Row("communities:comment_delete", "post", pk("comment_P"), E(404, 302, 302, 404, 404, 302)),
+    Row("communities:comment_like", "post", pk("comment_P"), E(404, 302, 302, 302, 404, 404)),
 ]
 
 
@@ -107,6 +205,13 @@ def test_every_route_has_a_decision():
     missing = own_route_names() - decided
     assert not missing, f"routes without a row in the permission matrix: {sorted(missing)}"
     assert not decided - own_route_names(), "rows for routes that no longer exist"
+
+
+def _guest_of(community, guest):
+    # Until the guests app invites partners, a guest membership is written directly.
+    Membership.objects.create(
+        user=guest, community=community, role=Membership.Role.GUEST, status=Membership.Status.ACTIVE
+    )
 
 
 @pytest.fixture
@@ -118,21 +223,50 @@ def world(db, settings, tmp_path):
         acting_user=colleague,
         photo=SimpleUploadedFile("c.png", png_bytes(), "image/png"),
     )
+    lead, member, outsider, other_lead = (
+        UserFactory(display_name=n) for n in ("Lead", "Peter Member", "Outsider", "Other lead")
+    )
+    guest_a, guest_b = GuestFactory(display_name="Guest A"), GuestFactory(display_name="Guest B")
+    private = cs.community_create(acting_user=lead, name="P", visibility="private")
+    secret = cs.community_create(acting_user=other_lead, name="S", visibility="secret")
+    open_ = cs.community_create(acting_user=other_lead, name="O", visibility="open")
+    other_private = cs.community_create(acting_user=other_lead, name="Q", visibility="private")
+    membership = cs.membership_invite(acting_user=lead, community=private, user=member)
+    cs.membership_accept(acting_user=member, membership=membership)
+    _guest_of(private, guest_a)
+    _guest_of(other_private, guest_b)
+    post_p = cs.post_create(acting_user=lead, community=private, body="The plan #plan")
     return {
         "colleague": colleague,
         "other_guest": GuestFactory(display_name="Other guest"),
+        "member": member,
+        "outsider": outsider,
+        "guest_a": guest_a,
+        "member_of_P": membership,
+        "P": private,
+        "S": secret,
+        "O": open_,
+        "post_P": post_p,
+        "post_S": cs.post_create(acting_user=other_lead, community=secret, body="Secret #plan"),
+        "post_O": cs.post_create(acting_user=other_lead, community=open_, body="Open #plan"),
+        "comment_P": cs.comment_create(acting_user=member, post=post_p, body="Agreed"),
         "users": {
             "anonymous": None,
             "deactivated": UserFactory(is_active=False),
-            "member": UserFactory(),
-            "guest": GuestFactory(),
+            "outsider": outsider,
+            "member": member,
+            "lead": lead,
+            "guest_a": guest_a,
+            "guest_b": guest_b,
             "staff": UserFactory(is_staff=True, is_superuser=True),
         },
     }
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("row", MATRIX, ids=lambda r: f"{r.method}-{r.route}")
+@pytest.mark.parametrize(
+    "row", MATRIX, ids=lambda r: f"{r.method}-{r.route}" + (f"-{r.label}" if r.label else "")
+)
 def test_matrix(client, world, row: Row, role: str):
     user = world["users"][role]
     if user is not None:

@@ -1,8 +1,7 @@
 """Reads of people, filtered by who asks.
 
-``people_visible_to`` is the one answer to "who may see whom": the directory, profile pages
-and (later) member lists and @mention autocomplete all start from it. Guests' restrictions
-live here and nowhere else.
+Who may see whom is one function, ``communities.selectors.people_visible_to``: the
+directory, profile pages, member lists and @mention autocomplete all start from it.
 """
 
 from __future__ import annotations
@@ -10,31 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 from taggit.models import Tag
 
+from communities.selectors import people_visible_to
 from portal.pagination import Page, keyset_page
 
 User = get_user_model()
 
 DIRECTORY_PAGE_SIZE = 24
-
-
-def people_visible_to(user) -> QuerySet:
-    """Active accounts ``user`` may see.
-
-    - anonymous: nobody;
-    - internal member: every active internal account, and themself;
-    - guest (external): only themself, until they share a community with someone (the
-      communities app widens this to co-members).
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return User.objects.none()
-    active = User.objects.filter(is_active=True)
-    if user.is_external:
-        return active.filter(pk=user.pk)
-    return active.filter(Q(is_external=False) | Q(pk=user.pk))
 
 
 def person_get_visible_to(*, user, pk: int) -> User:

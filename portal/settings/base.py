@@ -146,6 +146,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "communities.backends.CommunityBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -278,3 +279,6 @@ LOGGING = {
     },
 }
 ACCOUNT_FORMS = {"signup": "portal.accounts.forms.SignupForm"}
+
+# --- Communities ----------------------------------------------------------------------------
+COMMUNITIES_GENERAL_NAME = env_str("COMMUNITIES_GENERAL_NAME", "Everyone")

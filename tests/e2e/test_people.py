@@ -70,9 +70,13 @@ def test_directory_on_a_phone(page, live_server, demo_site, shot):
     shot(page, "people-3-phone")
 
 
-def test_guest_sees_only_themself_in_the_directory(page, live_server, demo_site):
+def test_guest_sees_only_the_people_of_her_community(page, live_server, demo_site):
     base = live_server.url
     sign_in(page, base, "julie.roux@funder-region.example", demo_site.DEMO_PASSWORD)
     page.goto(f"{base}/people/")
-    expect(page.locator("#people-list li")).to_have_count(1)
-    expect(page.locator("#people-list")).to_contain_text("Julie Roux")
+    people = page.locator("#people-list")
+    # Julie is a guest of Lakeside Trails: its four members, herself, nobody else.
+    expect(people.locator("li")).to_have_count(4)
+    for name in ("Julie Roux", "Camille Martin", "Hugo Bernard", "Claire Dubois"):
+        expect(people).to_contain_text(name)
+    expect(people).not_to_contain_text("Louis Garnier")

@@ -1,0 +1,280 @@
+"""Communities (the paper's "groups"), who belongs to them, what they write, and the one
+activity stream every change is recorded in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Community(models.Model):
+    class Kind(models.TextChoices):
+        PROJECT = "project", _("Project")
+        FUNCTION = "function", _("Function / job")
+        LOCATION = "location", _("Location / site")
+        THEME = "theme", _("Theme")
+        PRODUCT = "product", _("Product / service")
+        VISIBILITY = "visibility", _("Web visibility")
+        GENERAL = "general", _("General")
+
+    class Visibility(models.TextChoices):
+        OPEN = "open", _("Open: every internal member can read and join")
+        PRIVATE = "private", _("Private: listed, content for members, join on request")
+        SECRET = "secret", _("Secret: not listed, by invitation only")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("address"), max_length=140, unique=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    cover = models.ImageField(_("cover image"), upload_to="communities/covers/", blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PROJECT)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.OPEN
+    )
+    is_general = models.BooleanField(default=False, editable=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["name", "id"]
+        constraints = [
+            # Exactly one general community: every internal account is in it.
+            models.UniqueConstraint(
+                fields=["is_general"], condition=Q(is_general=True), name="one_general_community"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Membership(models.Model):
+    """The truth for community access. Only ``status=active`` rows that have not expired
+    grant anything; the policy checks both on every request."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        MEMBER = "member", _("Member")
+        GUEST = "guest", _("Guest")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REQUESTED = "requested", _("Asked to join")
+        INVITED = "invited", _("Invited")
+        REMOVED = "removed", _("Removed")
+        LEFT = "left", _("Left")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("access ends"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="one_membership_per_user"),
+        ]
+        indexes = [
+            # The Exists(...) subqueries of the selectors look memberships up by user.
+            models.Index(fields=["user", "status", "community"], name="membership_user_status"),
+            models.Index(fields=["community", "status", "role"], name="membership_community"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.community} ({self.role}, {self.status})"
+
+
+class Hashtag(models.Model):
+    name = models.CharField(max_length=60, unique=True)  # stored lower-case
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
+class Post(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    body = models.TextField(_("message"))
+    body_html = models.TextField(editable=False)
+    is_pinned = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(default=False)
+    hashtags = models.ManyToManyField(Hashtag, blank=True, related_name="posts")
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in_posts"
+    )
+    comment_count = models.PositiveIntegerField(default=0)
+    like_count = models.PositiveIntegerField(default=0)
+    # Makes a double-submitted form create one post, not two.
+    client_token = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [
+            # Feeds page with a cursor on id, per community.
+            models.Index(fields=["community", "id"], name="post_community_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_token"],
+                condition=~Q(client_token=""),
+                name="post_unique_client_token",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} in {self.community_id}"
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    # One level of replies: a reply's parent is always a top-level comment.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(_("comment"))
+    body_html = models.TextField(editable=False)
+    is_hidden = models.BooleanField(default=False)
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in_comments"
+    )
+    like_count = models.PositiveIntegerField(default=0)
+    client_token = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["post", "id"], name="comment_post_id")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_token"],
+                condition=~Q(client_token=""),
+                name="comment_unique_client_token",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.post_id}"
+
+
+class PostLike(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="one_like_per_post")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes post {self.post_id}"
+
+
+class CommentLike(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="one_like_per_comment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes comment {self.comment_id}"
+
+
+class Activity(models.Model):
+    """One row per change of community content, written by the service in the same
+    transaction. Feeds, digests and adoption KPIs read this, never the content tables."""
+
+    class Verb(models.TextChoices):
+        COMMUNITY_CREATED = "community.created", _("created the community")
+        COMMUNITY_UPDATED = "community.updated", _("updated the community")
+        COMMUNITY_ARCHIVED = "community.archived", _("archived the community")
+        COMMUNITY_RESTORED = "community.restored", _("restored the community")
+        MEMBER_JOINED = "member.joined", _("joined")
+        MEMBER_REQUESTED = "member.requested", _("asked to join")
+        MEMBER_APPROVED = "member.approved", _("was approved")
+        MEMBER_DECLINED = "member.declined", _("was declined")
+        MEMBER_INVITED = "member.invited", _("was invited")
+        MEMBER_LEFT = "member.left", _("left")
+        MEMBER_REMOVED = "member.removed", _("was removed")
+        MEMBER_ROLE_CHANGED = "member.role_changed", _("changed role")
+        POST_CREATED = "post.created", _("posted")
+        POST_UPDATED = "post.updated", _("edited a post")
+        POST_DELETED = "post.deleted", _("deleted a post")
+        POST_PINNED = "post.pinned", _("pinned a post")
+        POST_HIDDEN = "post.hidden", _("hid a post")
+        COMMENT_CREATED = "comment.created", _("commented")
+        COMMENT_DELETED = "comment.deleted", _("deleted a comment")
+        POST_LIKED = "post.liked", _("liked a post")
+        COMMENT_LIKED = "comment.liked", _("liked a comment")
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    verb = models.CharField(max_length=40, choices=Verb.choices)
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["community", "id"], name="activity_community_id"),
+            models.Index(fields=["actor", "created_at"], name="activity_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.verb} in {self.community_id}"
+
+
+class PostAttachment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="communities/attachments/%Y/%m/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    is_image = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name

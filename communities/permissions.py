@@ -1,0 +1,183 @@
+"""The one policy: who may do what in a community.
+
+Roles map to permissions here and nowhere else. Views, templates, selectors and other apps
+ask this module (directly or through ``user.has_perm(perm, obj)``, answered by
+``communities.backends.CommunityBackend``); nobody compares roles by hand.
+
+A membership grants something only while ``status`` is active and ``expires_at`` has not
+passed: both are checked on every request, so a revoked or expired guest loses access at
+once. A user's active roles are loaded with one query and kept on the user object for the
+rest of the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from communities.models import Community, Membership
+
+APP = "communities"
+VIEW = "communities.view_community"  # read the community's content and member list
+POST = "communities.post_in_community"
+COMMENT = "communities.comment_in_community"
+REACT = "communities.react_in_community"
+JOIN = "communities.join_community"  # join an open community at once
+REQUEST = "communities.request_community"  # ask to join a private community
+LEAVE = "communities.leave_community"
+MODERATE = "communities.moderate_community"  # pin, hide, delete anything
+MANAGE_MEMBERS = "communities.manage_members"  # invite, approve, promote, remove
+MANAGE = "communities.manage_community"  # edit, archive, restore
+SEE = "communities.see_community"  # know it exists: name, description (not the content)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Membership.Role.LEAD: frozenset(
+        {SEE, VIEW, POST, COMMENT, REACT, LEAVE, MODERATE, MANAGE_MEMBERS, MANAGE}
+    ),
+    Membership.Role.MEMBER: frozenset({SEE, VIEW, POST, COMMENT, REACT, LEAVE}),
+    # Partners read, comment and react; leads publish.
+    Membership.Role.GUEST: frozenset({SEE, VIEW, COMMENT, REACT, LEAVE}),
+}
+# Internal people who are not members.
+NON_MEMBER_OPEN = frozenset({SEE, VIEW, JOIN})
+NON_MEMBER_PRIVATE = frozenset({SEE, REQUEST})
+# Administrators (superusers) can see and steer every community, secret ones included.
+ADMINISTRATOR = frozenset({SEE, VIEW, MODERATE, MANAGE_MEMBERS, MANAGE})
+# What an archived community still allows: reading, and a lead restoring it.
+ARCHIVED_ALLOWED = frozenset({SEE, VIEW, MANAGE})
+
+
+def active_membership_q(prefix: str = "", *, now=None) -> Q:
+    """The condition for a membership that grants access, for use in querysets."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": Membership.Status.ACTIVE}) & (
+        Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now})
+    )
+
+
+def _is_signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def active_roles(user: Any) -> dict[int, str]:
+    """``{community_id: role}`` of ``user``'s access-granting memberships (one query,
+    then cached on the user object for the request)."""
+    if not _is_signed_in(user):
+        return {}
+    cached = getattr(user, "_community_roles", None)
+    if cached is None:
+        cached = dict(
+            Membership.objects.filter(active_membership_q(), user=user).values_list(
+                "community_id", "role"
+            )
+        )
+        user._community_roles = cached
+    return cached
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the cached roles after a membership of ``user`` changed."""
+    if user is not None and hasattr(user, "_community_roles"):
+        del user._community_roles
+
+
+def role_in(user: Any, community: Community) -> str | None:
+    return active_roles(user).get(community.pk)
+
+
+def permissions_for(user: Any, community: Community) -> frozenset[str]:
+    """Everything ``user`` may do in ``community``."""
+    if not _is_signed_in(user):
+        return frozenset()
+    role = role_in(user, community)
+    perms: frozenset[str]
+    if role is not None:
+        perms = ROLE_PERMISSIONS[role]
+    elif user.is_external:
+        perms = frozenset()  # guests see their communities and nothing else
+    elif community.is_general or community.visibility == Community.Visibility.OPEN:
+        perms = NON_MEMBER_OPEN
+    elif community.visibility == Community.Visibility.PRIVATE:
+        perms = NON_MEMBER_PRIVATE
+    else:
+        perms = frozenset()
+    if user.is_superuser:
+        perms = perms | ADMINISTRATOR
+    if community.is_archived:
+        perms = perms & ARCHIVED_ALLOWED
+    if community.is_general:
+        perms = perms - {LEAVE}  # every internal account is in it, for good
+    return perms
+
+
+def can(user: Any, perm: str, community: Community) -> bool:
+    return perm in permissions_for(user, community)
+
+
+def can_create_community(user: Any) -> bool:
+    """Any internal member; guests never."""
+    return _is_signed_in(user) and not user.is_external
+
+
+def community_of(obj: Any) -> Community | None:
+    """The community an object belongs to (a community, a post, a comment, anything with
+    a ``community`` attribute)."""
+    if isinstance(obj, Community):
+        return obj
+    community = getattr(obj, "community", None)
+    if isinstance(community, Community):
+        return community
+    post = getattr(obj, "post", None)
+    if post is not None:
+        return community_of(post)
+    return None
+
+
+# --- The same policy, applied to querysets (one Exists subquery, whatever the count) -----
+
+
+def _member_of(user: Any, outer: str = "pk") -> Exists:
+    return Exists(
+        Membership.objects.filter(active_membership_q(), user=user, community=OuterRef(outer))
+    )
+
+
+def visible_communities(user: Any, queryset: QuerySet[Community] | None = None) -> QuerySet:
+    """Communities ``user`` may SEE (know exist): members see theirs; internal people also
+    see open and private ones; nobody else sees secret ones."""
+    qs = Community.objects.all() if queryset is None else queryset
+    if not _is_signed_in(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.is_external:
+        return qs.filter(_member_of(user))
+    return qs.filter(
+        Q(visibility__in=[Community.Visibility.OPEN, Community.Visibility.PRIVATE])
+        | Q(is_general=True)
+        | _member_of(user)
+    )
+
+
+def readable_communities_q(user: Any, prefix: str = "community__") -> Q:
+    """Condition on rows with a ``community`` relation: ``user`` may VIEW the content."""
+    if not _is_signed_in(user):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    member = Q(
+        Exists(
+            Membership.objects.filter(
+                active_membership_q(), user=user, community=OuterRef(f"{prefix}pk")
+            )
+        )
+    )
+    if user.is_external:
+        return member
+    return (
+        member
+        | Q(**{f"{prefix}visibility": Community.Visibility.OPEN})
+        | Q(**{f"{prefix}is_general": True})
+    )

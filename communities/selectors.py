@@ -1,0 +1,302 @@
+"""Reads filtered by who asks. Every function applies ``communities.permissions``; what a
+user may not see raises Http404, exactly as for a missing id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from communities import permissions
+from communities.models import Comment, CommentLike, Community, Membership, Post, PostLike
+from portal.pagination import Page, keyset_page
+
+User = get_user_model()
+
+FEED_PAGE_SIZE = 20
+
+
+# --- Communities ----------------------------------------------------------------------------
+
+
+def community_list_visible_to(*, user: Any) -> QuerySet[Community]:
+    """Listed communities: not archived, that ``user`` may know exist, with their member
+    count. Secret communities appear only to their members."""
+    return (
+        permissions.visible_communities(user, Community.objects.filter(archived_at__isnull=True))
+        .annotate(is_mine=Exists(_my_membership(user)))
+        .order_by("-is_mine", "name", "id")
+    )
+
+
+def _my_membership(user: Any, outer: str = "pk") -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        permissions.active_membership_q(), user=user.pk, community=OuterRef(outer)
+    )
+
+
+def community_get_for_user(*, user: Any, slug: str, perm: str = permissions.SEE) -> Community:
+    """The community if ``user`` holds ``perm`` in it (SEE by default: archived ones
+    included, for their members); Http404 otherwise."""
+    community = Community.objects.filter(slug=slug).first()
+    if community is None or not permissions.can(user, perm, community):
+        raise Http404
+    return community
+
+
+def community_invitation_for_user(*, user: Any, slug: str) -> Membership:
+    """A pending invitation of ``user`` (so an invitee can see a secret community's name)."""
+    membership = (
+        Membership.objects.select_related("community", "invited_by")
+        .filter(user=user.pk, community__slug=slug, status=Membership.Status.INVITED)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def my_invitations(*, user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        user=user.pk, status=Membership.Status.INVITED, community__archived_at__isnull=True
+    ).select_related("community", "invited_by")
+
+
+def members_of(*, user: Any, community: Community) -> QuerySet[Membership]:
+    """Active members, leads first. Only for those who may VIEW the community."""
+    if not permissions.can(user, permissions.VIEW, community):
+        raise Http404
+    return (
+        Membership.objects.filter(permissions.active_membership_q(), community=community)
+        .select_related("user")
+        .order_by("role", "user__display_name", "user_id")
+    )
+
+
+def pending_requests(*, user: Any, community: Community) -> QuerySet[Membership]:
+    if not permissions.can(user, permissions.MANAGE_MEMBERS, community):
+        return Membership.objects.none()
+    return Membership.objects.filter(
+        community=community, status=Membership.Status.REQUESTED
+    ).select_related("user")
+
+
+def my_membership(*, user: Any, community: Community) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(user=user, community=community).first()
+
+
+# --- People ---------------------------------------------------------------------------------
+
+
+def people_visible_to(user: Any) -> QuerySet:
+    """Who ``user`` may see (directory, profiles, member lists, @mention autocomplete).
+
+    - anonymous or deactivated: nobody;
+    - internal member: every active internal account, and the guests who share an active
+      community with them;
+    - guest: themself and the people who share an active community with them.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return User.objects.none()
+    active = User.objects.filter(is_active=True)
+    shares_a_community = Exists(
+        Membership.objects.filter(
+            permissions.active_membership_q(),
+            user=OuterRef("pk"),
+            community__in=Membership.objects.filter(
+                permissions.active_membership_q(), user=user.pk
+            ).values("community"),
+        )
+    )
+    if user.is_external:
+        return active.filter(Q(pk=user.pk) | shares_a_community)
+    return active.filter(Q(is_external=False) | Q(pk=user.pk) | shares_a_community)
+
+
+def mention_candidates(*, user: Any, community: Community, q: str, limit: int = 8) -> list:
+    """People ``user`` may see who can read ``community``: the only ones worth mentioning
+    (a mention of anyone else would tell them nothing and must not leak the post)."""
+    people = people_visible_to(user).filter(Q(display_name__icontains=q) | Q(email__istartswith=q))
+    return [
+        person
+        for person in people.order_by("display_name", "id")[: limit * 3]
+        if permissions.can(person, permissions.VIEW, community)
+    ][:limit]
+
+
+# --- Posts and comments ---------------------------------------------------------------------
+
+
+def _hidden_filter(user: Any, posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Hidden posts stay visible to their author and the community's moderators only."""
+    if getattr(user, "is_superuser", False):
+        return posts
+    leads = Membership.objects.filter(
+        permissions.active_membership_q(),
+        user=user.pk,
+        role=Membership.Role.LEAD,
+        community=OuterRef("community"),
+    )
+    return posts.filter(Q(is_hidden=False) | Q(author=user.pk) | Exists(leads))
+
+
+def _with_feed_relations(posts: QuerySet[Post], user: Any) -> QuerySet[Post]:
+    return posts.select_related("author", "community").annotate(
+        liked=Exists(PostLike.objects.filter(post=OuterRef("pk"), user=user.pk))
+    )
+
+
+@dataclass
+class Feed:
+    page: Page
+    pinned: list[Post]
+
+
+def community_feed(*, user: Any, community: Community, cursor: str | None = None) -> Feed:
+    """A community's posts, newest first, pinned announcements on the first page.
+    Relies on the (community, id) index."""
+    if not permissions.can(user, permissions.VIEW, community):
+        raise Http404
+    posts = _hidden_filter(user, Post.objects.filter(community=community))
+    posts = _with_feed_relations(posts, user)
+    pinned = [] if cursor else list(posts.filter(is_pinned=True).order_by("-id")[:5])
+    page = keyset_page(
+        posts.filter(is_pinned=False),
+        key="id",
+        cursor=cursor,
+        limit=FEED_PAGE_SIZE,
+        descending=True,
+    )
+    return Feed(page=page, pinned=pinned)
+
+
+def home_feed(*, user: Any, cursor: str | None = None) -> Page:
+    """Posts of all the communities ``user`` is an active member of, newest first."""
+    posts = Post.objects.filter(
+        Exists(
+            Membership.objects.filter(
+                permissions.active_membership_q(), user=user.pk, community=OuterRef("community")
+            )
+        ),
+        community__archived_at__isnull=True,
+    )
+    posts = _with_feed_relations(_hidden_filter(user, posts), user)
+    return keyset_page(posts, key="id", cursor=cursor, limit=FEED_PAGE_SIZE, descending=True)
+
+
+def post_get_for_user(*, user: Any, pk: int) -> Post:
+    try:
+        post = _with_feed_relations(Post.objects.all(), user).get(pk=pk)
+    except (Post.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not permissions.can(user, permissions.VIEW, post.community):
+        raise Http404
+    if post.is_hidden and not (
+        post.author_id == user.pk or permissions.can(user, permissions.MODERATE, post.community)
+    ):
+        raise Http404
+    return post
+
+
+def comments_for(*, user: Any, post: Post) -> list[Comment]:
+    """Top-level comments with their replies (one level), in order, in two queries."""
+    moderator = permissions.can(user, permissions.MODERATE, post.community)
+    comments = (
+        Comment.objects.filter(post=post)
+        .select_related("author")
+        .annotate(liked=Exists(CommentLike.objects.filter(comment=OuterRef("pk"), user=user.pk)))
+    )
+    if not moderator:
+        comments = comments.filter(Q(is_hidden=False) | Q(author=user.pk))
+    everything = list(comments.order_by("id"))
+    replies: dict[int, list[Comment]] = {}
+    for comment in everything:
+        if comment.parent_id:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    top = [c for c in everything if c.parent_id is None]
+    for comment in top:
+        comment.reply_list = replies.get(comment.pk, [])
+    return top
+
+
+def comment_get_for_user(*, user: Any, pk: int) -> Comment:
+    try:
+        comment = Comment.objects.select_related("post__community", "author").get(pk=pk)
+    except (Comment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    post_get_for_user(user=user, pk=comment.post_id)  # the same rules as its post
+    if comment.is_hidden and not (
+        comment.author_id == user.pk
+        or permissions.can(user, permissions.MODERATE, comment.post.community)
+    ):
+        raise Http404
+    return comment
+
+
+def hashtag_posts(*, user: Any, tag: str, cursor: str | None = None) -> Page:
+    posts = Post.objects.filter(
+        permissions.readable_communities_q(user),
+        community__archived_at__isnull=True,
+        hashtags__name=tag.lower(),
+    )
+    posts = _with_feed_relations(_hidden_filter(user, posts), user)
+    return keyset_page(posts, key="id", cursor=cursor, limit=FEED_PAGE_SIZE, descending=True)
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResults:
+    communities: list[Community]
+    posts: list[Post]
+    comments: list[Comment]
+
+
+def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
+    """Communities, posts and comments ``user`` may see that match ``q``. PostgreSQL full
+    text search (the 'simple' configuration: French and English alike) on PostgreSQL,
+    a case-insensitive match on every word elsewhere."""
+    q = " ".join(q.split())[:200]
+    if not q:
+        return SearchResults([], [], [])
+    communities = community_list_visible_to(user=user)
+    posts = _hidden_filter(
+        user,
+        Post.objects.filter(
+            permissions.readable_communities_q(user), community__archived_at__isnull=True
+        ),
+    ).select_related("author", "community")
+    comments = Comment.objects.filter(
+        permissions.readable_communities_q(user, prefix="post__community__"),
+        post__community__archived_at__isnull=True,
+        is_hidden=False,
+        post__is_hidden=False,
+    ).select_related("author", "post__community")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(q, config="simple", search_type="websearch")
+        communities = communities.annotate(
+            sv=SearchVector("name", "description", config="simple")
+        ).filter(sv=query)
+        posts = posts.annotate(sv=SearchVector("body", config="simple")).filter(sv=query)
+        comments = comments.annotate(sv=SearchVector("body", config="simple")).filter(sv=query)
+    else:
+        for word in q.split()[:6]:
+            communities = communities.filter(
+                Q(name__icontains=word) | Q(description__icontains=word)
+            )
+            posts = posts.filter(body__icontains=word)
+            comments = comments.filter(body__icontains=word)
+    return SearchResults(
+        communities=list(communities[:limit]),
+        posts=list(posts.order_by("-id")[:limit]),
+        comments=list(comments.order_by("-id")[:limit]),
+    )

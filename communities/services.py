@@ -1,0 +1,642 @@
+"""Writes on communities. Each service checks the policy itself (views have already
+answered 404 for what the user may not see), runs in one transaction, and records an
+``Activity`` row in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from communities import markup, permissions
+from communities.models import (
+    Activity,
+    Comment,
+    CommentLike,
+    Community,
+    Hashtag,
+    Membership,
+    Post,
+    PostLike,
+)
+from portal.mail import send_templated_email_on_commit
+
+User = get_user_model()
+Verb = Activity.Verb
+Role = Membership.Role
+Status = Membership.Status
+
+
+def _require(user: Any, perm: str, community: Community) -> None:
+    if not permissions.can(user, perm, community):
+        raise PermissionDenied(perm)
+
+
+def activity_record(*, community: Community, actor: Any, verb: str, target: Any = None) -> Activity:
+    activity = Activity(community=community, actor=actor, verb=verb)
+    if target is not None:
+        activity.target = target
+    activity.save()
+    return activity
+
+
+# --- Communities ----------------------------------------------------------------------------
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:120] or "community"
+    slug, n = base, 2
+    while Community.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def community_create(
+    *,
+    acting_user: Any,
+    name: str,
+    kind: str = Community.Kind.PROJECT,
+    visibility: str = Community.Visibility.OPEN,
+    description: str = "",
+    cover: Any = None,
+) -> Community:
+    """Create a community; its creator becomes its lead."""
+    if not permissions.can_create_community(acting_user):
+        raise PermissionDenied("create community")
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("A community needs a name."))
+    if kind == Community.Kind.GENERAL:
+        raise ValidationError(_("There is only one general community."))
+    community = Community(
+        name=name,
+        slug=_unique_slug(name),
+        kind=kind,
+        visibility=visibility,
+        description=description.strip(),
+        created_by=acting_user,
+    )
+    if cover:
+        community.cover.save(cover.name, cover, save=False)
+    community.save()
+    Membership.objects.create(
+        user=acting_user,
+        community=community,
+        role=Role.LEAD,
+        status=Status.ACTIVE,
+        joined_at=timezone.now(),
+    )
+    permissions.forget_roles(acting_user)
+    activity_record(community=community, actor=acting_user, verb=Verb.COMMUNITY_CREATED)
+    return community
+
+
+@transaction.atomic
+def community_update(*, acting_user: Any, community: Community, **fields: Any) -> Community:
+    _require(acting_user, permissions.MANAGE, community)
+    allowed = {"name", "description", "kind", "visibility", "cover"}
+    if set(fields) - allowed:
+        raise ValueError(f"Not editable: {sorted(set(fields) - allowed)}")
+    if community.is_general:
+        fields.pop("kind", None)
+        fields.pop("visibility", None)
+    if "name" in fields:
+        fields["name"] = " ".join(fields["name"].split())
+        if not fields["name"]:
+            raise ValidationError(_("A community needs a name."))
+    for key, value in fields.items():
+        setattr(community, key, value)
+    community.save()
+    activity_record(community=community, actor=acting_user, verb=Verb.COMMUNITY_UPDATED)
+    return community
+
+
+@transaction.atomic
+def community_archive(*, acting_user: Any, community: Community) -> Community:
+    _require(acting_user, permissions.MANAGE, community)
+    if community.is_general:
+        raise ValidationError(_("The general community cannot be archived."))
+    if community.archived_at is None:
+        community.archived_at = timezone.now()
+        community.save(update_fields=["archived_at", "updated_at"])
+        activity_record(community=community, actor=acting_user, verb=Verb.COMMUNITY_ARCHIVED)
+    return community
+
+
+@transaction.atomic
+def community_restore(*, acting_user: Any, community: Community) -> Community:
+    _require(acting_user, permissions.MANAGE, community)
+    if community.archived_at is not None:
+        community.archived_at = None
+        community.save(update_fields=["archived_at", "updated_at"])
+        activity_record(community=community, actor=acting_user, verb=Verb.COMMUNITY_RESTORED)
+    return community
+
+
+def general_community() -> Community:
+    community = Community.objects.filter(is_general=True).first()
+    if community is not None:
+        return community
+    try:
+        with transaction.atomic():
+            return Community.objects.create(
+                name=settings.COMMUNITIES_GENERAL_NAME,
+                slug="general",
+                kind=Community.Kind.GENERAL,
+                visibility=Community.Visibility.OPEN,
+                is_general=True,
+                description=str(_("Everyone in the organisation.")),
+            )
+    except IntegrityError:  # created meanwhile by another request
+        return Community.objects.get(is_general=True)
+
+
+@transaction.atomic
+def membership_ensure_general(*, user: Any) -> Membership | None:
+    """Every internal account is an active member of the general community; guests never."""
+    community = general_community()
+    membership = Membership.objects.filter(user=user, community=community).first()
+    if user.is_external:
+        if membership is not None:
+            membership.delete()
+            permissions.forget_roles(user)
+        return None
+    if membership is None:
+        membership = Membership.objects.create(
+            user=user,
+            community=community,
+            role=Role.MEMBER,
+            status=Status.ACTIVE,
+            joined_at=timezone.now(),
+        )
+        activity_record(community=community, actor=user, verb=Verb.MEMBER_JOINED)
+    elif membership.status != Status.ACTIVE:
+        membership.status = Status.ACTIVE
+        membership.save(update_fields=["status", "updated_at"])
+    permissions.forget_roles(user)
+    return membership
+
+
+# --- Memberships ----------------------------------------------------------------------------
+
+
+def _lock(membership: Membership) -> Membership:
+    return Membership.objects.select_for_update().get(pk=membership.pk)
+
+
+def _active_leads(community: Community) -> int:
+    return Membership.objects.filter(
+        permissions.active_membership_q(), community=community, role=Role.LEAD
+    ).count()
+
+
+@transaction.atomic
+def membership_join(*, acting_user: Any, community: Community) -> Membership:
+    """Join an open community at once, or ask to join a private one (its leads decide)."""
+    perms = permissions.permissions_for(acting_user, community)
+    existing = (
+        Membership.objects.select_for_update().filter(user=acting_user, community=community).first()
+    )
+    if existing is not None and existing.status in (Status.ACTIVE, Status.REQUESTED):
+        return existing  # a second click changes nothing
+    if existing is not None and existing.status == Status.REMOVED:
+        raise ValidationError(
+            _("A lead removed you from this community; ask a lead to invite you.")
+        )
+    if existing is not None and existing.status == Status.INVITED:
+        return membership_accept(acting_user=acting_user, membership=existing)
+    if permissions.JOIN in perms:
+        status, verb = Status.ACTIVE, Verb.MEMBER_JOINED
+    elif permissions.REQUEST in perms:
+        status, verb = Status.REQUESTED, Verb.MEMBER_REQUESTED
+    else:
+        raise PermissionDenied("join")
+    membership = existing or Membership(user=acting_user, community=community)
+    membership.role = Role.MEMBER
+    membership.status = status
+    membership.joined_at = timezone.now() if status == Status.ACTIVE else None
+    membership.save()
+    permissions.forget_roles(acting_user)
+    activity_record(community=community, actor=acting_user, verb=verb, target=membership)
+    if status == Status.REQUESTED:
+        leads = Membership.objects.filter(
+            permissions.active_membership_q(), community=community, role=Role.LEAD
+        ).values_list("user_id", flat=True)
+        send_templated_email_on_commit(
+            "communities/email/join_requested",
+            user_ids=leads,
+            context={
+                "community_name": community.name,
+                "asker_name": acting_user.name,
+                "members_url": reverse("communities:members", args=[community.slug]),
+            },
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_decide(*, acting_user: Any, membership: Membership, approve: bool) -> Membership:
+    """A lead approves or declines a request to join; the asker is told by e-mail.
+    Deciding twice changes nothing the second time."""
+    membership = _lock(membership)
+    community = membership.community
+    _require(acting_user, permissions.MANAGE_MEMBERS, community)
+    if membership.status != Status.REQUESTED:
+        return membership
+    if approve:
+        membership.status = Status.ACTIVE
+        membership.joined_at = timezone.now()
+        membership.save(update_fields=["status", "joined_at", "updated_at"])
+        verb, template = Verb.MEMBER_APPROVED, "communities/email/request_approved"
+    else:
+        membership.status = Status.LEFT  # they may ask again later
+        membership.save(update_fields=["status", "updated_at"])
+        verb, template = Verb.MEMBER_DECLINED, "communities/email/request_declined"
+    activity_record(community=community, actor=acting_user, verb=verb, target=membership)
+    send_templated_email_on_commit(
+        template,
+        user_ids=[membership.user_id],
+        context={
+            "community_name": community.name,
+            "community_url": reverse("communities:detail", args=[community.slug]),
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_invite(*, acting_user: Any, community: Community, user: Any) -> Membership:
+    """A lead invites an internal member; the invitee accepts or declines. (Guests are
+    invited by e-mail with the guests app.)"""
+    _require(acting_user, permissions.MANAGE_MEMBERS, community)
+    if user.is_external:
+        raise ValidationError(
+            _("%(name)s is a guest: invite guests from the guests page.") % {"name": user.name}
+        )
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated."))
+    membership = (
+        Membership.objects.select_for_update().filter(user=user, community=community).first()
+    )
+    if membership is not None and membership.status == Status.ACTIVE:
+        raise ValidationError(_("%(name)s is already a member.") % {"name": user.name})
+    if membership is not None and membership.status == Status.REQUESTED:
+        return membership_decide(acting_user=acting_user, membership=membership, approve=True)
+    membership = membership or Membership(user=user, community=community)
+    membership.role = Role.MEMBER
+    membership.status = Status.INVITED
+    membership.invited_by = acting_user
+    membership.save()
+    activity_record(
+        community=community, actor=acting_user, verb=Verb.MEMBER_INVITED, target=membership
+    )
+    send_templated_email_on_commit(
+        "communities/email/invited",
+        user_ids=[user.pk],
+        context={
+            "community_name": community.name,
+            "inviter_name": acting_user.name,
+            "invitation_url": reverse("communities:invitation", args=[community.slug]),
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_accept(*, acting_user: Any, membership: Membership) -> Membership:
+    membership = _lock(membership)
+    if membership.user_id != acting_user.pk or membership.status != Status.INVITED:
+        raise PermissionDenied("accept")
+    membership.status = Status.ACTIVE
+    membership.joined_at = timezone.now()
+    membership.save(update_fields=["status", "joined_at", "updated_at"])
+    permissions.forget_roles(acting_user)
+    activity_record(
+        community=membership.community,
+        actor=acting_user,
+        verb=Verb.MEMBER_JOINED,
+        target=membership,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_decline_invitation(*, acting_user: Any, membership: Membership) -> None:
+    membership = _lock(membership)
+    if membership.user_id != acting_user.pk or membership.status != Status.INVITED:
+        raise PermissionDenied("decline")
+    membership.status = Status.LEFT
+    membership.save(update_fields=["status", "updated_at"])
+
+
+def _refuse_losing_last_lead(membership: Membership) -> None:
+    if (
+        membership.role == Role.LEAD
+        and membership.status == Status.ACTIVE
+        and _active_leads(membership.community) <= 1
+    ):
+        raise ValidationError(
+            _("A community needs at least one lead: make someone else lead first.")
+        )
+
+
+@transaction.atomic
+def membership_leave(*, acting_user: Any, community: Community) -> None:
+    _require(acting_user, permissions.LEAVE, community)
+    # Lock the community's lead rows so two leads leaving at once cannot both succeed.
+    list(Membership.objects.select_for_update().filter(community=community, role=Role.LEAD))
+    membership = Membership.objects.get(user=acting_user, community=community)
+    _refuse_losing_last_lead(membership)
+    membership.status = Status.LEFT
+    membership.save(update_fields=["status", "updated_at"])
+    permissions.forget_roles(acting_user)
+    activity_record(
+        community=community, actor=acting_user, verb=Verb.MEMBER_LEFT, target=membership
+    )
+
+
+@transaction.atomic
+def membership_remove(*, acting_user: Any, membership: Membership) -> Membership:
+    community = membership.community
+    _require(acting_user, permissions.MANAGE_MEMBERS, community)
+    list(Membership.objects.select_for_update().filter(community=community, role=Role.LEAD))
+    membership = _lock(membership)
+    if community.is_general and not membership.user.is_external:
+        raise ValidationError(_("Everyone in the organisation stays in the general community."))
+    _refuse_losing_last_lead(membership)
+    membership.status = Status.REMOVED
+    membership.save(update_fields=["status", "updated_at"])
+    permissions.forget_roles(membership.user)
+    activity_record(
+        community=community, actor=acting_user, verb=Verb.MEMBER_REMOVED, target=membership
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_set_role(*, acting_user: Any, membership: Membership, role: str) -> Membership:
+    community = membership.community
+    _require(acting_user, permissions.MANAGE_MEMBERS, community)
+    if role not in (Role.LEAD, Role.MEMBER):
+        raise ValidationError(_("Unknown role."))
+    list(Membership.objects.select_for_update().filter(community=community, role=Role.LEAD))
+    membership = _lock(membership)
+    if membership.status != Status.ACTIVE:
+        raise ValidationError(_("Only active members can change role."))
+    if membership.role == Role.GUEST:
+        raise ValidationError(_("Guests cannot become leads or members; invite them internally."))
+    if membership.role == role:
+        return membership
+    if role == Role.MEMBER:
+        _refuse_losing_last_lead(membership)
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    permissions.forget_roles(membership.user)
+    activity_record(
+        community=community, actor=acting_user, verb=Verb.MEMBER_ROLE_CHANGED, target=membership
+    )
+    return membership
+
+
+# --- Posts and comments ---------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Write something first."), code="empty")
+    if len(body) > markup.MAX_LENGTH:
+        raise ValidationError(
+            _("This is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": len(body), "limit": markup.MAX_LENGTH},
+            code="too_long",
+        )
+    return body
+
+
+def _resolve_mentions(*, author: Any, community: Community, body: str) -> dict:
+    """Mentioned people the author may see *and* who can read the community: a mention of
+    anyone else stays plain text and tells them nothing."""
+    from communities.selectors import people_visible_to
+
+    wanted = markup.extract_mentions(body)
+    if not wanted:
+        return {}
+    names = {name for name, _pk in wanted}
+    candidates = list(people_visible_to(author).filter(display_name__in=names)[:50])
+    resolved = {}
+    for name, pk in wanted:
+        matches = [p for p in candidates if p.display_name == name and (pk is None or p.pk == pk)]
+        if len(matches) == 1 and permissions.can(matches[0], permissions.VIEW, community):
+            resolved[(name, pk)] = matches[0]
+    return resolved
+
+
+def _render(*, author: Any, community: Community, body: str) -> tuple[str, list]:
+    people = _resolve_mentions(author=author, community=community, body=body)
+    hashtag_url = reverse("communities:hashtag", args=["TAG"]).replace("TAG", "{}")
+    html = markup.render(
+        body,
+        hashtag_url=hashtag_url,
+        mentions={
+            key: (person.name, reverse("accounts:person", args=[person.pk]))
+            for key, person in people.items()
+        },
+    )
+    return html, list({p.pk: p for p in people.values()}.values())
+
+
+def _set_hashtags(post: Post) -> None:
+    names = markup.extract_hashtags(post.body)
+    existing = {h.name: h for h in Hashtag.objects.filter(name__in=names)}
+    for name in names:
+        if name not in existing:
+            existing[name], _created = Hashtag.objects.get_or_create(name=name)
+    post.hashtags.set(existing.values())
+
+
+@transaction.atomic
+def post_create(
+    *, acting_user: Any, community: Community, body: str, client_token: str = ""
+) -> Post:
+    _require(acting_user, permissions.POST, community)
+    body = _clean_body(body)
+    client_token = client_token[:64]
+    if client_token:
+        earlier = Post.objects.filter(author=acting_user, client_token=client_token).first()
+        if earlier is not None:
+            return earlier  # the same form submitted twice
+    html, mentioned = _render(author=acting_user, community=community, body=body)
+    post = Post.objects.create(
+        community=community,
+        author=acting_user,
+        body=body,
+        body_html=html,
+        client_token=client_token,
+    )
+    _set_hashtags(post)
+    post.mentions.set(mentioned)
+    activity_record(community=community, actor=acting_user, verb=Verb.POST_CREATED, target=post)
+    return post
+
+
+@transaction.atomic
+def post_update(*, acting_user: Any, post: Post, body: str) -> Post:
+    if post.author_id != acting_user.pk or not permissions.can(
+        acting_user, permissions.POST, post.community
+    ):
+        raise PermissionDenied("edit post")
+    body = _clean_body(body)
+    post.body = body
+    post.body_html, mentioned = _render(author=acting_user, community=post.community, body=body)
+    post.edited_at = timezone.now()
+    post.save(update_fields=["body", "body_html", "edited_at"])
+    _set_hashtags(post)
+    post.mentions.set(mentioned)
+    activity_record(
+        community=post.community, actor=acting_user, verb=Verb.POST_UPDATED, target=post
+    )
+    return post
+
+
+@transaction.atomic
+def post_delete(*, acting_user: Any, post: Post) -> None:
+    own = post.author_id == acting_user.pk
+    if not (own or permissions.can(acting_user, permissions.MODERATE, post.community)):
+        raise PermissionDenied("delete post")
+    activity_record(community=post.community, actor=acting_user, verb=Verb.POST_DELETED)
+    post.delete()
+
+
+@transaction.atomic
+def post_set_pinned(*, acting_user: Any, post: Post, pinned: bool) -> Post:
+    _require(acting_user, permissions.MODERATE, post.community)
+    if post.is_pinned != pinned:
+        post.is_pinned = pinned
+        post.save(update_fields=["is_pinned"])
+        if pinned:
+            activity_record(
+                community=post.community, actor=acting_user, verb=Verb.POST_PINNED, target=post
+            )
+    return post
+
+
+@transaction.atomic
+def post_set_hidden(*, acting_user: Any, post: Post, hidden: bool) -> Post:
+    _require(acting_user, permissions.MODERATE, post.community)
+    if post.is_hidden != hidden:
+        post.is_hidden = hidden
+        post.save(update_fields=["is_hidden"])
+        if hidden:
+            activity_record(
+                community=post.community, actor=acting_user, verb=Verb.POST_HIDDEN, target=post
+            )
+    return post
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    acting_user: Any,
+    post: Post,
+    body: str,
+    parent: Comment | None = None,
+    client_token: str = "",
+) -> Comment:
+    _require(acting_user, permissions.COMMENT, post.community)
+    body = _clean_body(body)
+    if parent is not None:
+        if parent.post_id != post.pk:
+            raise ValidationError(_("This reply belongs to another post."))
+        parent = parent.parent or parent  # one level: replies to a reply join its thread
+    client_token = client_token[:64]
+    if client_token:
+        earlier = Comment.objects.filter(author=acting_user, client_token=client_token).first()
+        if earlier is not None:
+            return earlier
+    html, mentioned = _render(author=acting_user, community=post.community, body=body)
+    comment = Comment.objects.create(
+        post=post,
+        author=acting_user,
+        parent=parent,
+        body=body,
+        body_html=html,
+        client_token=client_token,
+    )
+    comment.mentions.set(mentioned)
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    activity_record(
+        community=post.community, actor=acting_user, verb=Verb.COMMENT_CREATED, target=comment
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, acting_user: Any, comment: Comment) -> None:
+    community = comment.post.community
+    own = comment.author_id == acting_user.pk
+    if not (own or permissions.can(acting_user, permissions.MODERATE, community)):
+        raise PermissionDenied("delete comment")
+    removed = 1 + comment.replies.count()
+    activity_record(community=community, actor=acting_user, verb=Verb.COMMENT_DELETED)
+    comment.delete()
+    Post.objects.filter(pk=comment.post_id, comment_count__gte=removed).update(
+        comment_count=F("comment_count") - removed
+    )
+
+
+@transaction.atomic
+def post_like_toggle(*, acting_user: Any, post: Post) -> tuple[bool, int]:
+    """Like or unlike; returns (liked now, like count)."""
+    _require(acting_user, permissions.REACT, post.community)
+    deleted, _detail = PostLike.objects.filter(post=post, user=acting_user).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
+        liked = False
+    else:
+        try:
+            with transaction.atomic():
+                PostLike.objects.create(post=post, user=acting_user)
+        except IntegrityError:  # a concurrent click already liked it
+            liked = True
+        else:
+            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+            activity_record(
+                community=post.community, actor=acting_user, verb=Verb.POST_LIKED, target=post
+            )
+            liked = True
+    return liked, Post.objects.values_list("like_count", flat=True).get(pk=post.pk)
+
+
+@transaction.atomic
+def comment_like_toggle(*, acting_user: Any, comment: Comment) -> tuple[bool, int]:
+    community = comment.post.community
+    _require(acting_user, permissions.REACT, community)
+    deleted, _detail = CommentLike.objects.filter(comment=comment, user=acting_user).delete()
+    if deleted:
+        Comment.objects.filter(pk=comment.pk, like_count__gt=0).update(
+            like_count=F("like_count") - 1
+        )
+        liked = False
+    else:
+        try:
+            with transaction.atomic():
+                CommentLike.objects.create(comment=comment, user=acting_user)
+        except IntegrityError:
+            liked = True
+        else:
+            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+            activity_record(
+                community=community, actor=acting_user, verb=Verb.COMMENT_LIKED, target=comment
+            )
+            liked = True
+    return liked, Comment.objects.values_list("like_count", flat=True).get(pk=comment.pk)

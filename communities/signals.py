@@ -1,0 +1,13 @@
+"""Connect apps: a new internal account joins the general community."""
+
+from django.conf import settings
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from communities import services
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _join_general_community(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw and not instance.is_external:
+        services.membership_ensure_general(user=instance)

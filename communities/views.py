@@ -1,0 +1,534 @@
+"""HTTP for communities: parse, ask the selector or the policy, call one service, render.
+Anything the user may not see or do answers 404, as a missing object does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communities import permissions, selectors, services
+from communities.forms import CommentForm, CommunityForm, InviteForm, PostForm
+from communities.models import Comment, Community, Membership
+
+
+def _not_found_on_denial(view: Callable) -> Callable:
+    """A service refusing an action answers like a missing object: 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            raise Http404 from None
+
+    return wrapper
+
+
+def _error(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _decorate_posts(user, posts) -> None:
+    """Per-viewer actions for each post, from the policy (roles are cached: no query)."""
+    for post in posts:
+        perms = permissions.permissions_for(user, post.community)
+        post.can_react = permissions.REACT in perms
+        post.can_moderate = permissions.MODERATE in perms
+        post.can_edit = post.author_id == user.pk and permissions.POST in perms
+        post.can_delete = post.author_id == user.pk or post.can_moderate
+
+
+# --- Communities ----------------------------------------------------------------------------
+
+
+@login_required
+def community_list(request: HttpRequest) -> HttpResponse:
+    communities = selectors.community_list_visible_to(user=request.user).annotate(
+        member_count=Count(
+            "memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True
+        )
+    )
+    return render(
+        request,
+        "communities/list.html",
+        {
+            "communities": communities,
+            "invitations": selectors.my_invitations(user=request.user),
+            "can_create": permissions.can_create_community(request.user),
+        },
+    )
+
+
+@login_required
+def community_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_community(request.user):
+        raise Http404
+    form = CommunityForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your community is ready. You are its lead."))
+            return redirect("communities:detail", slug=community.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "communities/form.html", {"form": form}, status=status)
+
+
+@login_required
+def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(user=request.user, slug=slug)
+    perms = permissions.permissions_for(request.user, community)
+    context = {"community": community, "perms": perms, "can_view": permissions.VIEW in perms}
+    context["membership"] = selectors.my_membership(user=request.user, community=community)
+    if permissions.VIEW in perms:
+        feed = selectors.community_feed(
+            user=request.user, community=community, cursor=request.GET.get("cursor")
+        )
+        _decorate_posts(request.user, [*feed.pinned, *feed.page.items])
+        context["feed"] = feed
+        context["page"] = feed.page
+        context["more_url"] = reverse("communities:detail", args=[slug])
+        if request.htmx and request.GET.get("cursor"):
+            return render(request, "communities/_feed_items.html", context)
+        context["leads"] = [
+            m.user
+            for m in selectors.members_of(user=request.user, community=community)
+            if m.role == Membership.Role.LEAD
+        ]
+        if permissions.POST in perms:
+            context["post_form"] = PostForm(initial={"client_token": _token()})
+    return render(request, "communities/detail.html", context)
+
+
+def _token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(16)
+
+
+@login_required
+def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.MANAGE
+    )
+    form = CommunityForm(
+        request.POST or None, request.FILES or None, instance=Community.objects.get(pk=community.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.community_update(
+                acting_user=request.user, community=community, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("communities:detail", slug=community.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "communities/form.html", {"form": form, "community": community}, status=status
+    )
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def community_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.MANAGE
+    )
+    try:
+        if request.POST.get("restore"):
+            services.community_restore(acting_user=request.user, community=community)
+            messages.success(request, _("The community is back."))
+        else:
+            services.community_archive(acting_user=request.user, community=community)
+            messages.success(request, _("The community is archived: read-only and unlisted."))
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("communities:detail", slug=slug)
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def community_join(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(user=request.user, slug=slug)
+    try:
+        membership = services.membership_join(acting_user=request.user, community=community)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        if membership.status == Membership.Status.ACTIVE:
+            messages.success(request, _("Welcome to %(name)s.") % {"name": community.name})
+        else:
+            messages.success(request, _("Your request was sent to the leads."))
+    return redirect("communities:detail", slug=slug)
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(user=request.user, slug=slug)
+    try:
+        services.membership_leave(acting_user=request.user, community=community)
+    except ValidationError as exc:
+        _error(request, exc)
+        return redirect("communities:detail", slug=slug)
+    messages.success(request, _("You left %(name)s.") % {"name": community.name})
+    return redirect("communities:list")
+
+
+@login_required
+def community_members(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.VIEW
+    )
+    perms = permissions.permissions_for(request.user, community)
+    return render(
+        request,
+        "communities/members.html",
+        {
+            "community": community,
+            "perms": perms,
+            "members": selectors.members_of(user=request.user, community=community),
+            "requests": selectors.pending_requests(user=request.user, community=community),
+            "invite_form": InviteForm() if permissions.MANAGE_MEMBERS in perms else None,
+        },
+    )
+
+
+MENTION_BEING_TYPED = re.compile(r"@\*{0,2}([^*@\n]{2,40})$")
+MEMBER_ACTIONS = {"approve", "decline", "promote", "demote", "remove"}
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def member_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    community = selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.MANAGE_MEMBERS
+    )
+    membership = (
+        Membership.objects.filter(pk=pk, community=community).select_related("user").first()
+    )
+    if membership is None or action not in MEMBER_ACTIONS:
+        raise Http404
+    try:
+        if action in ("approve", "decline"):
+            services.membership_decide(
+                acting_user=request.user, membership=membership, approve=action == "approve"
+            )
+        elif action == "promote":
+            services.membership_set_role(
+                acting_user=request.user, membership=membership, role=Membership.Role.LEAD
+            )
+        elif action == "demote":
+            services.membership_set_role(
+                acting_user=request.user, membership=membership, role=Membership.Role.MEMBER
+            )
+        else:
+            services.membership_remove(acting_user=request.user, membership=membership)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("communities:members", slug=slug)
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.MANAGE_MEMBERS
+    )
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a valid e-mail address."))
+        return redirect("communities:members", slug=slug)
+    person = (
+        selectors.people_visible_to(request.user)
+        .filter(email__iexact=form.cleaned_data["email"], is_external=False)
+        .first()
+    )
+    if person is None:
+        messages.error(
+            request,
+            _("No colleague has this address. Partners are invited as guests."),
+        )
+        return redirect("communities:members", slug=slug)
+    try:
+        services.membership_invite(acting_user=request.user, community=community, user=person)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("%(name)s is invited.") % {"name": person.name})
+    return redirect("communities:members", slug=slug)
+
+
+@login_required
+@_not_found_on_denial
+def invitation(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = selectors.community_invitation_for_user(user=request.user, slug=slug)
+    if request.method == "POST":
+        if request.POST.get("accept"):
+            services.membership_accept(acting_user=request.user, membership=membership)
+            messages.success(
+                request, _("Welcome to %(name)s.") % {"name": membership.community.name}
+            )
+            return redirect("communities:detail", slug=slug)
+        services.membership_decline_invitation(acting_user=request.user, membership=membership)
+        messages.success(request, _("Invitation declined."))
+        return redirect("communities:list")
+    return render(request, "communities/invitation.html", {"membership": membership})
+
+
+@login_required
+def mention_options(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.VIEW
+    )
+    # The post box sends its whole text: complete the "@name" being typed at its end.
+    typed = MENTION_BEING_TYPED.search(request.GET.get("body", ""))
+    q = typed.group(1).strip() if typed else request.GET.get("q", "").strip()[:60]
+    people = selectors.mention_candidates(user=request.user, community=community, q=q) if q else []
+    return render(request, "communities/_mention_options.html", {"people": people})
+
+
+# --- Posts and comments ---------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def post_create(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.POST
+    )
+    form = PostForm(request.POST)
+    if form.is_valid():
+        try:
+            services.post_create(
+                acting_user=request.user,
+                community=community,
+                body=form.cleaned_data["body"],
+                client_token=form.cleaned_data["client_token"],
+            )
+        except ValidationError as exc:
+            form.add_error("body", exc)
+    if form.errors:
+        # Keep what they wrote: show the community again with the text and the error.
+        perms = permissions.permissions_for(request.user, community)
+        feed = selectors.community_feed(user=request.user, community=community)
+        _decorate_posts(request.user, [*feed.pinned, *feed.page.items])
+        context = {
+            "community": community,
+            "perms": perms,
+            "can_view": True,
+            "feed": feed,
+            "page": feed.page,
+            "post_form": form,
+            "membership": selectors.my_membership(user=request.user, community=community),
+        }
+        return render(request, "communities/detail.html", context, status=400)
+    messages.success(request, _("Posted."))
+    return redirect("communities:detail", slug=slug)
+
+
+@login_required
+def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_user(user=request.user, pk=pk)
+    _decorate_posts(request.user, [post])
+    perms = permissions.permissions_for(request.user, post.community)
+    comments = selectors.comments_for(user=request.user, post=post)
+    saved = request.session.pop("comment_draft", None) or {}
+    draft = saved.get("body", "") if saved.get("post") == post.pk else ""
+    for comment in comments:
+        for item in [comment, *comment.reply_list]:
+            item.can_delete = item.author_id == request.user.pk or post.can_moderate
+    return render(
+        request,
+        "communities/post_detail.html",
+        {
+            "post": post,
+            "community": post.community,
+            "comments": comments,
+            "can_comment": permissions.COMMENT in perms,
+            "comment_form": CommentForm(initial={"client_token": _token(), "body": draft}),
+        },
+    )
+
+
+@login_required
+@_not_found_on_denial
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_user(user=request.user, pk=pk)
+    _decorate_posts(request.user, [post])
+    if not post.can_edit:
+        raise Http404
+    form = PostForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_update(
+                acting_user=request.user, post=post, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("communities:post", pk=post.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "communities/post_edit.html", {"post": post, "form": form}, status=status
+    )
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_user(user=request.user, pk=pk)
+    slug = post.community.slug
+    services.post_delete(acting_user=request.user, post=post)
+    messages.success(request, _("The post was deleted."))
+    return redirect("communities:detail", slug=slug)
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    post = selectors.post_get_for_user(user=request.user, pk=pk)
+    on = request.POST.get("on") == "1"
+    if action == "pin":
+        services.post_set_pinned(acting_user=request.user, post=post, pinned=on)
+    elif action == "hide":
+        services.post_set_hidden(acting_user=request.user, post=post, hidden=on)
+    else:
+        raise Http404
+    return _back(request, reverse("communities:detail", args=[post.community.slug]))
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def post_like(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_user(user=request.user, pk=pk)
+    liked, count = services.post_like_toggle(acting_user=request.user, post=post)
+    if request.htmx:
+        post.liked, post.like_count, post.can_react = liked, count, True
+        return render(request, "communities/_like_post.html", {"post": post})
+    return _back(request, reverse("communities:post", args=[pk]))
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_user(user=request.user, pk=pk)
+    form = CommentForm(request.POST)
+    parent = None
+    if form.is_valid():
+        if form.cleaned_data["parent"]:
+            parent = Comment.objects.filter(pk=form.cleaned_data["parent"], post=post).first()
+            if parent is None:
+                raise Http404
+        try:
+            services.comment_create(
+                acting_user=request.user,
+                post=post,
+                body=form.cleaned_data["body"],
+                parent=parent,
+                client_token=form.cleaned_data["client_token"],
+            )
+        except ValidationError as exc:
+            form.add_error("body", exc)
+    if form.errors:
+        for error in form.errors.get("body", []):
+            messages.error(request, error)
+        # What they wrote comes back in the form.
+        request.session["comment_draft"] = {"post": post.pk, "body": request.POST.get("body", "")}
+    return redirect(reverse("communities:post", args=[pk]) + "#comments")
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = selectors.comment_get_for_user(user=request.user, pk=pk)
+    post_id = comment.post_id
+    services.comment_delete(acting_user=request.user, comment=comment)
+    messages.success(request, _("The comment was deleted."))
+    return redirect(reverse("communities:post", args=[post_id]) + "#comments")
+
+
+@require_POST
+@login_required
+@_not_found_on_denial
+def comment_like(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = selectors.comment_get_for_user(user=request.user, pk=pk)
+    liked, count = services.comment_like_toggle(acting_user=request.user, comment=comment)
+    if request.htmx:
+        comment.liked, comment.like_count = liked, count
+        return render(
+            request, "communities/_like_comment.html", {"comment": comment, "can_react": True}
+        )
+    return redirect(reverse("communities:post", args=[comment.post_id]) + "#comments")
+
+
+# --- Feeds and search -----------------------------------------------------------------------
+
+
+@login_required
+def home_feed(request: HttpRequest) -> HttpResponse:
+    page = selectors.home_feed(user=request.user, cursor=request.GET.get("cursor"))
+    _decorate_posts(request.user, page.items)
+    context = {"page": page, "show_community": True, "more_url": reverse("communities:feed")}
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "communities/_feed_items.html", context)
+    return render(request, "communities/feed.html", context)
+
+
+@login_required
+def hashtag(request: HttpRequest, tag: str) -> HttpResponse:
+    page = selectors.hashtag_posts(user=request.user, tag=tag, cursor=request.GET.get("cursor"))
+    _decorate_posts(request.user, page.items)
+    context = {
+        "page": page,
+        "tag": tag.lower(),
+        "show_community": True,
+        "more_url": reverse("communities:hashtag", args=[tag]),
+    }
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "communities/_feed_items.html", context)
+    return render(request, "communities/hashtag.html", context)
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    results = selectors.search(user=request.user, q=q)
+    return render(request, "communities/search.html", {"q": q.strip(), "results": results})
