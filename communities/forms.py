@@ -44,6 +44,7 @@ class PostForm(forms.Form):
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=markup.MAX_LENGTH,
+        error_messages={"required": _("Write something first.")},
         help_text=_("Markdown, #hashtags and @**Name** mentions. %(limit)s characters at most.")
         % {"limit": markup.MAX_LENGTH},
     )
@@ -52,7 +53,10 @@ class PostForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=markup.MAX_LENGTH
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=markup.MAX_LENGTH,
+        error_messages={"required": _("Write something first.")},
     )
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
     client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

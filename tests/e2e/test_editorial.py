@@ -34,6 +34,7 @@ def test_editor_submits_news_moderator_approves_and_it_is_on_the_site(
     # Not on the site yet.
     page.goto(f"{base}/news/")
     expect(page.get_by_text("Graphic charter: your remarks wanted")).to_have_count(0)
+    page.locator("header .user-menu summary").click()
     page.locator("header").get_by_role("button", name="Sign out").click()
 
     # The moderator approves it from the admin.

@@ -1,0 +1,96 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from communities import permissions as p
+from communities import services as cs
+from communities.models import Community, Membership
+from tests.communities.conftest import add_guest, add_member
+from tests.factories import GuestFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(user):
+    p.forget_roles(user)
+    return user
+
+
+def test_roles_map_to_permissions(lead, project, partner):
+    member = UserFactory()
+    add_member(project, lead, member)
+    assert p.permissions_for(lead, project) >= {p.VIEW, p.POST, p.MODERATE, p.MANAGE_MEMBERS}
+    assert p.permissions_for(member, project) == {
+        p.SEE,
+        p.VIEW,
+        p.POST,
+        p.COMMENT,
+        p.REACT,
+        p.LEAVE,
+    }
+    assert p.permissions_for(partner, project) == {p.SEE, p.VIEW, p.COMMENT, p.REACT, p.LEAVE}
+    outsider = UserFactory()
+    assert p.permissions_for(outsider, project) == {p.SEE, p.REQUEST}
+
+
+def test_django_has_perm_is_answered_by_the_policy(lead, project, partner):
+    post = cs.post_create(acting_user=lead, community=project, body="Hello")
+    assert partner.has_perm(p.VIEW, project)
+    assert partner.has_perm(p.COMMENT, post)  # objects with a community
+    assert not partner.has_perm(p.POST, project)
+    assert not UserFactory().has_perm(p.VIEW, post)
+
+
+def test_expired_or_inactive_memberships_grant_nothing(project):
+    guest = GuestFactory()
+    membership = add_guest(project, guest, expires_at=timezone.now() + datetime.timedelta(days=1))
+    assert p.can(fresh(guest), p.VIEW, project)
+    membership.expires_at = timezone.now() - datetime.timedelta(seconds=1)
+    membership.save()
+    assert not p.can(fresh(guest), p.VIEW, project)
+    membership.expires_at = None
+    for status in ("requested", "invited", "removed", "left"):
+        membership.status = status
+        membership.save()
+        assert p.permissions_for(fresh(guest), project) == frozenset()
+
+
+def test_guests_see_nothing_outside_their_communities(lead, partner):
+    open_ = cs.community_create(acting_user=lead, name="Open", visibility="open")
+    assert p.permissions_for(partner, open_) == frozenset()
+    general = cs.general_community()
+    assert p.permissions_for(partner, general) == frozenset()
+    assert not p.can_create_community(partner)
+    assert list(p.visible_communities(partner)) == [Membership.objects.get(user=partner).community]
+
+
+def test_secret_communities_are_invisible_to_outsiders(lead):
+    secret = cs.community_create(acting_user=lead, name="Board", visibility="secret")
+    outsider = UserFactory()
+    assert p.permissions_for(outsider, secret) == frozenset()
+    assert secret not in p.visible_communities(outsider)
+    assert secret in p.visible_communities(lead)
+
+
+def test_archived_community_is_read_only(lead, project, partner):
+    cs.community_archive(acting_user=lead, community=project)
+    assert p.permissions_for(fresh(lead), project) == {p.SEE, p.VIEW, p.MANAGE}
+    assert p.permissions_for(fresh(partner), project) == {p.SEE, p.VIEW}
+
+
+def test_every_internal_account_is_in_the_general_community_and_guests_never():
+    member = UserFactory()
+    guest = GuestFactory()
+    general = Community.objects.get(is_general=True)
+    assert Membership.objects.filter(user=member, community=general, status="active").exists()
+    assert not Membership.objects.filter(user=guest, community=general).exists()
+    assert p.LEAVE not in p.permissions_for(member, general)
+
+
+def test_roles_are_loaded_once_per_request(lead, project, django_assert_num_queries):
+    others = [cs.community_create(acting_user=lead, name=f"C{n}") for n in range(5)]
+    fresh(lead)
+    with django_assert_num_queries(1):
+        for community in [project, *others]:
+            assert p.can(lead, p.MODERATE, community)

@@ -1,0 +1,115 @@
+import pytest
+from django.urls import reverse
+
+from communities import services as cs
+from communities.models import Community, Membership, Post
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_community_through_the_form(client, lead):
+    client.force_login(lead)
+    bad = client.post(
+        reverse("communities:create"), {"name": "", "kind": "theme", "visibility": "open"}
+    )
+    assert bad.status_code == 400
+    response = client.post(
+        reverse("communities:create"),
+        {"name": "Mobility", "kind": "theme", "visibility": "open", "description": "Trains"},
+    )
+    community = Community.objects.get(name="Mobility")
+    assert response["Location"] == reverse("communities:detail", args=[community.slug])
+
+
+def test_a_refused_post_keeps_what_was_written(client, lead, project):
+    client.force_login(lead)
+    text = "<b>Long</b> " + "x" * 10_100
+    response = client.post(reverse("communities:post_create", args=[project.slug]), {"body": text})
+    assert response.status_code == 400
+    assert "&lt;b&gt;Long&lt;/b&gt;" in response.text  # the text is back, escaped
+    assert "10000" in response.text
+    assert not Post.objects.exists()
+
+
+def test_double_click_on_post_creates_one_post(client, lead, project):
+    client.force_login(lead)
+    url = reverse("communities:post_create", args=[project.slug])
+    for _ in range(2):
+        client.post(url, {"body": "Hello #team", "client_token": "tok-1"})
+    assert Post.objects.count() == 1
+
+
+def test_like_with_htmx_returns_the_button(client, lead, project):
+    post = cs.post_create(acting_user=lead, community=project, body="Like")
+    client.force_login(lead)
+    url = reverse("communities:post_like", args=[post.pk])
+    response = client.post(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert 'aria-pressed="true"' in response.text and "<html" not in response.text
+    response = client.post(url, headers={"HX-Request": "true"})
+    assert 'aria-pressed="false"' in response.text
+
+
+def test_feed_loads_more_with_htmx(client, lead, project):
+    for n in range(25):
+        cs.post_create(acting_user=lead, community=project, body=f"Post number {n}")
+    client.force_login(lead)
+    first = client.get(reverse("communities:detail", args=[project.slug]))
+    cursor = first.context["page"].next_cursor
+    more = client.get(
+        reverse("communities:detail", args=[project.slug]),
+        {"cursor": cursor},
+        headers={"HX-Request": "true"},
+    )
+    assert "Post number 0" in more.text and "<html" not in more.text
+
+
+def test_a_refused_comment_keeps_the_draft(client, lead, project):
+    post = cs.post_create(acting_user=lead, community=project, body="Comment me")
+    client.force_login(lead)
+    client.post(reverse("communities:comment_create", args=[post.pk]), {"body": "   "})
+    page = client.get(reverse("communities:post", args=[post.pk]))
+    assert "Write something first." in page.text
+    client.post(reverse("communities:comment_create", args=[post.pk]), {"body": "x" * 10_001})
+    page = client.get(reverse("communities:post", args=[post.pk]))
+    assert "x" * 10_001 in page.text
+
+
+def test_request_and_approval_through_the_pages(client, lead, project):
+    asker = UserFactory(display_name="Ann Asker")
+    client.force_login(asker)
+    client.post(reverse("communities:join", args=[project.slug]))
+    page = client.get(reverse("communities:detail", args=[project.slug]))
+    assert "Request sent" in page.text
+    membership = Membership.objects.get(user=asker, community=project)
+    client.force_login(lead)
+    members = client.get(reverse("communities:members", args=[project.slug]))
+    assert "Ann Asker" in members.text
+    url = reverse("communities:member_action", args=[project.slug, membership.pk, "approve"])
+    client.post(url)
+    client.post(url)  # twice: harmless
+    membership.refresh_from_db()
+    assert membership.status == "active"
+
+
+def test_invite_by_email_and_accept(client, lead, project):
+    colleague = UserFactory(email="colleague@parvis.example")
+    client.force_login(lead)
+    client.post(reverse("communities:invite", args=[project.slug]), {"email": "nobody@x.example"})
+    assert not Membership.objects.filter(community=project, status="invited").exists()
+    client.post(reverse("communities:invite", args=[project.slug]), {"email": colleague.email})
+    client.force_login(colleague)
+    listing = client.get(reverse("communities:list"))
+    assert "Your invitations" in listing.text
+    client.post(reverse("communities:invitation", args=[project.slug]), {"accept": "1"})
+    assert Membership.objects.get(user=colleague, community=project).status == "active"
+
+
+def test_archived_community_leaves_the_list_but_members_still_read_it(client, lead, project):
+    cs.community_archive(acting_user=lead, community=project)
+    client.force_login(lead)
+    assert project.name not in client.get(reverse("communities:list")).text
+    page = client.get(reverse("communities:detail", args=[project.slug]))
+    assert page.status_code == 200 and "archived" in page.text
+    assert 'name="body"' not in page.text  # read-only
