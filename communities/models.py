@@ -36,7 +36,7 @@ class Community(models.Model):
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.OPEN
     )
     is_general = models.BooleanField(default=False, editable=False)
-    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -86,7 +86,7 @@ class Membership(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
-    joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
+    joined_at = models.DateTimeField(_("joined on"), null=True, blank=True)
     expires_at = models.DateTimeField(_("access ends"), null=True, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

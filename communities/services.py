@@ -393,7 +393,7 @@ def membership_set_role(*, acting_user: Any, membership: Membership, role: str) 
     if membership.status != Status.ACTIVE:
         raise ValidationError(_("Only active members can change role."))
     if membership.role == Role.GUEST:
-        raise ValidationError(_("Guests cannot become leads or members; invite them internally."))
+        raise ValidationError(_("A guest stays a guest: leads and members have internal accounts."))
     if membership.role == role:
         return membership
     if role == Role.MEMBER:
