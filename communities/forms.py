@@ -39,6 +39,60 @@ class CommunityForm(forms.ModelForm):
         return cover
 
 
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def validate_attachment(upload) -> bool:
+    """Refuse what must not be stored; returns whether the file is an image."""
+    name = upload.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in settings.COMMUNITIES_ATTACHMENT_EXTENSIONS:
+        raise forms.ValidationError(
+            _("%(name)s: this kind of file is not accepted."), params={"name": name}
+        )
+    if upload.size > settings.COMMUNITIES_ATTACHMENT_MAX_BYTES:
+        raise forms.ValidationError(
+            _("%(name)s is %(size)s; the limit is %(limit)s."),
+            params={
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.COMMUNITIES_ATTACHMENT_MAX_BYTES),
+            },
+        )
+    if extension in IMAGE_EXTENSIONS:
+        from PIL import Image
+
+        try:
+            with Image.open(upload) as image:
+                image.verify()
+        except Exception:
+            raise forms.ValidationError(
+                _("%(name)s is not a valid image."), params={"name": name}
+            ) from None
+        finally:
+            upload.seek(0)
+        return True
+    return False
+
+
 class PostForm(forms.Form):
     body = forms.CharField(
         label=_("Message"),
@@ -48,7 +102,30 @@ class PostForm(forms.Form):
         help_text=_("Markdown, #hashtags and @**Name** mentions. %(limit)s characters at most.")
         % {"limit": markup.MAX_LENGTH},
     )
+    attachments = MultipleFileField(
+        label=_("Attach images or files"),
+        required=False,
+        help_text=_("Up to %(count)s files.")
+        % {"count": settings.COMMUNITIES_ATTACHMENTS_PER_POST},
+    )
     client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > settings.COMMUNITIES_ATTACHMENTS_PER_POST:
+            raise forms.ValidationError(
+                _("%(count)s files at most."),
+                params={"count": settings.COMMUNITIES_ATTACHMENTS_PER_POST},
+            )
+        errors = []
+        for upload in files:
+            try:
+                upload.is_image = validate_attachment(upload)
+            except forms.ValidationError as exc:
+                errors.append(exc)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
 
 
 class CommentForm(forms.Form):

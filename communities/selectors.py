@@ -147,8 +147,10 @@ def _hidden_filter(user: Any, posts: QuerySet[Post]) -> QuerySet[Post]:
 
 
 def _with_feed_relations(posts: QuerySet[Post], user: Any) -> QuerySet[Post]:
-    return posts.select_related("author", "community").annotate(
-        liked=Exists(PostLike.objects.filter(post=OuterRef("pk"), user=user.pk))
+    return (
+        posts.select_related("author", "community")
+        .prefetch_related("attachments")
+        .annotate(liked=Exists(PostLike.objects.filter(post=OuterRef("pk"), user=user.pk)))
     )
 
 

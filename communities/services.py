@@ -4,6 +4,7 @@ answered 404 for what the user may not see), runs in one transaction, and record
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from communities.models import (
     Hashtag,
     Membership,
     Post,
+    PostAttachment,
     PostLike,
 )
 from portal.mail import send_templated_email_on_commit
@@ -466,8 +468,15 @@ def _set_hashtags(post: Post) -> None:
 
 @transaction.atomic
 def post_create(
-    *, acting_user: Any, community: Community, body: str, client_token: str = ""
+    *,
+    acting_user: Any,
+    community: Community,
+    body: str,
+    client_token: str = "",
+    attachments: Sequence[Any] = (),
 ) -> Post:
+    """Publish a post. ``attachments`` are uploaded files already validated by the form
+    (``is_image`` set on each)."""
     _require(acting_user, permissions.POST, community)
     body = _clean_body(body)
     client_token = client_token[:64]
@@ -485,6 +494,15 @@ def post_create(
     )
     _set_hashtags(post)
     post.mentions.set(mentioned)
+    for upload in attachments:
+        attachment = PostAttachment(
+            post=post,
+            name=upload.name[:200],
+            size=upload.size,
+            is_image=bool(getattr(upload, "is_image", False)),
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
     activity_record(community=community, actor=acting_user, verb=Verb.POST_CREATED, target=post)
     return post
 
@@ -577,6 +595,23 @@ def comment_create(
     activity_record(
         community=post.community, actor=acting_user, verb=Verb.COMMENT_CREATED, target=comment
     )
+    return comment
+
+
+@transaction.atomic
+def comment_update(*, acting_user: Any, comment: Comment, body: str) -> Comment:
+    community = comment.post.community
+    if comment.author_id != acting_user.pk or not permissions.can(
+        acting_user, permissions.COMMENT, community
+    ):
+        raise PermissionDenied("edit comment")
+    comment.body = _clean_body(body)
+    comment.body_html, mentioned = _render(
+        author=acting_user, community=community, body=comment.body
+    )
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    comment.mentions.set(mentioned)
     return comment
 
 

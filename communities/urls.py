@@ -31,6 +31,9 @@ urlpatterns = [
     path("posts/<int:pk>/like/", views.post_like, name="post_like"),
     path("posts/<int:pk>/comments/", views.comment_create, name="comment_create"),
     path("posts/<int:pk>/<str:action>/", views.post_moderate, name="post_moderate"),
+    path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("communities/<slug:slug>/cover/", views.community_cover, name="cover"),
     path("comments/<int:pk>/like/", views.comment_like, name="comment_like"),
 ]

@@ -7,19 +7,20 @@ import re
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communities import permissions, selectors, services
 from communities.forms import CommentForm, CommunityForm, InviteForm, PostForm
-from communities.models import Comment, Community, Membership
+from communities.models import Comment, Community, Membership, PostAttachment
 
 
 def _not_found_on_denial(view: Callable) -> Callable:
@@ -328,7 +329,7 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(
         user=request.user, slug=slug, perm=permissions.POST
     )
-    form = PostForm(request.POST)
+    form = PostForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.post_create(
@@ -336,6 +337,7 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
                 community=community,
                 body=form.cleaned_data["body"],
                 client_token=form.cleaned_data["client_token"],
+                attachments=form.cleaned_data["attachments"],
             )
         except ValidationError as exc:
             form.add_error("body", exc)
@@ -472,6 +474,54 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         # What they wrote comes back in the form.
         request.session["comment_draft"] = {"post": post.pk, "body": request.POST.get("body", "")}
     return redirect(reverse("communities:post", args=[pk]) + "#comments")
+
+
+@login_required
+@_not_found_on_denial
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = selectors.comment_get_for_user(user=request.user, pk=pk)
+    if comment.author_id != request.user.pk:
+        raise Http404
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_update(
+                acting_user=request.user, comment=comment, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            form.add_error("body", exc)
+        else:
+            return redirect(reverse("communities:post", args=[comment.post_id]) + f"#comment-{pk}")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "communities/comment_edit.html", {"comment": comment, "form": form}, status=status
+    )
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(PostAttachment.objects.select_related("post"), pk=pk)
+    selectors.post_get_for_user(user=request.user, pk=item.post_id)
+    return _serve_file(item.file, name=item.name, inline=item.is_image)
+
+
+@login_required
+def community_cover(request: HttpRequest, slug: str) -> HttpResponse:
+    community = selectors.community_get_for_user(user=request.user, slug=slug)
+    if not community.cover:
+        raise Http404
+    return _serve_file(community.cover, name=community.cover.name.rsplit("/", 1)[-1], inline=True)
+
+
+def _serve_file(field, *, name: str, inline: bool) -> HttpResponse:
+    """A stored file, after the caller checked who asks: streamed from local storage, or a
+    short-lived signed URL with an object store."""
+    if settings.SERVE_MEDIA:
+        response = FileResponse(field.open("rb"), as_attachment=not inline, filename=name)
+    else:
+        response = redirect(field.url)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_POST

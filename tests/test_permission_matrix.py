@@ -197,6 +197,10 @@ MATRIX: list[Row] = [
     ),
     Row("communities:comment_delete", "post", pk("comment_P"), E(404, 302, 302, 404, 404, 302)),
     Row("communities:comment_like", "post", pk("comment_P"), E(404, 302, 302, 302, 404, 404)),
+    Row("communities:comment_edit", "get", pk("comment_P"), E(404, 200, 404, 404, 404, 404)),
+    Row("communities:attachment", "get", pk("attachment_P"), E(404, 200, 200, 200, 404, 200)),
+    Row("communities:cover", "get", slug("P"), E(200, 200, 200, 200, 404, 200), label="private"),
+    Row("communities:cover", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
 ]
 
 
@@ -235,7 +239,18 @@ def world(db, settings, tmp_path):
     cs.membership_accept(acting_user=member, membership=membership)
     _guest_of(private, guest_a)
     _guest_of(other_private, guest_b)
-    post_p = cs.post_create(acting_user=lead, community=private, body="The plan #plan")
+    post_p = cs.post_create(
+        acting_user=lead,
+        community=private,
+        body="The plan #plan",
+        attachments=[SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan", "application/pdf")],
+    )
+    for community in (private, secret):
+        cs.community_update(
+            acting_user=lead if community is private else other_lead,
+            community=community,
+            cover=SimpleUploadedFile("cover.png", png_bytes(), "image/png"),
+        )
     return {
         "colleague": colleague,
         "other_guest": GuestFactory(display_name="Other guest"),
@@ -247,6 +262,7 @@ def world(db, settings, tmp_path):
         "S": secret,
         "O": open_,
         "post_P": post_p,
+        "attachment_P": post_p.attachments.get(),
         "post_S": cs.post_create(acting_user=other_lead, community=secret, body="Secret #plan"),
         "post_O": cs.post_create(acting_user=other_lead, community=open_, body="Open #plan"),
         "comment_P": cs.comment_create(acting_user=member, post=post_p, body="Agreed"),

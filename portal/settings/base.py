@@ -282,3 +282,9 @@ ACCOUNT_FORMS = {"signup": "portal.accounts.forms.SignupForm"}
 
 # --- Communities ----------------------------------------------------------------------------
 COMMUNITIES_GENERAL_NAME = env_str("COMMUNITIES_GENERAL_NAME", "Everyone")
+COMMUNITIES_ATTACHMENT_MAX_BYTES = env_int("COMMUNITIES_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+COMMUNITIES_ATTACHMENTS_PER_POST = 5
+COMMUNITIES_ATTACHMENT_EXTENSIONS = [
+    "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "csv", "zip",
+    "jpg", "jpeg", "png", "gif", "webp",
+]  # fmt: skip

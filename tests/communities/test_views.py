@@ -113,3 +113,73 @@ def test_archived_community_leaves_the_list_but_members_still_read_it(client, le
     page = client.get(reverse("communities:detail", args=[project.slug]))
     assert page.status_code == 200 and "archived" in page.text
     assert 'name="body"' not in page.text  # read-only
+
+
+def test_attachments_are_stored_and_served_to_readers_only(
+    client, lead, project, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.images import png_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(lead)
+    client.post(
+        reverse("communities:post_create", args=[project.slug]),
+        {
+            "body": "The charter",
+            "attachments": [
+                SimpleUploadedFile("charter.pdf", b"%PDF-1.4 charter", "application/pdf"),
+                SimpleUploadedFile("map.png", png_bytes(), "image/png"),
+            ],
+        },
+    )
+    post = Post.objects.get()
+    pdf, image = post.attachments.order_by("name")
+    assert (pdf.name, pdf.is_image, image.is_image) == ("charter.pdf", False, True)
+    page = client.get(reverse("communities:detail", args=[project.slug]))
+    assert reverse("communities:attachment", args=[image.pk]) in page.text
+    response = client.get(reverse("communities:attachment", args=[pdf.pk]))
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 charter"
+    assert response["Content-Disposition"].startswith("attachment")
+    client.force_login(UserFactory())
+    assert client.get(reverse("communities:attachment", args=[pdf.pk])).status_code == 404
+    assert client.get(f"/media/{pdf.file.name}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("photo.png", b"not really a png", "is not a valid image"),
+        ("script.exe", b"MZ", "this kind of file is not accepted"),
+        ("big.pdf", b"x" * 2048, "the limit is"),
+    ],
+)
+def test_bad_attachments_are_refused_and_nothing_is_saved(
+    client, lead, project, settings, tmp_path, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.COMMUNITIES_ATTACHMENT_MAX_BYTES = 1024
+    client.force_login(lead)
+    response = client.post(
+        reverse("communities:post_create", args=[project.slug]),
+        {"body": "Keep me", "attachments": [SimpleUploadedFile(name, content)]},
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert "Keep me" in response.text
+    assert not Post.objects.exists()
+    assert not any(tmp_path.rglob("*.*"))
+
+
+def test_comment_edit_by_its_author(client, lead, project):
+    post = cs.post_create(acting_user=lead, community=project, body="Post")
+    comment = cs.comment_create(acting_user=lead, post=post, body="Frist")
+    client.force_login(lead)
+    url = reverse("communities:comment_edit", args=[comment.pk])
+    assert client.post(url, {"body": ""}).status_code == 400
+    client.post(url, {"body": "First #fixed"})
+    comment.refresh_from_db()
+    assert comment.body == "First #fixed" and comment.edited_at
