@@ -112,11 +112,9 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
         context["more_url"] = reverse("communities:detail", args=[slug])
         if request.htmx and request.GET.get("cursor"):
             return render(request, "communities/_feed_items.html", context)
-        context["leads"] = [
-            m.user
-            for m in selectors.members_of(user=request.user, community=community)
-            if m.role == Membership.Role.LEAD
-        ]
+        members = selectors.members_of(user=request.user, community=community)
+        context["leads"] = [m.user for m in members.filter(role=Membership.Role.LEAD)[:10]]
+        context["member_count"] = members.count()
         if permissions.POST in perms:
             context["post_form"] = PostForm(initial={"client_token": _token()})
     return render(request, "communities/detail.html", context)
