@@ -116,6 +116,36 @@ def can(user: Any, perm: str, community: Community) -> bool:
     return perm in permissions_for(user, community)
 
 
+def can_edit(user: Any, item: Any) -> bool:
+    """Authors edit their own post (while they may still post there) or comment (while
+    they may still comment)."""
+    community = community_of(item)
+    needed = POST if getattr(item, "post_id", None) is None else COMMENT
+    return (
+        community is not None
+        and _is_signed_in(user)
+        and item.author_id == user.pk
+        and can(user, needed, community)
+    )
+
+
+def can_delete(user: Any, item: Any) -> bool:
+    """Authors delete their own posts and comments; moderators delete anything."""
+    community = community_of(item)
+    if community is None or not _is_signed_in(user):
+        return False
+    own = item.author_id == user.pk and can(user, VIEW, community)
+    return own or can(user, MODERATE, community)
+
+
+def can_see_hidden(user: Any, item: Any) -> bool:
+    """A hidden post or comment stays visible to its author and the moderators."""
+    community = community_of(item)
+    return community is not None and (
+        (_is_signed_in(user) and item.author_id == user.pk) or can(user, MODERATE, community)
+    )
+
+
 def can_create_community(user: Any) -> bool:
     """Any internal member; guests never."""
     return _is_signed_in(user) and not user.is_external

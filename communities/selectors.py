@@ -199,9 +199,7 @@ def post_get_for_user(*, user: Any, pk: int) -> Post:
         raise Http404 from None
     if not permissions.can(user, permissions.VIEW, post.community):
         raise Http404
-    if post.is_hidden and not (
-        post.author_id == user.pk or permissions.can(user, permissions.MODERATE, post.community)
-    ):
+    if post.is_hidden and not permissions.can_see_hidden(user, post):
         raise Http404
     return post
 
@@ -233,10 +231,7 @@ def comment_get_for_user(*, user: Any, pk: int) -> Comment:
     except (Comment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     post_get_for_user(user=user, pk=comment.post_id)  # the same rules as its post
-    if comment.is_hidden and not (
-        comment.author_id == user.pk
-        or permissions.can(user, permissions.MODERATE, comment.post.community)
-    ):
+    if comment.is_hidden and not permissions.can_see_hidden(user, comment):
         raise Http404
     return comment
 

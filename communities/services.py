@@ -509,9 +509,7 @@ def post_create(
 
 @transaction.atomic
 def post_update(*, acting_user: Any, post: Post, body: str) -> Post:
-    if post.author_id != acting_user.pk or not permissions.can(
-        acting_user, permissions.POST, post.community
-    ):
+    if not permissions.can_edit(acting_user, post):
         raise PermissionDenied("edit post")
     body = _clean_body(body)
     post.body = body
@@ -528,8 +526,7 @@ def post_update(*, acting_user: Any, post: Post, body: str) -> Post:
 
 @transaction.atomic
 def post_delete(*, acting_user: Any, post: Post) -> None:
-    own = post.author_id == acting_user.pk
-    if not (own or permissions.can(acting_user, permissions.MODERATE, post.community)):
+    if not permissions.can_delete(acting_user, post):
         raise PermissionDenied("delete post")
     activity_record(community=post.community, actor=acting_user, verb=Verb.POST_DELETED)
     post.delete()
@@ -601,9 +598,7 @@ def comment_create(
 @transaction.atomic
 def comment_update(*, acting_user: Any, comment: Comment, body: str) -> Comment:
     community = comment.post.community
-    if comment.author_id != acting_user.pk or not permissions.can(
-        acting_user, permissions.COMMENT, community
-    ):
+    if not permissions.can_edit(acting_user, comment):
         raise PermissionDenied("edit comment")
     comment.body = _clean_body(body)
     comment.body_html, mentioned = _render(
@@ -618,8 +613,7 @@ def comment_update(*, acting_user: Any, comment: Comment, body: str) -> Comment:
 @transaction.atomic
 def comment_delete(*, acting_user: Any, comment: Comment) -> None:
     community = comment.post.community
-    own = comment.author_id == acting_user.pk
-    if not (own or permissions.can(acting_user, permissions.MODERATE, community)):
+    if not permissions.can_delete(acting_user, comment):
         raise PermissionDenied("delete comment")
     removed = 1 + comment.replies.count()
     activity_record(community=community, actor=acting_user, verb=Verb.COMMENT_DELETED)

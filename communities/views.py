@@ -54,8 +54,8 @@ def _decorate_posts(user, posts) -> None:
         perms = permissions.permissions_for(user, post.community)
         post.can_react = permissions.REACT in perms
         post.can_moderate = permissions.MODERATE in perms
-        post.can_edit = post.author_id == user.pk and permissions.POST in perms
-        post.can_delete = post.author_id == user.pk or post.can_moderate
+        post.can_edit = permissions.can_edit(user, post)
+        post.can_delete = permissions.can_delete(user, post)
 
 
 # --- Communities ----------------------------------------------------------------------------
@@ -368,7 +368,9 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     draft = saved.get("body", "") if saved.get("post") == post.pk else ""
     for comment in comments:
         for item in [comment, *comment.reply_list]:
-            item.can_delete = item.author_id == request.user.pk or post.can_moderate
+            item.post = post  # already loaded: the policy reads its community
+            item.can_edit = permissions.can_edit(request.user, item)
+            item.can_delete = permissions.can_delete(request.user, item)
     return render(
         request,
         "communities/post_detail.html",
@@ -478,7 +480,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @_not_found_on_denial
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = selectors.comment_get_for_user(user=request.user, pk=pk)
-    if comment.author_id != request.user.pk:
+    if not permissions.can_edit(request.user, comment):
         raise Http404
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
