@@ -7,3 +7,6 @@ class GuestsConfig(AppConfig):
 
     name = "guests"
     verbose_name = _("Guests")
+
+    def ready(self) -> None:
+        from guests import signals  # noqa: F401

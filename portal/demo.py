@@ -347,9 +347,44 @@ POSTS = [
 ]
 
 
+JULIE = "julie.roux@funder-region.example"
+# Partners invited into the project space: (email, name, organisation, accepts now)
+PARTNERS = [
+    ("marc.blanc@signs-supplier.example", "Marc Blanc", "Alpine Signs (supplier)", True),
+    ("nadia.haddad@funder-dept.example", "Nadia Haddad", "Département de la Savoie", False),
+]
+
+
+def seed_partner_space(community, *, lead, guest) -> None:
+    """The paper's story: the funders' and suppliers' guests of a project space."""
+    from guests import services as guest_services
+
+    invitation, _token = guest_services.invitation_create(
+        acting_user=lead, email=guest.email, communities=[community], message="Welcome!"
+    )
+    guest_services.invitation_accept(invitation=invitation, user=guest)
+    for email, name, organisation, accepts in PARTNERS:
+        invitation, _token = guest_services.invitation_create(
+            acting_user=lead,
+            email=email,
+            name=name,
+            organisation=organisation,
+            communities=[community],
+        )
+        if accepts:
+            partner = account_services.user_create(
+                email=email,
+                password=DEMO_PASSWORD,
+                display_name=name,
+                organisation=organisation,
+                is_external=True,
+            )
+            guest_services.invitation_accept(invitation=invitation, user=partner)
+
+
 def seed_communities() -> None:
     from communities import services as community_services
-    from communities.models import Community, Membership, Post
+    from communities.models import Community, Post
 
     users = {u.email: u for u in User.objects.all()}
     for slug, name, kind, visibility, lead, members, description in COMMUNITIES:
@@ -370,13 +405,7 @@ def seed_communities() -> None:
             )
             community_services.membership_accept(acting_user=users[email], membership=membership)
         if slug == "lakeside-trails":
-            # The guests app will invite partners by e-mail; until then the demo guest is
-            # placed in the project's partner space directly.
-            Membership.objects.get_or_create(
-                user=users["julie.roux@funder-region.example"],
-                community=community,
-                defaults={"role": Membership.Role.GUEST, "status": Membership.Status.ACTIVE},
-            )
+            seed_partner_space(community, lead=users[lead], guest=users[JULIE])
     for slug, author, body, comments, likers in POSTS:
         community = Community.objects.get(slug=slug)
         if Post.objects.filter(community=community, body=body).exists():

@@ -92,16 +92,24 @@ def send_templated_email(
 
 
 def send_templated_email_on_commit(
-    template_prefix: str, *, user_ids: Iterable[int], context: Mapping[str, str]
+    template_prefix: str,
+    *,
+    user_ids: Iterable[int] = (),
+    addresses: Iterable[str] = (),
+    context: Mapping[str, str],
 ) -> None:
     """Queue the e-mail for a worker once the current transaction commits (never for a
-    change that was rolled back)."""
+    change that was rolled back). Accounts read it in their language; bare addresses
+    (people without an account yet) in the current one."""
     from django.db import transaction
 
     from portal.tasks import send_templated_email_to_users
 
-    ids = list(user_ids)
-    if ids:
+    ids, emails = list(user_ids), list(addresses)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if ids or emails:
         transaction.on_commit(
-            lambda: send_templated_email_to_users.delay(template_prefix, ids, dict(context))
+            lambda: send_templated_email_to_users.delay(
+                template_prefix, ids, dict(context), emails, language
+            )
         )

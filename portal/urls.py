@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include("portal.accounts.urls")),
     path("", include("communities.urls")),
+    path("", include("guests.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connections
 
+from communities import services as cs
 from tests.factories import GuestFactory, UserFactory
 
 
@@ -50,3 +51,24 @@ def staff(db):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def lead(db):
+    return UserFactory(display_name="Lea Lead")
+
+
+@pytest.fixture
+def project(lead):
+    return cs.community_create(
+        acting_user=lead, name="Lakeside Trails", visibility="private", kind="project"
+    )
+
+
+@pytest.fixture
+def partner(project):
+    guest = GuestFactory(display_name="Paula Partner")
+    from tests.communities.conftest import add_guest
+
+    add_guest(project, guest)
+    return guest

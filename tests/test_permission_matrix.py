@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from communities import services as cs
 from communities.models import Membership
+from guests import services as guest_services
 from portal.accounts import services
 from tests.factories import GuestFactory, UserFactory
 from tests.images import png_bytes
@@ -201,6 +202,38 @@ MATRIX: list[Row] = [
     Row("communities:attachment", "get", pk("attachment_P"), E(404, 200, 200, 200, 404, 200)),
     Row("communities:cover", "get", slug("P"), E(200, 200, 200, 200, 404, 200), label="private"),
     Row("communities:cover", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
+    # --- guests ---
+    Row("guests:invitations", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
+    Row("guests:invite", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
+    Row(
+        "guests:invitation_action",
+        "post",
+        lambda w: [w["invitation"].pk, "resend"],
+        E(404, 404, 302, 404, 404, 302),
+    ),
+    # someone else's invitation: anonymous visitors are sent to sign up, accounts refused
+    Row(
+        "guests:accept",
+        "get",
+        lambda w: [w["token"]],
+        E(403, 403, 403, 403, 403, 403, anonymous=302),
+    ),
+    Row(
+        "guests:accept",
+        "get",
+        lambda w: ["not-a-token"],
+        E(404, 404, 404, 404, 404, 404, anonymous=404),
+        label="bad token",
+    ),
+    Row("guests:guest", "get", pk("guest_a"), E(404, 404, 200, 200, 404, 200)),
+    Row(
+        "guests:guest_access",
+        "post",
+        lambda w: [w["guest_a"].pk, w["guest_a_membership"].pk, "end"],
+        E(404, 404, 302, 404, 404, 302),
+    ),
+    Row("guests:my_access", "get", _no_args, E(404, 404, 404, 302, 302, 404)),
+    Row("guests:community_guests", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),
 ]
 
 
@@ -213,7 +246,7 @@ def test_every_route_has_a_decision():
 
 def _guest_of(community, guest):
     # Until the guests app invites partners, a guest membership is written directly.
-    Membership.objects.create(
+    return Membership.objects.create(
         user=guest, community=community, role=Membership.Role.GUEST, status=Membership.Status.ACTIVE
     )
 
@@ -237,7 +270,10 @@ def world(db, settings, tmp_path):
     other_private = cs.community_create(acting_user=other_lead, name="Q", visibility="private")
     membership = cs.membership_invite(acting_user=lead, community=private, user=member)
     cs.membership_accept(acting_user=member, membership=membership)
-    _guest_of(private, guest_a)
+    guest_a_membership = _guest_of(private, guest_a)
+    invitation, token = guest_services.invitation_create(
+        acting_user=lead, email="invited@funder.example", communities=[private]
+    )
     _guest_of(other_private, guest_b)
     post_p = cs.post_create(
         acting_user=lead,
@@ -257,6 +293,9 @@ def world(db, settings, tmp_path):
         "member": member,
         "outsider": outsider,
         "guest_a": guest_a,
+        "guest_a_membership": guest_a_membership,
+        "invitation": invitation,
+        "token": token,
         "member_of_P": membership,
         "P": private,
         "S": secret,
@@ -273,6 +312,9 @@ def world(db, settings, tmp_path):
             "member": member,
             "lead": lead,
             "guest_a": guest_a,
+            "guest_a_membership": guest_a_membership,
+            "invitation": invitation,
+            "token": token,
             "guest_b": guest_b,
             "staff": UserFactory(is_staff=True, is_superuser=True),
         },

@@ -7,6 +7,17 @@ from django.http import HttpRequest
 from django.utils import translation
 
 
+def pending_invitation(request: HttpRequest | None):
+    """The invitation this visitor opened (kept in the session by guests.views.accept)."""
+    if request is None or not hasattr(request, "session"):
+        return None
+    from guests.services import invitation_for_token
+    from guests.views import SESSION_KEY
+
+    invitation = invitation_for_token(request.session.get(SESSION_KEY, ""))
+    return invitation if invitation is not None and invitation.state == "pending" else None
+
+
 def is_internal_address(email: str) -> bool:
     domain = email.rsplit("@", 1)[-1].strip().lower()
     return domain in settings.PORTAL_INTERNAL_DOMAINS
@@ -17,7 +28,16 @@ class AccountAdapter(DefaultAccountAdapter):
     language."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return bool(settings.PORTAL_INTERNAL_DOMAINS)
+        return bool(settings.PORTAL_INTERNAL_DOMAINS) or pending_invitation(request) is not None
+
+    def save_user(self, request: HttpRequest, user, form, commit: bool = True):
+        invitation = pending_invitation(request)
+        if invitation is not None:
+            # Set before the first save: the general community must never take a guest.
+            user.is_external = invitation.role == "guest"
+            user.display_name = invitation.name
+            user.organisation = invitation.organisation
+        return super().save_user(request, user, form, commit)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         user = context.get("user")

@@ -1,19 +1,37 @@
 from __future__ import annotations
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
-from portal.accounts.adapter import is_internal_address
+from portal.accounts.adapter import is_internal_address, pending_invitation
 from portal.accounts.models import User, timezone_choices
 
 
 class SignupForm(AllauthSignupForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        invitation = pending_invitation(allauth_context.request)
+        if invitation is not None:
+            # The invited address is fixed: the link proved it.
+            self.fields["email"].initial = invitation.email
+            self.fields["email"].widget.attrs["readonly"] = True
+
     def clean_email(self) -> str:
         email = super().clean_email()
+        invitation = pending_invitation(allauth_context.request)
+        if invitation is not None:
+            if email.lower() != invitation.email:
+                raise forms.ValidationError(
+                    _("This invitation is for %(email)s."),
+                    code="not_invited",
+                    params={"email": invitation.email},
+                )
+            return email
         if not is_internal_address(email):
             raise forms.ValidationError(
                 _(

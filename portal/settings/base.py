@@ -139,7 +139,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "guests-tidy": {"task": "guests.tasks.tidy_expired_guests", "schedule": 3600 * 24},
+    "guests-remind-sponsors": {"task": "guests.tasks.remind_sponsors", "schedule": 3600 * 24},
+}
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

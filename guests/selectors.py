@@ -1,0 +1,99 @@
+"""Reads about invitations and guests, filtered by who asks (404 for what is not theirs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from communities import permissions
+from communities.models import Community, Membership
+from guests.models import Invitation
+
+User = get_user_model()
+
+
+def communities_led_by(user: Any) -> QuerySet[Community]:
+    """Communities ``user`` may invite into (administrators: all of them)."""
+    communities = Community.objects.filter(archived_at__isnull=True, is_general=False)
+    if getattr(user, "is_superuser", False):
+        return communities
+    return communities.filter(
+        pk__in=Membership.objects.filter(
+            permissions.active_membership_q(), user=user.pk, role=Membership.Role.LEAD
+        ).values("community")
+    )
+
+
+def invitations_managed_by(user: Any) -> QuerySet[Invitation]:
+    invitations = Invitation.objects.all()
+    if not user.is_superuser:
+        invitations = invitations.filter(
+            Q(invited_by=user.pk) | Q(communities__in=communities_led_by(user))
+        ).distinct()
+    return (
+        invitations.select_related("invited_by", "accepted_by")
+        .prefetch_related("communities")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitation_get_for_manager(*, user: Any, pk: int) -> Invitation:
+    invitation = invitations_managed_by(user).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+@dataclass
+class GuestReport:
+    guest: Any
+    memberships: list[Membership]
+    manageable: set[int]  # membership ids the viewer may extend or end
+
+
+def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
+    """Who can see what, for one guest: each community with role, since, sponsor and end
+    date. The guest sees their own; leads see the communities they lead; administrators
+    see everything. Anyone else: 404."""
+    guest = User.objects.filter(pk=guest_id, is_external=True).first()
+    if guest is None:
+        raise Http404
+    memberships = list(
+        Membership.objects.filter(user=guest, role=Membership.Role.GUEST)
+        .exclude(status=Membership.Status.INVITED)
+        .select_related("community", "sponsorship__sponsor", "invited_by")
+        .order_by("community__name")
+    )
+    if viewer.pk == guest.pk or viewer.is_superuser:
+        visible = memberships
+    else:
+        visible = [
+            m
+            for m in memberships
+            if permissions.can(viewer, permissions.MANAGE_MEMBERS, m.community)
+        ]
+        if not visible:
+            raise Http404
+    manageable = {
+        m.pk
+        for m in visible
+        if permissions.can(viewer, permissions.MANAGE_MEMBERS, m.community)
+        or getattr(getattr(m, "sponsorship", None), "sponsor_id", None) == viewer.pk
+    }
+    return GuestReport(guest=guest, memberships=visible, manageable=manageable)
+
+
+def community_guests(*, viewer: Any, community: Community) -> list[Membership]:
+    """A community's guests, by organisation then name (leads and administrators)."""
+    if not permissions.can(viewer, permissions.MANAGE_MEMBERS, community):
+        raise Http404
+    return list(
+        Membership.objects.filter(community=community, role=Membership.Role.GUEST)
+        .exclude(status=Membership.Status.INVITED)
+        .select_related("user", "sponsorship__sponsor")
+        .order_by("user__organisation", "user__display_name", "user_id")
+    )

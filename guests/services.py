@@ -1,0 +1,326 @@
+"""Writes on invitations and guest access. Every change is written to Wagtail's audit log
+(visible in the admin's reports) in the same transaction."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from communities import permissions
+from communities.models import Activity, Community, Membership
+from communities.services import activity_record
+from guests import app_settings
+from guests.models import Invitation, Sponsorship
+from portal.accounts.adapter import is_internal_address
+from portal.mail import send_templated_email_on_commit
+
+User = get_user_model()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _end_of_day(day: datetime.date) -> datetime.datetime:
+    """Access lasts through the whole end date, in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
+def _send(invitation: Invitation, token: str) -> None:
+    invitation.sent_count += 1
+    invitation.last_sent_at = timezone.now()
+    invitation.save(update_fields=["sent_count", "last_sent_at"])
+    send_templated_email_on_commit(
+        "guests/email/invitation",
+        addresses=[invitation.email],
+        context={
+            "inviter_name": invitation.invited_by.name if invitation.invited_by else "",
+            "communities": ", ".join(c.name for c in invitation.communities.all()),
+            "message": invitation.message,
+            "accept_url": reverse("guests:accept", args=[token]),
+            "expires_on": timezone.localdate(invitation.expires_at).isoformat(),
+        },
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    acting_user: Any,
+    email: str,
+    communities: Iterable[Community],
+    role: str = Invitation.Role.GUEST,
+    name: str = "",
+    organisation: str = "",
+    message: str = "",
+    sponsor: Any = None,
+    access_ends_on: datetime.date | None = None,
+) -> tuple[Invitation, str]:
+    """Invite ``email`` into ``communities`` (all led by ``acting_user``). Returns the
+    invitation and the raw token (only ever in the e-mail's link)."""
+    communities = list(communities)
+    email = User.objects.normalize_email(email.strip()).lower()
+    if not communities:
+        raise ValidationError(_("Choose at least one community."))
+    for community in communities:
+        if not permissions.can(acting_user, permissions.MANAGE_MEMBERS, community):
+            raise PermissionDenied("invite")
+    internal = is_internal_address(email)
+    if role == Invitation.Role.GUEST and internal:
+        raise ValidationError(
+            _("%(email)s is an internal address: invite colleagues as members.") % {"email": email}
+        )
+    if role == Invitation.Role.MEMBER and not internal:
+        raise ValidationError(
+            _("%(email)s is not an internal address: partners are invited as guests.")
+            % {"email": email}
+        )
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if existing.is_external != (role == Invitation.Role.GUEST):
+            raise ValidationError(
+                _("%(email)s already has an account of another kind.") % {"email": email}
+            )
+        already = Membership.objects.filter(
+            permissions.active_membership_q(), user=existing, community__in=communities
+        ).count()
+        if already == len(communities):
+            raise ValidationError(_("%(email)s is already a member.") % {"email": email})
+    today = timezone.localdate()
+    if role == Invitation.Role.GUEST:
+        access_ends_on = access_ends_on or today + datetime.timedelta(days=app_settings.ACCESS_DAYS)
+        if access_ends_on < today:
+            raise ValidationError(_("The end date is in the past."))
+    else:
+        access_ends_on = None
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        role=role,
+        message=message.strip(),
+        invited_by=acting_user,
+        sponsor=sponsor or acting_user,
+        access_ends_on=access_ends_on,
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + datetime.timedelta(days=app_settings.INVITATION_DAYS),
+    )
+    invitation.communities.set(communities)
+    _send(invitation, token)
+    log(instance=invitation, action="guests.invite", user=acting_user)
+    return invitation, token
+
+
+def _require_manager(acting_user: Any, invitation: Invitation) -> None:
+    if acting_user.is_superuser or invitation.invited_by_id == acting_user.pk:
+        return
+    if not any(
+        permissions.can(acting_user, permissions.MANAGE_MEMBERS, c)
+        for c in invitation.communities.all()
+    ):
+        raise PermissionDenied("manage invitation")
+
+
+@transaction.atomic
+def invitation_resend(*, acting_user: Any, invitation: Invitation) -> str:
+    """A new link (the old one stops working) valid for another full period."""
+    _require_manager(acting_user, invitation)
+    if invitation.state in ("accepted", "revoked"):
+        raise ValidationError(_("This invitation was already used or revoked."))
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = timezone.now() + datetime.timedelta(days=app_settings.INVITATION_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    _send(invitation, token)
+    log(instance=invitation, action="guests.resend", user=acting_user)
+    return token
+
+
+@transaction.atomic
+def invitation_revoke(*, acting_user: Any, invitation: Invitation) -> None:
+    _require_manager(acting_user, invitation)
+    if invitation.state == "accepted":
+        raise ValidationError(_("This invitation was accepted: end the access instead."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        log(instance=invitation, action="guests.revoke", user=acting_user)
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation behind a link, whatever its state (None for an unknown token)."""
+    if not token or len(token) > 100:
+        return None
+    return Invitation.objects.filter(token_hash=hash_token(token)).first()
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: Any) -> list[Membership]:
+    """The invitee (signed in with the invited address) gains the memberships."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != "pending":
+        raise ValidationError(_("This invitation can no longer be used."))
+    if user.email.lower() != invitation.email.lower():
+        raise PermissionDenied("someone else's invitation")
+    guest = invitation.role == Invitation.Role.GUEST
+    if guest != user.is_external:
+        raise ValidationError(_("This invitation is for another kind of account."))
+    if not user.is_active:
+        user.is_active = True  # a new invitation reactivates a former guest
+        user.save(update_fields=["is_active"])
+    expires_at = _end_of_day(invitation.access_ends_on) if guest else None
+    memberships = []
+    for community in invitation.communities.filter(archived_at__isnull=True):
+        membership, _created = Membership.objects.select_for_update().get_or_create(
+            user=user, community=community
+        )
+        if (
+            membership.status == Membership.Status.ACTIVE
+            and membership.role == Membership.Role.LEAD
+        ):
+            memberships.append(membership)
+            continue
+        membership.role = Membership.Role.GUEST if guest else Membership.Role.MEMBER
+        membership.status = Membership.Status.ACTIVE
+        membership.joined_at = membership.joined_at or timezone.now()
+        membership.expires_at = expires_at
+        membership.invited_by = invitation.invited_by
+        membership.save()
+        if guest:
+            Sponsorship.objects.update_or_create(
+                membership=membership,
+                defaults={
+                    "sponsor": invitation.sponsor,
+                    "invitation": invitation,
+                    "reminded_for": None,
+                },
+            )
+        activity_record(
+            community=community, actor=user, verb=Activity.Verb.MEMBER_JOINED, target=membership
+        )
+        memberships.append(membership)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    permissions.forget_roles(user)
+    log(instance=invitation, action="guests.accept", user=user)
+    return memberships
+
+
+def _require_guest_manager(acting_user: Any, membership: Membership) -> None:
+    if membership.role != Membership.Role.GUEST:
+        raise PermissionDenied("not a guest")
+    sponsor_id = getattr(getattr(membership, "sponsorship", None), "sponsor_id", None)
+    if sponsor_id == acting_user.pk:
+        return
+    if not permissions.can(acting_user, permissions.MANAGE_MEMBERS, membership.community):
+        raise PermissionDenied("manage guest")
+
+
+@transaction.atomic
+def guest_extend(*, acting_user: Any, membership: Membership, until: datetime.date) -> Membership:
+    _require_guest_manager(acting_user, membership)
+    if until <= timezone.localdate():
+        raise ValidationError(_("Choose a date in the future."))
+    membership.expires_at = _end_of_day(until)
+    if membership.status != Membership.Status.ACTIVE:
+        membership.status = Membership.Status.ACTIVE
+    membership.save(update_fields=["expires_at", "status", "updated_at"])
+    if not membership.user.is_active:
+        membership.user.is_active = True
+        membership.user.save(update_fields=["is_active"])
+    Sponsorship.objects.filter(membership=membership).update(reminded_for=None)
+    log(
+        instance=membership,
+        action="guests.extend",
+        user=acting_user,
+        data={"until": until.isoformat()},
+    )
+    return membership
+
+
+@transaction.atomic
+def guest_end(*, acting_user: Any, membership: Membership) -> Membership:
+    """End a guest's access now (the next request already sees it)."""
+    _require_guest_manager(acting_user, membership)
+    membership.status = Membership.Status.REMOVED
+    membership.expires_at = timezone.now()
+    membership.save(update_fields=["status", "expires_at", "updated_at"])
+    permissions.forget_roles(membership.user)
+    log(instance=membership, action="guests.end", user=acting_user)
+    _deactivate_if_no_access(membership.user)
+    return membership
+
+
+def _deactivate_if_no_access(user: Any) -> bool:
+    if not user.is_external or not user.is_active:
+        return False
+    if Membership.objects.filter(permissions.active_membership_q(), user=user).exists():
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    log(instance=user, action="guests.deactivate", user=None)
+    return True
+
+
+def guests_tidy() -> int:
+    """Nightly: expired guest memberships are marked removed, and guests left with no
+    access are deactivated. (Access already stopped at the end date: the policy checks
+    ``expires_at`` on every request; this only tidies up.)"""
+    now = timezone.now()
+    expired = Membership.objects.filter(
+        role=Membership.Role.GUEST, status=Membership.Status.ACTIVE, expires_at__lte=now
+    ).select_related("user")
+    users = set()
+    for membership in expired:
+        membership.status = Membership.Status.REMOVED
+        membership.save(update_fields=["status", "updated_at"])
+        log(instance=membership, action="guests.expire", user=None)
+        users.add(membership.user)
+    return sum(_deactivate_if_no_access(user) for user in users)
+
+
+def guests_remind() -> int:
+    """Daily: each sponsor hears once per end date about guests whose access ends soon."""
+    horizon = timezone.now() + datetime.timedelta(days=app_settings.REMINDER_DAYS)
+    due = (
+        Sponsorship.objects.filter(
+            membership__status=Membership.Status.ACTIVE,
+            membership__role=Membership.Role.GUEST,
+            membership__expires_at__gt=timezone.now(),
+            membership__expires_at__lte=horizon,
+            sponsor__isnull=False,
+        )
+        .exclude(reminded_for=F("membership__expires_at"))
+        .select_related("membership__user", "membership__community", "sponsor")
+    )
+    count = 0
+    for sponsorship in due:
+        membership = sponsorship.membership
+        send_templated_email_on_commit(
+            "guests/email/ending_soon",
+            user_ids=[sponsorship.sponsor_id],
+            context={
+                "guest_name": membership.user.name,
+                "community_name": membership.community.name,
+                "ends_on": timezone.localdate(membership.expires_at).isoformat(),
+                "manage_url": reverse("guests:guest", args=[membership.user_id]),
+            },
+        )
+        sponsorship.reminded_for = membership.expires_at
+        sponsorship.save(update_fields=["reminded_for"])
+        count += 1
+    return count

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communities import permissions
+from communities import selectors as community_selectors
+from communities.models import Membership
+from guests import selectors, services
+from guests.forms import ExtendForm, InvitationForm
+
+SESSION_KEY = "guests_invitation_token"
+
+
+@login_required
+def invite(request: HttpRequest) -> HttpResponse:
+    communities = selectors.communities_led_by(request.user)
+    if not communities.exists():
+        raise Http404
+    sponsors = community_selectors.people_visible_to(request.user).filter(is_external=False)
+    initial = {"role": "guest", "sponsor": request.user.pk}
+    if request.GET.get("community"):
+        initial["communities"] = communities.filter(slug=request.GET["community"])
+    form = InvitationForm(
+        request.POST or None, communities=communities, sponsors=sponsors, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.invitation_create(acting_user=request.user, **data)
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
+            return redirect("guests:invitations")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "guests/invite.html", {"form": form}, status=status)
+
+
+@login_required
+def invitations(request: HttpRequest) -> HttpResponse:
+    if not selectors.communities_led_by(request.user).exists():
+        raise Http404
+    items = selectors.invitations_managed_by(request.user)[:200]
+    return render(request, "guests/invitations.html", {"invitations": items})
+
+
+@require_POST
+@login_required
+def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    invitation = selectors.invitation_get_for_manager(user=request.user, pk=pk)
+    try:
+        if action == "resend":
+            services.invitation_resend(acting_user=request.user, invitation=invitation)
+            messages.success(request, _("A new link was sent."))
+        elif action == "revoke":
+            services.invitation_revoke(acting_user=request.user, invitation=invitation)
+            messages.success(request, _("The invitation was revoked."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("guests:invitations")
+
+
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation e-mail. Works once, for the invited address only."""
+    invitation = services.invitation_for_token(token)
+    state = "invalid" if invitation is None or invitation.state == "revoked" else invitation.state
+    context = {"invitation": invitation, "state": state}
+    if state != "pending":
+        return render(
+            request, "guests/accept.html", context, status=404 if state == "invalid" else 410
+        )
+    user = request.user
+    if user.is_authenticated:
+        if user.email.lower() != invitation.email:
+            context["state"] = "other_account"
+            return render(request, "guests/accept.html", context, status=403)
+        if request.method == "POST":
+            try:
+                memberships = services.invitation_accept(invitation=invitation, user=user)
+            except (ValidationError, PermissionDenied) as exc:
+                context["state"] = "refused"
+                context["reason"] = " ".join(getattr(exc, "messages", []))
+                return render(request, "guests/accept.html", context, status=409)
+            messages.success(request, _("Welcome! You now have access to the community."))
+            if memberships:
+                return redirect("communities:detail", slug=memberships[0].community.slug)
+            return redirect("communities:list")
+        return render(request, "guests/accept.html", context)
+    from django.contrib.auth import get_user_model
+
+    if get_user_model().objects.filter(email__iexact=invitation.email).exists():
+        context["state"] = "sign_in"
+        context["login_url"] = f"{reverse('account_login')}?next={request.path}"
+        return render(request, "guests/accept.html", context)
+    # A new person: allauth's sign-up, open for this address only, already verified.
+    request.session[SESSION_KEY] = token
+    get_adapter(request).stash_verified_email(request, invitation.email)
+    first = invitation.communities.order_by("name").first()
+    next_url = reverse("communities:detail", args=[first.slug]) if first else "/"
+    return redirect(
+        f"{reverse('account_signup')}?{urlencode({'email': invitation.email, 'next': next_url})}"
+    )
+
+
+@login_required
+def guest_report(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.guest_report(viewer=request.user, guest_id=pk)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="access-{report.guest.pk}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "guest",
+                "email",
+                "organisation",
+                "community",
+                "role",
+                "status",
+                "since",
+                "sponsor",
+                "ends",
+            ]
+        )
+        for m in report.memberships:
+            sponsorship = getattr(m, "sponsorship", None)
+            writer.writerow(
+                [
+                    report.guest.name,
+                    report.guest.email,
+                    report.guest.organisation,
+                    m.community.name,
+                    m.role,
+                    m.status,
+                    m.joined_at.date().isoformat() if m.joined_at else "",
+                    sponsorship.sponsor.name if sponsorship and sponsorship.sponsor else "",
+                    timezone.localdate(m.expires_at).isoformat() if m.expires_at else "",
+                ]
+            )
+        return response
+    return render(
+        request,
+        "guests/guest_report.html",
+        {"report": report, "now": timezone.now(), "extend_form": ExtendForm()},
+    )
+
+
+@login_required
+def my_access(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_external:
+        raise Http404
+    return redirect("guests:guest", pk=request.user.pk)
+
+
+@require_POST
+@login_required
+def guest_access(request: HttpRequest, pk: int, membership_id: int, action: str) -> HttpResponse:
+    report = selectors.guest_report(viewer=request.user, guest_id=pk)
+    membership = next((m for m in report.memberships if m.pk == membership_id), None)
+    if membership is None or membership.pk not in report.manageable:
+        raise Http404
+    try:
+        if action == "extend":
+            form = ExtendForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Choose a valid date."))
+                return redirect("guests:guest", pk=pk)
+            services.guest_extend(
+                acting_user=request.user, membership=membership, until=form.cleaned_data["until"]
+            )
+            messages.success(request, _("Access extended."))
+        elif action == "end":
+            services.guest_end(acting_user=request.user, membership=membership)
+            messages.success(request, _("Access ended."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("guests:guest", pk=pk)
+
+
+@login_required
+def community_guests(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.MANAGE_MEMBERS
+    )
+    guests = selectors.community_guests(viewer=request.user, community=community)
+    return render(
+        request,
+        "guests/community_guests.html",
+        {
+            "community": community,
+            "guests": guests,
+            "now": timezone.now(),
+            "Status": Membership.Status,
+        },
+    )
