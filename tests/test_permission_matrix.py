@@ -8,12 +8,14 @@ routes.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from communities import services as cs
 from communities.models import Membership
@@ -31,6 +33,8 @@ ROLES = (
     "lead",  # lead of P
     "guest_a",  # guest of P
     "guest_b",  # guest of another private community Q
+    "guest_expired",  # was a guest of P; the end date has passed
+    "guest_revoked",  # was a guest of P; a lead ended the access
     "staff",  # administrator (superuser)
 )
 LOGIN = "login"  # a redirect to the sign-in page
@@ -68,8 +72,11 @@ def _no_args(world: dict) -> list:
 
 
 def E(outsider, member, lead, guest_a, guest_b, staff, anonymous=LOGIN):
-    """Expected answers, in the order of ROLES (deactivated behaves as anonymous)."""
+    """Expected answers, in the order of ROLES. A deactivated account is anonymous; an
+    expired or revoked guest of P is exactly a guest who was never in P (guest_b)."""
     return {
+        "guest_expired": guest_b,
+        "guest_revoked": guest_b,
         "anonymous": anonymous,
         "deactivated": anonymous,
         "outsider": outsider,
@@ -251,6 +258,17 @@ def _guest_of(community, guest):
     )
 
 
+def _former_guest(community, *, expired: bool):
+    guest = GuestFactory()
+    membership = _guest_of(community, guest)
+    if expired:
+        membership.expires_at = timezone.now() - datetime.timedelta(minutes=1)
+    else:
+        membership.status = Membership.Status.REMOVED
+    membership.save()
+    return guest
+
+
 @pytest.fixture
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -317,6 +335,8 @@ def world(db, settings, tmp_path):
             "token": token,
             "guest_b": guest_b,
             "staff": UserFactory(is_staff=True, is_superuser=True),
+            "guest_expired": _former_guest(private, expired=True),
+            "guest_revoked": _former_guest(private, expired=False),
         },
     }
 
