@@ -146,6 +146,12 @@ def can_see_hidden(user: Any, item: Any) -> bool:
     )
 
 
+def is_guest(user: Any) -> bool:
+    """An external (partner) account: sees its communities and the editorial pages marked
+    visible to guests, nothing else."""
+    return _is_signed_in(user) and bool(user.is_external)
+
+
 def can_create_community(user: Any) -> bool:
     """Any internal member; guests never."""
     return _is_signed_in(user) and not user.is_external

@@ -8,3 +8,5 @@ INVITATION_DAYS: int = getattr(settings, "GUESTS_INVITATION_DAYS", 14)
 ACCESS_DAYS: int = getattr(settings, "GUESTS_ACCESS_DAYS", 90)
 # Sponsors are reminded this many days before a guest's access ends.
 REMINDER_DAYS: int = getattr(settings, "GUESTS_REMINDER_DAYS", 14)
+# Rows accepted in one CSV of bulk invitations.
+BULK_MAX_ROWS: int = getattr(settings, "GUESTS_BULK_MAX_ROWS", 2000)

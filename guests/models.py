@@ -82,3 +82,35 @@ class Sponsorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sponsor_id} sponsors {self.membership_id}"
+
+
+class BulkInvitation(models.Model):
+    """A CSV of invitations for a roll-out wave: checked row by row (preview), then sent in
+    the background with per-row results, so nobody wonders which rows went out."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Checked, waiting for confirmation")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    # [{"line", "email", "name", "organisation", "role", "communities": [ids],
+    #   "community_names", "errors": [...], "result": "" | "sent" | "<reason>"}]
+    rows = models.JSONField(default=list)
+    done_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Bulk invitation {self.pk} ({self.status})"
+
+    @property
+    def valid_rows(self) -> list[dict]:
+        return [row for row in self.rows if not row["errors"]]
+
+    @property
+    def invalid_rows(self) -> list[dict]:
+        return [row for row in self.rows if row["errors"]]

@@ -18,7 +18,10 @@ from communities import permissions
 from communities import selectors as community_selectors
 from communities.models import Membership
 from guests import selectors, services
+from guests.bulk import bulk_confirm as confirm_bulk
+from guests.bulk import bulk_prepare
 from guests.forms import ExtendForm, InvitationForm
+from guests.models import BulkInvitation
 
 SESSION_KEY = "guests_invitation_token"
 
@@ -217,3 +220,53 @@ def community_guests(request: HttpRequest, slug: str) -> HttpResponse:
             "Status": Membership.Status,
         },
     )
+
+
+@login_required
+def bulk_upload(request: HttpRequest) -> HttpResponse:
+    if not selectors.communities_led_by(request.user).exists():
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose a CSV file.")
+        elif upload.size > 5 * 1024 * 1024:
+            error = _("This file is larger than 5 MB.")
+        else:
+            try:
+                bulk = bulk_prepare(
+                    acting_user=request.user, data=upload.read(), file_name=upload.name
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                return redirect("guests:bulk", pk=bulk.pk)
+    return render(
+        request, "guests/bulk_upload.html", {"error": error}, status=400 if error else 200
+    )
+
+
+@login_required
+def bulk_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulk = BulkInvitation.objects.filter(pk=pk, created_by=request.user).first()
+    if bulk is None:
+        raise Http404
+    context = {"bulk": bulk, "valid": len(bulk.valid_rows), "invalid": len(bulk.invalid_rows)}
+    if request.htmx:
+        return render(request, "guests/_bulk_rows.html", context)
+    return render(request, "guests/bulk_detail.html", context)
+
+
+@require_POST
+@login_required
+def bulk_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    bulk = BulkInvitation.objects.filter(pk=pk, created_by=request.user).first()
+    if bulk is None:
+        raise Http404
+    try:
+        confirm_bulk(acting_user=request.user, bulk=bulk)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("guests:bulk", pk=pk)

@@ -199,6 +199,7 @@ def seed_pages() -> HomePage:
                 )
             ],
         )
+        help_page.visible_to_guests = True  # partners need help too
         home.add_child(instance=help_page)
         _publish(help_page)
     if not StandardPage.objects.filter(slug="staff-handbook").exists():

@@ -20,6 +20,7 @@ from django.utils import timezone
 from communities import services as cs
 from communities.models import Membership
 from guests import services as guest_services
+from guests.bulk import bulk_prepare
 from portal.accounts import services
 from tests.factories import GuestFactory, UserFactory
 from tests.images import png_bytes
@@ -212,6 +213,9 @@ MATRIX: list[Row] = [
     # --- guests ---
     Row("guests:invitations", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
     Row("guests:invite", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
+    Row("guests:bulk_upload", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
+    Row("guests:bulk", "get", pk("bulk"), E(404, 404, 200, 404, 404, 404)),
+    Row("guests:bulk_confirm", "post", pk("bulk"), E(404, 404, 302, 404, 404, 404)),
     Row(
         "guests:invitation_action",
         "post",
@@ -314,6 +318,7 @@ def world(db, settings, tmp_path):
         "guest_a_membership": guest_a_membership,
         "invitation": invitation,
         "token": token,
+        "bulk": bulk_prepare(acting_user=lead, data=b"email;communities\nx@funder.example;P\n"),
         "member_of_P": membership,
         "P": private,
         "S": secret,

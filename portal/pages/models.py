@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -12,6 +13,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.search import index
 
+from communities import permissions
 from portal.pages.blocks import BodyBlock, HomeBlock
 
 
@@ -26,16 +28,41 @@ def restricted_page_ids(request: HttpRequest | None) -> list[int]:
     return hidden
 
 
+class GuestVisibility(models.Model):
+    """Editorial pages are for the organisation: a guest (external partner) sees a page only
+    when an editor marks it visible to guests."""
+
+    visible_to_guests = models.BooleanField(
+        _("visible to guests"),
+        default=False,
+        help_text=_("External partners (guests) may read this page."),
+    )
+
+    settings_panels = [*Page.settings_panels, FieldPanel("visible_to_guests")]
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        if permissions.is_guest(request.user) and not self.visible_to_guests:
+            if isinstance(self, HomePage):
+                return redirect("communities:feed")  # a guest's home is their feed
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+
 class NewsPageManager(PageManager):
     def visible_to(self, request: HttpRequest | None):
         """Live news, newest first, without what the visitor may not see."""
         news = self.live()
+        if request is not None and permissions.is_guest(request.user):
+            news = news.filter(visible_to_guests=True)
         for restricted in Page.objects.filter(pk__in=restricted_page_ids(request)):
             news = news.not_descendant_of(restricted, inclusive=True)
         return news.order_by("-date", "-pk")
 
 
-class HomePage(Page):
+class HomePage(GuestVisibility, Page):
     body = StreamField(HomeBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = [*Page.content_panels, FieldPanel("body")]
@@ -46,7 +73,7 @@ class HomePage(Page):
         verbose_name = _("home page")
 
 
-class StandardPage(Page):
+class StandardPage(GuestVisibility, Page):
     intro = models.TextField(_("introduction"), blank=True, max_length=500)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
@@ -58,7 +85,7 @@ class StandardPage(Page):
         verbose_name = _("standard page")
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(GuestVisibility, Page):
     intro = models.TextField(_("introduction"), blank=True, max_length=500)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -85,7 +112,7 @@ class NewsPageTag(TaggedItemBase):
     )
 
 
-class NewsPage(Page):
+class NewsPage(GuestVisibility, Page):
     date = models.DateField(_("date"), default=timezone.localdate)
     intro = models.TextField(_("introduction"), max_length=500)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))

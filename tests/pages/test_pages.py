@@ -3,7 +3,7 @@ from django.core.management import call_command
 from wagtail.models import Page, PageViewRestriction
 
 from portal import demo
-from portal.pages.models import HomePage, NewsIndexPage, NewsPage
+from portal.pages.models import HomePage, NewsIndexPage, NewsPage, StandardPage
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +72,23 @@ def test_workflow_and_editor_groups_exist():
 def test_news_index_page_lists_children_only(site):
     index = NewsIndexPage.objects.get()
     assert index.get_children().count() == 3
+
+
+def test_editorial_pages_are_hidden_from_guests_unless_marked(client, site, guest):
+    client.force_login(guest)
+    assert client.get("/")["Location"] == "/feed/"
+    assert client.get("/help/").status_code == 404
+    assert client.get("/news/").status_code == 404
+    help_page = StandardPage.objects.get(slug="help")
+    help_page.visible_to_guests = True
+    help_page.save_revision().publish()
+    assert client.get("/help/").status_code == 200
+    news = NewsPage.objects.get(slug="welcome-to-our-new-colleagues")
+    news.visible_to_guests = True
+    news.save_revision().publish()
+    index = NewsIndexPage.objects.get()
+    index.visible_to_guests = True
+    index.save_revision().publish()
+    listing = client.get("/news/").text
+    assert news.title in listing
+    assert "Summer season campaign launched" not in listing

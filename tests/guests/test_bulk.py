@@ -1,0 +1,105 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from guests.models import BulkInvitation, Invitation
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, text: str | bytes, name="wave.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = text.encode() if isinstance(text, str) else text
+    return client.post(reverse("guests:bulk_upload"), {"file": SimpleUploadedFile(name, data)})
+
+
+CSV = (
+    "email;name;organisation;role;communities\n"
+    "anna@funder.example;Anna Weber;Region;guest;Lakeside Trails\n"
+    "not-an-address;Bad;;guest;Lakeside Trails\n"
+    "anna@funder.example;Anna again;;guest;Lakeside Trails\n"
+    "paul@parvis.example;Paul Roy;;member;lakeside-trails\n"
+    "zoe@supplier.example;Zoé;;guest;Secret board\n"
+    "bob@parvis.example;Bob;;guest;Lakeside Trails\n"
+)
+
+
+def test_preview_checks_every_line_and_sends_nothing(client, lead, project):
+    client.force_login(lead)
+    response = upload(client, CSV)
+    bulk = BulkInvitation.objects.get()
+    assert response["Location"] == reverse("guests:bulk", args=[bulk.pk])
+    errors = {row["line"]: " ".join(row["errors"]) for row in bulk.rows}
+    assert errors[2] == "" and errors[5] == ""
+    assert "is not an e-mail address" in errors[3]
+    assert "Same address as line 2" in errors[4]
+    assert "not a community you lead" in errors[6]
+    assert "Internal address" in errors[7]
+    assert not Invitation.objects.exists() and mail.outbox == []
+    page = client.get(response["Location"])
+    assert "2 lines can be sent" in page.text and "4 lines have errors" in page.text
+
+
+def test_confirm_sends_the_valid_lines_once_with_a_result_per_line(
+    client, lead, project, django_capture_on_commit_callbacks
+):
+    client.force_login(lead)
+    upload(client, CSV)
+    bulk = BulkInvitation.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("guests:bulk_confirm", args=[bulk.pk]))
+    client.post(reverse("guests:bulk_confirm", args=[bulk.pk]))  # a second click: nothing
+    bulk.refresh_from_db()
+    assert bulk.status == "done"
+    assert sorted(Invitation.objects.values_list("email", flat=True)) == [
+        "anna@funder.example",
+        "paul@parvis.example",
+    ]
+    assert [row["result"] for row in bulk.rows if not row["errors"]] == ["sent", "sent"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["anna@funder.example", "paul@parvis.example"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("email,name\nx@y.example,X\n", "The file needs the columns"),
+        ("", "The file is empty"),
+        ("email;communities\n", "no row"),
+        (b"\xff\xfe\x00\x00garbage", "UTF-8"),
+    ],
+)
+def test_file_level_errors_are_clear_and_create_nothing(client, lead, project, content, message):
+    client.force_login(lead)
+    response = upload(client, content)
+    assert response.status_code == 400
+    assert message in response.text
+    assert not BulkInvitation.objects.exists()
+
+
+def test_excel_french_csv_in_windows_1252_is_read(client, lead, project):
+    client.force_login(lead)
+    text = "email;name;organisation;role;communities\nzoe@funder.example;Zoé Lefèvre;Région;guest;Lakeside Trails\n"
+    upload(client, text.encode("cp1252"))
+    row = BulkInvitation.objects.get().rows[0]
+    assert row["name"] == "Zoé Lefèvre" and row["errors"] == []
+
+
+def test_too_many_rows_are_refused(client, lead, project, monkeypatch):
+    from guests import app_settings
+
+    monkeypatch.setattr(app_settings, "BULK_MAX_ROWS", 3)
+    client.force_login(lead)
+    lines = "".join(f"p{n}@funder.example;;;guest;Lakeside Trails\n" for n in range(5))
+    response = upload(client, "email;name;organisation;role;communities\n" + lines)
+    assert "more than 3 rows" in response.text
+
+
+def test_someone_elses_bulk_is_404(client, lead, project):
+    client.force_login(lead)
+    upload(client, CSV)
+    bulk = BulkInvitation.objects.get()
+    client.force_login(UserFactory())
+    assert client.get(reverse("guests:bulk", args=[bulk.pk])).status_code == 404
+    assert client.post(reverse("guests:bulk_confirm", args=[bulk.pk])).status_code == 404
