@@ -80,7 +80,10 @@ def test_file_level_errors_are_clear_and_create_nothing(client, lead, project, c
 
 def test_excel_french_csv_in_windows_1252_is_read(client, lead, project):
     client.force_login(lead)
-    text = "email;name;organisation;role;communities\nzoe@funder.example;Zoé Lefèvre;Région;guest;Lakeside Trails\n"
+    text = (
+        "email;name;organisation;role;communities\n"
+        "zoe@funder.example;Zoé Lefèvre;Région;guest;Lakeside Trails\n"
+    )
     upload(client, text.encode("cp1252"))
     row = BulkInvitation.objects.get().rows[0]
     assert row["name"] == "Zoé Lefèvre" and row["errors"] == []
