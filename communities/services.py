@@ -532,30 +532,29 @@ def post_delete(*, acting_user: Any, post: Post) -> None:
     post.delete()
 
 
+def _set_post_flag(*, acting_user: Any, post: Post, field: str, value: bool, verb: str) -> Post:
+    """Pin or hide (moderators only); recorded when it turns on."""
+    _require(acting_user, permissions.MODERATE, post.community)
+    if getattr(post, field) != value:
+        setattr(post, field, value)
+        post.save(update_fields=[field])
+        if value:
+            activity_record(community=post.community, actor=acting_user, verb=verb, target=post)
+    return post
+
+
 @transaction.atomic
 def post_set_pinned(*, acting_user: Any, post: Post, pinned: bool) -> Post:
-    _require(acting_user, permissions.MODERATE, post.community)
-    if post.is_pinned != pinned:
-        post.is_pinned = pinned
-        post.save(update_fields=["is_pinned"])
-        if pinned:
-            activity_record(
-                community=post.community, actor=acting_user, verb=Verb.POST_PINNED, target=post
-            )
-    return post
+    return _set_post_flag(
+        acting_user=acting_user, post=post, field="is_pinned", value=pinned, verb=Verb.POST_PINNED
+    )
 
 
 @transaction.atomic
 def post_set_hidden(*, acting_user: Any, post: Post, hidden: bool) -> Post:
-    _require(acting_user, permissions.MODERATE, post.community)
-    if post.is_hidden != hidden:
-        post.is_hidden = hidden
-        post.save(update_fields=["is_hidden"])
-        if hidden:
-            activity_record(
-                community=post.community, actor=acting_user, verb=Verb.POST_HIDDEN, target=post
-            )
-    return post
+    return _set_post_flag(
+        acting_user=acting_user, post=post, field="is_hidden", value=hidden, verb=Verb.POST_HIDDEN
+    )
 
 
 @transaction.atomic
@@ -623,49 +622,46 @@ def comment_delete(*, acting_user: Any, comment: Comment) -> None:
     )
 
 
-@transaction.atomic
-def post_like_toggle(*, acting_user: Any, post: Post) -> tuple[bool, int]:
-    """Like or unlike; returns (liked now, like count)."""
-    _require(acting_user, permissions.REACT, post.community)
-    deleted, _detail = PostLike.objects.filter(post=post, user=acting_user).delete()
+def _toggle_like(
+    *, acting_user: Any, item: Post | Comment, like_model: type, community: Community, verb: str
+) -> tuple[bool, int]:
+    """Like or unlike ``item``; the counter on its row follows. Returns (liked, count)."""
+    _require(acting_user, permissions.REACT, community)
+    model = type(item)
+    key = "post" if isinstance(item, Post) else "comment"
+    deleted, _detail = like_model.objects.filter(**{key: item}, user=acting_user).delete()
     if deleted:
-        Post.objects.filter(pk=post.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
+        model.objects.filter(pk=item.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
         liked = False
     else:
         try:
             with transaction.atomic():
-                PostLike.objects.create(post=post, user=acting_user)
+                like_model.objects.create(**{key: item}, user=acting_user)
         except IntegrityError:  # a concurrent click already liked it
-            liked = True
-        else:
-            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
-            activity_record(
-                community=post.community, actor=acting_user, verb=Verb.POST_LIKED, target=post
-            )
-            liked = True
-    return liked, Post.objects.values_list("like_count", flat=True).get(pk=post.pk)
+            return True, model.objects.values_list("like_count", flat=True).get(pk=item.pk)
+        model.objects.filter(pk=item.pk).update(like_count=F("like_count") + 1)
+        activity_record(community=community, actor=acting_user, verb=verb, target=item)
+        liked = True
+    return liked, model.objects.values_list("like_count", flat=True).get(pk=item.pk)
+
+
+@transaction.atomic
+def post_like_toggle(*, acting_user: Any, post: Post) -> tuple[bool, int]:
+    return _toggle_like(
+        acting_user=acting_user,
+        item=post,
+        like_model=PostLike,
+        community=post.community,
+        verb=Verb.POST_LIKED,
+    )
 
 
 @transaction.atomic
 def comment_like_toggle(*, acting_user: Any, comment: Comment) -> tuple[bool, int]:
-    community = comment.post.community
-    _require(acting_user, permissions.REACT, community)
-    deleted, _detail = CommentLike.objects.filter(comment=comment, user=acting_user).delete()
-    if deleted:
-        Comment.objects.filter(pk=comment.pk, like_count__gt=0).update(
-            like_count=F("like_count") - 1
-        )
-        liked = False
-    else:
-        try:
-            with transaction.atomic():
-                CommentLike.objects.create(comment=comment, user=acting_user)
-        except IntegrityError:
-            liked = True
-        else:
-            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
-            activity_record(
-                community=community, actor=acting_user, verb=Verb.COMMENT_LIKED, target=comment
-            )
-            liked = True
-    return liked, Comment.objects.values_list("like_count", flat=True).get(pk=comment.pk)
+    return _toggle_like(
+        acting_user=acting_user,
+        item=comment,
+        like_model=CommentLike,
+        community=comment.post.community,
+        verb=Verb.COMMENT_LIKED,
+    )

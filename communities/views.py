@@ -99,25 +99,36 @@ def community_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(user=request.user, slug=slug)
+    cursor = request.GET.get("cursor")
+    context = _community_page(request, community, cursor=cursor)
+    if context["can_view"] and request.htmx and cursor:
+        return render(request, "communities/_feed_items.html", context)
+    return render(request, "communities/detail.html", context)
+
+
+def _community_page(
+    request: HttpRequest, community: Community, *, cursor: str | None = None, post_form=None
+) -> dict:
+    """What the community page shows this viewer (also re-shown with a refused post)."""
     perms = permissions.permissions_for(request.user, community)
-    context = {"community": community, "perms": perms, "can_view": permissions.VIEW in perms}
-    context["membership"] = selectors.my_membership(user=request.user, community=community)
+    context = {
+        "community": community,
+        "perms": perms,
+        "can_view": permissions.VIEW in perms,
+        "membership": selectors.my_membership(user=request.user, community=community),
+    }
     if permissions.VIEW in perms:
-        feed = selectors.community_feed(
-            user=request.user, community=community, cursor=request.GET.get("cursor")
-        )
+        feed = selectors.community_feed(user=request.user, community=community, cursor=cursor)
         _decorate_posts(request.user, [*feed.pinned, *feed.page.items])
         context["feed"] = feed
         context["page"] = feed.page
-        context["more_url"] = reverse("communities:detail", args=[slug])
-        if request.htmx and request.GET.get("cursor"):
-            return render(request, "communities/_feed_items.html", context)
+        context["more_url"] = reverse("communities:detail", args=[community.slug])
         members = selectors.members_of(user=request.user, community=community)
         context["leads"] = [m.user for m in members.filter(role=Membership.Role.LEAD)[:10]]
         context["member_count"] = members.count()
         if permissions.POST in perms:
-            context["post_form"] = PostForm(initial={"client_token": _token()})
-    return render(request, "communities/detail.html", context)
+            context["post_form"] = post_form or PostForm(initial={"client_token": _token()})
+    return context
 
 
 def _token() -> str:
@@ -341,18 +352,7 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("body", exc)
     if form.errors:
         # Keep what they wrote: show the community again with the text and the error.
-        perms = permissions.permissions_for(request.user, community)
-        feed = selectors.community_feed(user=request.user, community=community)
-        _decorate_posts(request.user, [*feed.pinned, *feed.page.items])
-        context = {
-            "community": community,
-            "perms": perms,
-            "can_view": True,
-            "feed": feed,
-            "page": feed.page,
-            "post_form": form,
-            "membership": selectors.my_membership(user=request.user, community=community),
-        }
+        context = _community_page(request, community, post_form=form)
         return render(request, "communities/detail.html", context, status=400)
     messages.success(request, _("Posted."))
     return redirect("communities:detail", slug=slug)

@@ -90,15 +90,17 @@ def bulk_prepare(*, acting_user: Any, data: bytes, file_name: str = "") -> BulkI
         elif email and role == "member" and not is_internal_address(email):
             errors.append(_("External address: partners are invited as guests."))
         communities = []
+        unknown = False
         for key in [k.strip() for k in row.get("communities", "").replace("|", ";").split(";")]:
             if not key:
                 continue
             community = by_key.get(key.lower())
             if community is None:
+                unknown = True
                 errors.append(_("“%(name)s” is not a community you lead.") % {"name": key})
             else:
                 communities.append(community)
-        if not communities and not any("community" in e for e in errors):
+        if not communities and not unknown:
             errors.append(_("No community given."))
         if email and communities and not errors:
             active = Membership.objects.filter(

@@ -291,3 +291,9 @@ COMMUNITIES_ATTACHMENT_EXTENSIONS = [
     "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "csv", "zip",
     "jpg", "jpeg", "png", "gif", "webp",
 ]  # fmt: skip
+
+# --- Guests ---------------------------------------------------------------------------------
+GUESTS_INVITATION_DAYS = env_int("GUESTS_INVITATION_DAYS", 14)  # an invitation link's life
+GUESTS_ACCESS_DAYS = env_int("GUESTS_ACCESS_DAYS", 90)  # default length of a guest's access
+GUESTS_REMINDER_DAYS = env_int("GUESTS_REMINDER_DAYS", 14)  # sponsors are told this early
+GUESTS_BULK_MAX_ROWS = env_int("GUESTS_BULK_MAX_ROWS", 2000)  # lines in one CSV wave
