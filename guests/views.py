@@ -110,8 +110,22 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "guests/accept.html", context)
     from django.contrib.auth import get_user_model
 
-    if get_user_model().objects.filter(email__iexact=invitation.email).exists():
-        context["state"] = "sign_in"
+    existing = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    if existing is not None and not existing.is_active and request.method == "POST":
+        # A former guest, deactivated when their access ended: the link (sent to their
+        # address) brings the account back; then they sign in as usual.
+        try:
+            memberships = services.invitation_accept(invitation=invitation, user=existing)
+        except (ValidationError, PermissionDenied) as exc:
+            context["state"] = "refused"
+            context["reason"] = " ".join(getattr(exc, "messages", []))
+            return render(request, "guests/accept.html", context, status=409)
+        messages.success(request, _("Your access is back. Sign in to continue."))
+        first = memberships[0].community.slug if memberships else None
+        target = reverse("communities:detail", args=[first]) if first else "/"
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
+    if existing is not None:
+        context["state"] = "sign_in" if existing.is_active else "reactivate"
         context["login_url"] = f"{reverse('account_login')}?next={request.path}"
         return render(request, "guests/accept.html", context)
     # A new person: allauth's sign-up, open for this address only, already verified.

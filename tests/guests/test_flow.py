@@ -204,3 +204,18 @@ def test_who_can_see_what_report_and_csv(client, lead, project):
     assert client.get(url).status_code == 200
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
+
+
+def test_a_deactivated_former_guest_comes_back_through_a_new_link(client, lead, project):
+    partner = GuestFactory(email="back@funder.example")
+    partner.is_active = False
+    partner.save()
+    _invitation, token = invite(lead, project, email="back@funder.example")
+    page = client.get(f"/invite/{token}/")
+    assert "Welcome back" in page.text
+    response = client.post(f"/invite/{token}/")
+    assert response["Location"].startswith(reverse("account_login"))
+    partner.refresh_from_db()
+    assert partner.is_active
+    assert permissions.can(partner, permissions.VIEW, project)
+    assert "_auth_user_id" not in client.session  # they still sign in themselves
