@@ -4,6 +4,7 @@ Anything the user may not see or do answers 404, as a missing object does."""
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from functools import wraps
 
@@ -132,8 +133,7 @@ def _community_page(
 
 
 def _token() -> str:
-    import secrets
-
+    """A fresh idempotency token for a post or comment form."""
     return secrets.token_urlsafe(16)
 
 

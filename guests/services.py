@@ -27,6 +27,8 @@ from portal.accounts.adapter import is_internal_address
 from portal.mail import send_templated_email_on_commit
 
 User = get_user_model()
+# The invitation a visitor opened, kept in their session through allauth's sign-up.
+SESSION_KEY = "guests_invitation_token"
 
 
 def hash_token(token: str) -> str:

@@ -8,9 +8,7 @@ from guests import services
 
 @receiver(user_signed_up)
 def _accept_invitation_after_sign_up(sender, request, user, **kwargs) -> None:
-    from guests.views import SESSION_KEY
-
-    token = request.session.pop(SESSION_KEY, "") if request is not None else ""
+    token = request.session.pop(services.SESSION_KEY, "") if request is not None else ""
     invitation = services.invitation_for_token(token)
     if invitation is not None and invitation.state == "pending":
         services.invitation_accept(invitation=invitation, user=user)

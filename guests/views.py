@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +24,7 @@ from guests.bulk import bulk_prepare
 from guests.forms import ExtendForm, InvitationForm
 from guests.models import BulkInvitation
 
-SESSION_KEY = "guests_invitation_token"
+SESSION_KEY = services.SESSION_KEY
 
 
 @login_required
@@ -108,8 +109,6 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("communities:detail", slug=memberships[0].community.slug)
             return redirect("communities:list")
         return render(request, "guests/accept.html", context)
-    from django.contrib.auth import get_user_model
-
     existing = get_user_model().objects.filter(email__iexact=invitation.email).first()
     if existing is not None and not existing.is_active and request.method == "POST":
         # A former guest, deactivated when their access ended: the link (sent to their

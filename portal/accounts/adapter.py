@@ -11,8 +11,7 @@ def pending_invitation(request: HttpRequest | None):
     """The invitation this visitor opened (kept in the session by guests.views.accept)."""
     if request is None or not hasattr(request, "session"):
         return None
-    from guests.services import invitation_for_token
-    from guests.views import SESSION_KEY
+    from guests.services import SESSION_KEY, invitation_for_token
 
     invitation = invitation_for_token(request.session.get(SESSION_KEY, ""))
     return invitation if invitation is not None and invitation.state == "pending" else None
