@@ -11,10 +11,12 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("allauth.urls")),
-    path("documents/", include(wagtaildocs_urls)),
+    # Editorial files from the Wagtail admin; community documents live under /documents/.
+    path("editorial-files/", include(wagtaildocs_urls)),
     path("", include("portal.accounts.urls")),
     path("", include("communities.urls")),
     path("", include("guests.urls")),
+    path("", include("documents.urls")),
 ]
 
 if settings.SERVE_MEDIA:

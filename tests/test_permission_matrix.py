@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from communities import services as cs
 from communities.models import Membership
+from documents import services as document_services
 from guests import services as guest_services
 from guests.bulk import bulk_prepare
 from portal.accounts import services
@@ -210,6 +211,14 @@ MATRIX: list[Row] = [
     Row("communities:attachment", "get", pk("attachment_P"), E(404, 200, 200, 200, 404, 200)),
     Row("communities:cover", "get", slug("P"), E(200, 200, 200, 200, 404, 200), label="private"),
     Row("communities:cover", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
+    # --- documents ---
+    Row("documents:list", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row("documents:library", "get", slug("P"), E(404, 200, 200, 200, 404, 200)),
+    Row("documents:upload", "post", slug("P"), E(404, 302, 302, 404, 404, 404)),
+    Row("documents:detail", "get", pk("document_P"), E(404, 200, 200, 200, 404, 200)),
+    Row("documents:version_upload", "post", pk("document_P"), E(404, 302, 302, 404, 404, 404)),
+    Row("documents:delete", "post", pk("document_P"), E(404, 404, 302, 404, 404, 302)),
+    Row("documents:download", "get", pk("version_P"), E(404, 200, 200, 200, 404, 200)),
     # --- guests ---
     Row("guests:invitations", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
     Row("guests:invite", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
@@ -303,6 +312,11 @@ def world(db, settings, tmp_path):
         body="The plan #plan",
         attachments=[SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan", "application/pdf")],
     )
+    document_p = document_services.document_create(
+        acting_user=lead,
+        community=private,
+        upload=SimpleUploadedFile("charter.pdf", b"%PDF-1.4 charter", "application/pdf"),
+    )
     for community in (private, secret):
         cs.community_update(
             acting_user=lead if community is private else other_lead,
@@ -318,6 +332,8 @@ def world(db, settings, tmp_path):
         "guest_a_membership": guest_a_membership,
         "invitation": invitation,
         "token": token,
+        "document_P": document_p,
+        "version_P": document_p.current_version,
         "bulk": bulk_prepare(acting_user=lead, data=b"email;communities\nx@funder.example;P\n"),
         "member_of_P": membership,
         "P": private,

@@ -209,7 +209,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": "private",
             "querystring_auth": True,
-            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300),
+            # Signed download URLs live five minutes at most.
+            "querystring_expire": min(env_int("AWS_QUERYSTRING_EXPIRE", 300), 300),
             "file_overwrite": False,
         },
     }
@@ -297,3 +298,6 @@ GUESTS_INVITATION_DAYS = env_int("GUESTS_INVITATION_DAYS", 14)  # an invitation 
 GUESTS_ACCESS_DAYS = env_int("GUESTS_ACCESS_DAYS", 90)  # default length of a guest's access
 GUESTS_REMINDER_DAYS = env_int("GUESTS_REMINDER_DAYS", 14)  # sponsors are told this early
 GUESTS_BULK_MAX_ROWS = env_int("GUESTS_BULK_MAX_ROWS", 2000)  # lines in one CSV wave
+
+# --- Documents ------------------------------------------------------------------------------
+DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from communities import permissions
+from communities import selectors as community_selectors
+from documents import app_settings, selectors, services
+from documents.files import MaxSizeUploadHandler
+
+SANDBOX_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
+
+
+@login_required
+def recent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "documents/recent.html",
+        {"documents": selectors.recent_documents(user=request.user)},
+    )
+
+
+@login_required
+def library(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.VIEW
+    )
+    return render(
+        request,
+        "documents/library.html",
+        {
+            "community": community,
+            "documents": selectors.library(user=request.user, community=community),
+            "can_upload": permissions.can(request.user, permissions.POST, community),
+            "max_size": app_settings.MAX_UPLOAD_BYTES,
+        },
+    )
+
+
+def _limit_uploads(request: HttpRequest) -> None:
+    # Before anything reads the body: the size is enforced while the upload streams.
+    request.upload_handlers.insert(
+        0, MaxSizeUploadHandler(request, limit=app_settings.MAX_UPLOAD_BYTES)
+    )
+
+
+def _too_large(request: HttpRequest, back: str) -> HttpResponse:
+    messages.error(
+        request,
+        _("This file is larger than %(limit)s MB.")
+        % {"limit": app_settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+    )
+    response = redirect(back)
+    response.status_code = 303
+    return response
+
+
+@csrf_exempt
+@login_required
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method != "POST":
+        raise Http404
+    _limit_uploads(request)
+    return _upload(request, slug)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, slug: str) -> HttpResponse:
+    community = community_selectors.community_get_for_user(
+        user=request.user, slug=slug, perm=permissions.POST
+    )
+    back = f"/communities/{community.slug}/documents/"
+    files = request.FILES.getlist("files")  # reading the body runs the handlers
+    if getattr(request, "upload_too_large", False):
+        return _too_large(request, back)
+    if not files:
+        messages.error(request, _("Choose at least one file."))
+        return redirect(back)
+    added = 0
+    for upload_file in files:
+        try:
+            services.document_create(
+                acting_user=request.user,
+                community=community,
+                upload=upload_file,
+                title=request.POST.get("title", "") if len(files) == 1 else "",
+                description=request.POST.get("description", "") if len(files) == 1 else "",
+            )
+            added += 1
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except PermissionDenied:
+            raise Http404 from None
+    if added:
+        messages.success(request, _("%(count)s document(s) added.") % {"count": added})
+    return redirect(back)
+
+
+@login_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "documents/detail.html",
+        {
+            "document": document,
+            "versions": document.versions.select_related("uploaded_by"),
+            "can_upload": permissions.can(request.user, permissions.POST, document.community),
+            "can_delete": permissions.can_delete(request.user, document),
+        },
+    )
+
+
+@csrf_exempt
+@login_required
+def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        raise Http404
+    _limit_uploads(request)
+    return _version_upload(request, pk)
+
+
+@csrf_protect
+def _version_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, pk=pk)
+    if not permissions.can(request.user, permissions.POST, document.community):
+        raise Http404
+    back = f"/documents/{document.pk}/"
+    upload_file = request.FILES.get("file")
+    if getattr(request, "upload_too_large", False):
+        return _too_large(request, back)
+    if upload_file is None:
+        messages.error(request, _("Choose a file."))
+        return redirect(back)
+    try:
+        version = services.version_add(
+            acting_user=request.user,
+            document=document,
+            upload=upload_file,
+            change_note=request.POST.get("change_note", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("Version %(number)s added.") % {"number": version.number})
+    return redirect(back)
+
+
+@require_POST
+@login_required
+def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, pk=pk)
+    slug = document.community.slug
+    try:
+        services.document_delete(acting_user=request.user, document=document)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("documents:detail", pk=pk)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("The document was deleted."))
+    return redirect("documents:library", slug=slug)
+
+
+@login_required
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every download passes here: permission first, then the file as an inert
+    attachment (inline only for the safe preview types), or a short-lived signed URL."""
+    version = selectors.version_get_for_user(user=request.user, pk=pk)
+    inline = version.content_type in app_settings.INLINE_TYPES and request.GET.get("preview")
+    if not settings.SERVE_MEDIA:
+        return redirect(version.file.storage.url(version.file.name))
+    response = FileResponse(
+        version.file.open("rb"),
+        as_attachment=not inline,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SANDBOX_CSP
+    response["Cache-Control"] = "private, no-store"
+    return response
