@@ -98,21 +98,28 @@ class MaxSizeUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.limit = limit
         self.received = 0
+        self.declared_too_large = False
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length and content_length > self.limit + 64 * 1024:
-            self.request.upload_too_large = True
-            raise StopUpload(connection_reset=True)
+        # Trust a large Content-Length enough to stop early; never trust a small one.
+        self.declared_too_large = bool(content_length and content_length > self.limit + 65536)
+
+    def _stop(self) -> None:
+        self.request.upload_too_large = True
+        # The rest of the body is read and thrown away (nothing kept in memory or on disk)
+        # so the browser still receives the answer.
+        raise StopUpload(connection_reset=False)
 
     def new_file(self, *args, **kwargs) -> None:
         super().new_file(*args, **kwargs)
         self.received = 0
+        if self.declared_too_large:
+            self._stop()
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
         if self.received > self.limit:
-            self.request.upload_too_large = True
-            raise StopUpload(connection_reset=True)
+            self._stop()
         return raw_data
 
     def file_complete(self, file_size: int) -> None:
