@@ -383,6 +383,33 @@ def seed_partner_space(community, *, lead, guest) -> None:
             guest_services.invitation_accept(invitation=invitation, user=partner)
 
 
+CHARTER_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def seed_documents(community, *, lead) -> None:
+    """The graphic charter, in two versions, in the partner space's library."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import services as document_services
+
+    document = document_services.document_create(
+        acting_user=lead,
+        community=community,
+        upload=SimpleUploadedFile("graphic-charter-v1.pdf", CHARTER_PDF),
+        title="Graphic charter",
+        description="The Lakeside Trails signage and print charter, for the partners' remarks.",
+    )
+    document_services.version_add(
+        acting_user=lead,
+        document=document,
+        upload=SimpleUploadedFile("graphic-charter-v2.pdf", CHARTER_PDF + b"% v2\n"),
+        change_note="Colours adjusted after the Region's first remarks",
+    )
+
+
 def seed_communities() -> None:
     from communities import services as community_services
     from communities.models import Community, Post
@@ -407,6 +434,7 @@ def seed_communities() -> None:
             community_services.membership_accept(acting_user=users[email], membership=membership)
         if slug == "lakeside-trails":
             seed_partner_space(community, lead=users[lead], guest=users[JULIE])
+            seed_documents(community, lead=users[lead])
     for slug, author, body, comments, likers in POSTS:
         community = Community.objects.get(slug=slug)
         if Post.objects.filter(community=community, body=body).exists():

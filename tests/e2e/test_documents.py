@@ -1,0 +1,50 @@
+"""Documents (first part): a lead uploads into the library, adds a version; a guest of the
+community reads and downloads it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_upload_a_document_add_a_version_and_a_guest_downloads_it(
+    page, browser, live_server, demo_site, shot, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    first = tmp_path / "signage-plan.pdf"
+    first.write_bytes(PDF)
+    second = tmp_path / "signage-plan-v2.pdf"
+    second.write_bytes(PDF + b"% second\n")
+    base = live_server.url
+
+    sign_in(page, base, "camille.martin@parvis.example", demo_site.DEMO_PASSWORD)
+    page.goto(f"{base}/communities/lakeside-trails/")
+    page.get_by_role("link", name="Documents", exact=True).last.click()
+    page.get_by_label("Add documents").set_input_files(str(first))
+    page.get_by_label("Title (for a single file)").fill("Signage plan")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("status")).to_contain_text("1 document(s) added.")
+    page.get_by_role("link", name="Signage plan").click()
+    page.get_by_label("New version").set_input_files(str(second))
+    page.get_by_label("What changed").fill("Bigger arrows")
+    page.get_by_role("button", name="Add the version").click()
+    expect(page.get_by_role("status")).to_contain_text("Version 2 added.")
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("tbody")).to_contain_text("Bigger arrows")
+    shot(page, "documents-1-history")
+
+    julie = browser.new_page()
+    sign_in(julie, base, "julie.roux@funder-region.example", demo_site.DEMO_PASSWORD)
+    julie.goto(f"{base}/documents/")
+    julie.get_by_role("link", name="Signage plan").click()
+    expect(julie.get_by_label("New version")).to_have_count(0)  # guests read, leads upload
+    with julie.expect_download() as download_info:
+        julie.get_by_role("link", name="Download").click()
+    download = download_info.value
+    assert download.suggested_filename == "signage-plan-v2.pdf"
+    assert open(download.path(), "rb").read() == PDF + b"% second\n"
+    julie.close()
