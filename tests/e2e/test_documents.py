@@ -1,6 +1,8 @@
 """Documents (first part): a lead uploads into the library, adds a version; a guest of the
 community reads and downloads it."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,5 +48,5 @@ def test_upload_a_document_add_a_version_and_a_guest_downloads_it(
         julie.get_by_role("link", name="Download").click()
     download = download_info.value
     assert download.suggested_filename == "signage-plan-v2.pdf"
-    assert open(download.path(), "rb").read() == PDF + b"% second\n"
+    assert Path(download.path()).read_bytes() == PDF + b"% second\n"
     julie.close()
