@@ -71,3 +71,104 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} v{self.number}"
+
+
+class ReviewRequest(models.Model):
+    """A document sent out for review on one version. A new version during the review moves
+    the request to it and restarts the decisions; earlier comments stay on their version."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("In review")
+        CHANGES = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reviews")
+    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+        constraints = [
+            # One running review per document at a time.
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=models.Q(status__in=["open", "changes_requested"]),
+                name="one_running_review_per_document",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.document_id} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.CHANGES)
+
+
+class Reviewer(models.Model):
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        APPROVED = "approved", _("Approved")
+        CHANGES = "changes_requested", _("Changes requested")
+
+    request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="reviewers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "user"], name="one_reviewer_row")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.request_id}: {self.decision}"
+
+
+class ReviewComment(models.Model):
+    request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(_("comment"), max_length=5000)
+    page = models.PositiveIntegerField(_("page"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on v{self.version_id}"
+
+
+class ReviewEvent(models.Model):
+    """The approval trail, append-only: who did what on which version, when."""
+
+    class Kind(models.TextChoices):
+        REQUESTED = "requested", _("review requested")
+        APPROVED = "approved", _("approved")
+        CHANGES = "changes_requested", _("requested changes")
+        NEW_VERSION = "new_version", _("new version, decisions restarted")
+        WITHDRAWN = "withdrawn", _("review withdrawn")
+        COMPLETED = "completed", _("approved by every reviewer; version locked")
+
+    request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="events")
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.request_id}"

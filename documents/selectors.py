@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from communities import permissions
-from communities.models import Community
-from documents.models import Document, DocumentVersion
+from communities.models import Community, Membership
+from documents.models import Document, DocumentVersion, ReviewComment, Reviewer, ReviewRequest
 
 
 def library(*, user: Any, community: Community) -> QuerySet[Document]:
@@ -52,3 +53,107 @@ def version_get_for_user(*, user: Any, pk: int) -> DocumentVersion:
     if version is None or not permissions.can(user, permissions.VIEW, version.document.community):
         raise Http404
     return version
+
+
+# --- Reviews --------------------------------------------------------------------------------
+
+
+def review_get_for_user(*, user: Any, pk: int) -> ReviewRequest:
+    request = (
+        ReviewRequest.objects.select_related("document__community", "version").filter(pk=pk).first()
+    )
+    if request is None or not permissions.can(user, permissions.VIEW, request.document.community):
+        raise Http404
+    return request
+
+
+@dataclass
+class ReviewPanel:
+    review: ReviewRequest | None
+    reviewers: list[Reviewer]
+    comments: list[ReviewComment]
+    my_reviewer: Reviewer | None
+    can_request: bool
+    can_withdraw: bool
+    can_comment: bool
+    candidates: list[Any]
+
+
+def review_panel(*, user: Any, document: Document) -> ReviewPanel:
+    """What the document page shows of its latest review, for this viewer (a fixed number
+    of queries)."""
+    review = (
+        ReviewRequest.objects.filter(document=document)
+        .select_related("version", "requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    reviewers = (
+        list(review.reviewers.select_related("user").order_by("user__display_name"))
+        if review
+        else []
+    )
+    comments = (
+        list(
+            ReviewComment.objects.filter(request__document=document)
+            .select_related("author", "version")
+            .order_by("version__number", "id")
+        )
+        if review
+        else []
+    )
+    mine = next((r for r in reviewers if r.user_id == user.pk), None)
+    running = review is not None and review.is_running
+    moderator = permissions.can(user, permissions.MODERATE, document.community)
+    author = document.created_by_id == user.pk
+    can_request = (
+        (author or moderator)
+        and not running
+        and bool(document.current_version and not document.current_version.is_locked)
+    )
+    candidates = []
+    if can_request:
+        candidates = [
+            m.user
+            for m in Membership.objects.filter(
+                permissions.active_membership_q(), community=document.community
+            )
+            .exclude(user=user.pk)
+            .select_related("user")
+            .order_by("role", "user__display_name")
+        ]
+    return ReviewPanel(
+        review=review,
+        reviewers=reviewers,
+        comments=comments,
+        my_reviewer=mine if running else None,
+        can_request=can_request,
+        can_withdraw=running and (moderator or (review.requested_by_id == user.pk)),
+        can_comment=running
+        and (mine is not None or moderator or review.requested_by_id == user.pk),
+        candidates=candidates,
+    )
+
+
+def reviews_awaiting(*, user: Any) -> list[Reviewer]:
+    """Reviews waiting for ``user``'s decision, soonest due first."""
+    rows = (
+        Reviewer.objects.filter(
+            user=user.pk,
+            decision=Reviewer.Decision.PENDING,
+            request__status__in=[ReviewRequest.Status.OPEN, ReviewRequest.Status.CHANGES],
+        )
+        .select_related("request__document__community", "request__requested_by")
+        .order_by("request__due_on", "id")
+    )
+    return [
+        r for r in rows if permissions.can(user, permissions.VIEW, r.request.document.community)
+    ]
+
+
+def reviews_requested_by(*, user: Any) -> list[ReviewRequest]:
+    return list(
+        ReviewRequest.objects.filter(requested_by=user.pk)
+        .select_related("document")
+        .order_by("-created_at")[:50]
+    )

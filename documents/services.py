@@ -3,13 +3,16 @@ cannot be: no orphan file, no half-made version."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,11 +21,20 @@ from communities.models import Community
 from communities.services import activity_record
 from documents import app_settings
 from documents.files import UploadRefused, clean_filename, content_type_for
-from documents.models import Document, DocumentVersion
+from documents.models import (
+    Document,
+    DocumentVersion,
+    ReviewComment,
+    Reviewer,
+    ReviewEvent,
+    ReviewRequest,
+)
+from portal.mail import send_templated_email_on_commit
 
 VERB_ADDED = "document.added"
 VERB_VERSION = "document.version_added"
 VERB_DELETED = "document.deleted"
+VERB_REVIEW_REQUESTED = "document.review_requested"
 
 
 def _checked(upload: UploadedFile) -> tuple[str, str, int, str]:
@@ -120,6 +132,7 @@ def version_add(
             document.current_version = version
             document.updated_at = timezone.now()
             document.save(update_fields=["current_version", "updated_at"])
+            _restart_running_review(document, version, acting_user)
             activity_record(
                 community=document.community, actor=acting_user, verb=VERB_VERSION, target=version
             )
@@ -136,8 +149,191 @@ def document_delete(*, acting_user: Any, document: Document) -> None:
         raise PermissionDenied("delete document")
     if document.versions.filter(is_locked=True).exists():
         raise ValidationError(_("An approved version is locked: this document cannot be deleted."))
+    if document.reviews.filter(
+        status__in=[ReviewRequest.Status.OPEN, ReviewRequest.Status.CHANGES]
+    ).exists():
+        raise ValidationError(_("This document is under review: withdraw the review first."))
     files = [v.file.name for v in document.versions.all()]
     storage = DocumentVersion._meta.get_field("file").storage
     activity_record(community=document.community, actor=acting_user, verb=VERB_DELETED)
     document.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
+# --- Reviews --------------------------------------------------------------------------------
+
+
+def _event(request: ReviewRequest, actor: Any, kind: str, comment: str = "") -> None:
+    ReviewEvent.objects.create(
+        request=request, version=request.version, actor=actor, kind=kind, comment=comment
+    )
+
+
+@transaction.atomic
+def review_request_create(
+    *,
+    acting_user: Any,
+    document: Document,
+    reviewers: Iterable[Any],
+    due_on: datetime.date,
+    message: str = "",
+) -> ReviewRequest:
+    """Send the current version out for review. Reviewers must be able to read the document;
+    the author or a lead asks; one review runs at a time."""
+    if not (
+        document.created_by_id == acting_user.pk
+        or permissions.can(acting_user, permissions.MODERATE, document.community)
+    ) or not permissions.can(acting_user, permissions.VIEW, document.community):
+        raise PermissionDenied("request review")
+    reviewers = list({r.pk: r for r in reviewers}.values())
+    if not reviewers:
+        raise ValidationError(_("Choose at least one reviewer."))
+    for person in reviewers:
+        if not permissions.can(person, permissions.VIEW, document.community):
+            raise ValidationError(_("%(name)s cannot read this document.") % {"name": person.name})
+    if due_on < timezone.localdate():
+        raise ValidationError(_("The due date is in the past."))
+    if ReviewRequest.objects.filter(
+        document=document, status__in=[ReviewRequest.Status.OPEN, ReviewRequest.Status.CHANGES]
+    ).exists():
+        raise ValidationError(_("A review is already running for this document."))
+    if document.current_version is None or document.current_version.is_locked:
+        raise ValidationError(_("Add a new version before asking for another review."))
+    request = ReviewRequest.objects.create(
+        document=document,
+        version=document.current_version,
+        requested_by=acting_user,
+        message=message.strip(),
+        due_on=due_on,
+    )
+    Reviewer.objects.bulk_create([Reviewer(request=request, user=person) for person in reviewers])
+    _event(request, acting_user, ReviewEvent.Kind.REQUESTED, request.message)
+    activity_record(
+        community=document.community, actor=acting_user, verb=VERB_REVIEW_REQUESTED, target=request
+    )
+    send_templated_email_on_commit(
+        "documents/email/review_requested",
+        user_ids=[person.pk for person in reviewers],
+        context={
+            "requester_name": acting_user.name,
+            "document_title": document.title,
+            "due_on": due_on.isoformat(),
+            "message": request.message,
+            "document_url": reverse("documents:detail", args=[document.pk]),
+        },
+    )
+    return request
+
+
+def _running(request: ReviewRequest) -> ReviewRequest:
+    request = ReviewRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_running:
+        raise ValidationError(_("This review is closed."))
+    return request
+
+
+@transaction.atomic
+def review_decide(
+    *, acting_user: Any, request: ReviewRequest, approve: bool, comment: str = ""
+) -> ReviewRequest:
+    """A reviewer approves or requests changes on the version under review. When every
+    reviewer approved it, the version is locked and the review closes."""
+    request = _running(request)
+    reviewer = Reviewer.objects.filter(request=request, user=acting_user.pk).first()
+    if reviewer is None or not permissions.can(
+        acting_user, permissions.VIEW, request.document.community
+    ):
+        raise PermissionDenied("not a reviewer")
+    if not approve and not comment.strip():
+        raise ValidationError(_("Say what should change."))
+    reviewer.decision = Reviewer.Decision.APPROVED if approve else Reviewer.Decision.CHANGES
+    reviewer.decided_at = timezone.now()
+    reviewer.save(update_fields=["decision", "decided_at"])
+    if comment.strip():
+        ReviewComment.objects.create(
+            request=request, version=request.version, author=acting_user, body=comment.strip()
+        )
+    _event(
+        request,
+        acting_user,
+        ReviewEvent.Kind.APPROVED if approve else ReviewEvent.Kind.CHANGES,
+        comment.strip(),
+    )
+    decisions = set(request.reviewers.values_list("decision", flat=True))
+    if Reviewer.Decision.CHANGES in decisions:
+        request.status = ReviewRequest.Status.CHANGES
+    elif decisions == {Reviewer.Decision.APPROVED}:
+        request.status = ReviewRequest.Status.APPROVED
+        request.closed_at = timezone.now()
+        DocumentVersion.objects.filter(pk=request.version_id).update(is_locked=True)
+        _event(request, None, ReviewEvent.Kind.COMPLETED)
+    else:
+        request.status = ReviewRequest.Status.OPEN
+    request.save(update_fields=["status", "closed_at"])
+    return request
+
+
+@transaction.atomic
+def review_comment(
+    *,
+    acting_user: Any,
+    request: ReviewRequest,
+    body: str,
+    page: int | None = None,
+    parent: ReviewComment | None = None,
+) -> ReviewComment:
+    """Reviewers, the requester and leads discuss the version under review."""
+    community = request.document.community
+    allowed = (
+        request.requested_by_id == acting_user.pk
+        or request.reviewers.filter(user=acting_user.pk).exists()
+        or permissions.can(acting_user, permissions.MODERATE, community)
+    )
+    if not allowed or not permissions.can(acting_user, permissions.VIEW, community):
+        raise PermissionDenied("comment review")
+    request = _running(request)
+    if not body.strip():
+        raise ValidationError(_("Write something first."))
+    if parent is not None and parent.request_id != request.pk:
+        raise ValidationError(_("This reply belongs to another review."))
+    return ReviewComment.objects.create(
+        request=request,
+        version=request.version,
+        author=acting_user,
+        body=body.strip()[:5000],
+        page=page,
+        parent=(parent.parent or parent) if parent else None,
+    )
+
+
+@transaction.atomic
+def review_withdraw(*, acting_user: Any, request: ReviewRequest) -> ReviewRequest:
+    if not (
+        request.requested_by_id == acting_user.pk
+        or permissions.can(acting_user, permissions.MODERATE, request.document.community)
+    ):
+        raise PermissionDenied("withdraw")
+    request = _running(request)
+    request.status = ReviewRequest.Status.WITHDRAWN
+    request.closed_at = timezone.now()
+    request.save(update_fields=["status", "closed_at"])
+    _event(request, acting_user, ReviewEvent.Kind.WITHDRAWN)
+    return request
+
+
+def _restart_running_review(document: Document, version: DocumentVersion, actor: Any) -> None:
+    """A new version during a review: decisions restart on it; comments stay on theirs."""
+    request = (
+        ReviewRequest.objects.select_for_update()
+        .filter(
+            document=document, status__in=[ReviewRequest.Status.OPEN, ReviewRequest.Status.CHANGES]
+        )
+        .first()
+    )
+    if request is None:
+        return
+    request.version = version
+    request.status = ReviewRequest.Status.OPEN
+    request.save(update_fields=["version", "status"])
+    request.reviewers.update(decision=Reviewer.Decision.PENDING, decided_at=None)
+    _event(request, actor, ReviewEvent.Kind.NEW_VERSION)

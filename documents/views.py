@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import csv
+import datetime
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -115,6 +121,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": document.versions.select_related("uploaded_by"),
             "can_upload": permissions.can(request.user, permissions.POST, document.community),
             "can_delete": permissions.can_delete(request.user, document),
+            "panel": selectors.review_panel(user=request.user, document=document),
+            "today": timezone.localdate(),
         },
     )
 
@@ -192,3 +200,142 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Security-Policy"] = SANDBOX_CSP
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Reviews --------------------------------------------------------------------------------
+
+
+def _review_action(view):
+    """Refusals in review services: a reason as a message, or 404 for what is not theirs."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            return view(request, pk)
+        except PermissionDenied:
+            raise Http404 from None
+
+    return wrapper
+
+
+@require_POST
+@login_required
+@_review_action
+def review_request(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, pk=pk)
+    panel = selectors.review_panel(user=request.user, document=document)
+    if not panel.can_request:
+        raise Http404
+    wanted = set(request.POST.getlist("reviewers"))
+    reviewers = [person for person in panel.candidates if str(person.pk) in wanted]
+    try:
+        due_on = datetime.date.fromisoformat(request.POST.get("due_on", ""))
+    except ValueError:
+        messages.error(request, _("Choose a due date."))
+        return redirect("documents:detail", pk=pk)
+    try:
+        services.review_request_create(
+            acting_user=request.user,
+            document=document,
+            reviewers=reviewers,
+            due_on=due_on,
+            message=request.POST.get("message", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The review request was sent."))
+    return redirect("documents:detail", pk=pk)
+
+
+@require_POST
+@login_required
+@_review_action
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_get_for_user(user=request.user, pk=pk)
+    try:
+        services.review_decide(
+            acting_user=request.user,
+            request=review,
+            approve=request.POST.get("decision") == "approve",
+            comment=request.POST.get("comment", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your decision was recorded."))
+    return redirect("documents:detail", pk=review.document_id)
+
+
+@require_POST
+@login_required
+@_review_action
+def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_get_for_user(user=request.user, pk=pk)
+    page = request.POST.get("page", "").strip()
+    parent_id = request.POST.get("parent", "").strip()
+    parent = review.comments.filter(pk=parent_id).first() if parent_id.isdigit() else None
+    try:
+        services.review_comment(
+            acting_user=request.user,
+            request=review,
+            body=request.POST.get("body", ""),
+            page=int(page) if page.isdigit() else None,
+            parent=parent,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(reverse("documents:detail", args=[review.document_id]) + "#review")
+
+
+@require_POST
+@login_required
+@_review_action
+def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_get_for_user(user=request.user, pk=pk)
+    try:
+        services.review_withdraw(acting_user=request.user, request=review)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("documents:detail", pk=review.document_id)
+
+
+@login_required
+def review_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who decided what on which version, when: printable, or CSV for the file."""
+    review = selectors.review_get_for_user(user=request.user, pk=pk)
+    events = review.events.select_related("actor", "version")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-trail.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["when", "who", "what", "version", "comment"])
+        for event in events:
+            writer.writerow(
+                [
+                    timezone.localtime(event.created_at).isoformat(timespec="minutes"),
+                    event.actor.name if event.actor else "",
+                    event.get_kind_display(),
+                    f"v{event.version.number}",
+                    event.comment,
+                ]
+            )
+        return response
+    return render(request, "documents/trail.html", {"review": review, "events": events})
+
+
+@login_required
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "documents/my_reviews.html",
+        {
+            "awaiting": selectors.reviews_awaiting(user=request.user),
+            "requested": selectors.reviews_requested_by(user=request.user),
+            "today": timezone.localdate(),
+        },
+    )

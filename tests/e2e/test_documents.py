@@ -50,3 +50,59 @@ def test_upload_a_document_add_a_version_and_a_guest_downloads_it(
     assert download.suggested_filename == "signage-plan-v2.pdf"
     assert Path(download.path()).read_bytes() == PDF + b"% second\n"
     julie.close()
+
+
+def test_the_graphic_charter_goes_out_for_review(
+    page, browser, live_server, demo_site, shot, tmp_path, settings
+):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    v3 = tmp_path / "graphic-charter-v3.pdf"
+    v3.write_bytes(PDF + b"% v3\n")
+    base = live_server.url
+    friday = timezone.localdate() + datetime.timedelta(days=4)
+
+    sign_in(page, base, "camille.martin@parvis.example", demo_site.DEMO_PASSWORD)
+    page.goto(f"{base}/communities/lakeside-trails/documents/")
+    page.get_by_role("link", name="Graphic charter").click()
+    page.get_by_label("Julie Roux").check()
+    page.get_by_label("Due on").fill(friday.isoformat())
+    page.get_by_label("Message").fill("Your remarks on the charter, please.")
+    page.get_by_role("button", name="Send the review request").click()
+    expect(page.get_by_role("status")).to_contain_text("The review request was sent.")
+    document_url = page.url
+
+    julie = browser.new_page()
+    sign_in(julie, base, "julie.roux@funder-region.example", demo_site.DEMO_PASSWORD)
+    julie.goto(f"{base}/documents/reviews/")
+    julie.get_by_role("region", name="Awaiting my review").get_by_role(
+        "link", name="Graphic charter"
+    ).click()
+    julie.get_by_label("Your remarks").fill("The logo is too small on the signs.")
+    julie.get_by_role("button", name="Request changes").click()
+    expect(julie.locator("#review")).to_contain_text("Changes requested")
+    shot(julie, "documents-2-changes-requested")
+
+    page.goto(document_url)
+    page.get_by_label("New version").set_input_files(str(v3))
+    page.get_by_label("What changed").fill("Bigger logo")
+    page.get_by_role("button", name="Add the version").click()
+    expect(page.locator("#review")).to_contain_text("In review")
+
+    julie.reload()
+    julie.get_by_role("button", name="Approve").click()
+    expect(julie.locator("#review")).to_contain_text("Approved")
+    expect(julie.locator("tbody tr").first).to_contain_text("🔒")
+    julie.close()
+
+    page.goto(document_url)
+    page.get_by_role("link", name="Approval trail").click()
+    expect(page.locator("tbody")).to_contain_text("The logo is too small on the signs.")
+    shot(page, "documents-3-trail")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export (CSV)").click()
+    trail = Path(download_info.value.path()).read_text()
+    assert "requested changes" in trail and "approved by every reviewer; version locked" in trail
