@@ -335,5 +335,33 @@ def _restart_running_review(document: Document, version: DocumentVersion, actor:
     request.version = version
     request.status = ReviewRequest.Status.OPEN
     request.save(update_fields=["version", "status"])
-    request.reviewers.update(decision=Reviewer.Decision.PENDING, decided_at=None)
+    request.reviewers.update(decision=Reviewer.Decision.PENDING, decided_at=None, reminded_at=None)
     _event(request, actor, ReviewEvent.Kind.NEW_VERSION)
+
+
+def reviews_remind() -> int:
+    """Daily: reviewers who have not decided hear once, a few days before the due date
+    (and at once if the review is already late)."""
+    horizon = timezone.localdate() + datetime.timedelta(days=app_settings.REMINDER_DAYS)
+    due = Reviewer.objects.filter(
+        decision=Reviewer.Decision.PENDING,
+        reminded_at__isnull=True,
+        request__status__in=[ReviewRequest.Status.OPEN, ReviewRequest.Status.CHANGES],
+        request__due_on__lte=horizon,
+    ).select_related("request__document")
+    count = 0
+    for reviewer in due:
+        document = reviewer.request.document
+        send_templated_email_on_commit(
+            "documents/email/review_reminder",
+            user_ids=[reviewer.user_id],
+            context={
+                "document_title": document.title,
+                "due_on": reviewer.request.due_on.isoformat(),
+                "document_url": reverse("documents:detail", args=[document.pk]),
+            },
+        )
+        reviewer.reminded_at = timezone.now()
+        reviewer.save(update_fields=["reminded_at"])
+        count += 1
+    return count

@@ -142,6 +142,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "guests-tidy": {"task": "guests.tasks.tidy_expired_guests", "schedule": 3600 * 24},
     "guests-remind-sponsors": {"task": "guests.tasks.remind_sponsors", "schedule": 3600 * 24},
+    "documents-remind-reviewers": {
+        "task": "documents.tasks.remind_reviewers",
+        "schedule": 3600 * 24,
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -301,3 +305,4 @@ GUESTS_BULK_MAX_ROWS = env_int("GUESTS_BULK_MAX_ROWS", 2000)  # lines in one CSV
 
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+DOCUMENTS_REMINDER_DAYS = env_int("DOCUMENTS_REMINDER_DAYS", 2)

@@ -158,3 +158,24 @@ def test_document_page_query_count_does_not_grow_with_comments(
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(small) == len(large)
+
+
+def test_reviewers_are_reminded_once_before_the_due_date(
+    lead, partner, charter, django_capture_on_commit_callbacks
+):
+    review = services.review_request_create(
+        acting_user=lead,
+        document=charter,
+        reviewers=[partner],
+        due_on=timezone.localdate() + datetime.timedelta(days=10),
+    )
+    assert services.reviews_remind() == 0  # not yet
+    ReviewRequest.objects.filter(pk=review.pk).update(
+        due_on=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reviews_remind() == 1
+    assert mail.outbox[-1].to == [partner.email] and "Reminder" in mail.outbox[-1].subject
+    assert services.reviews_remind() == 0  # once
+    services.review_decide(acting_user=partner, request=review, approve=True)
+    assert services.reviews_remind() == 0
