@@ -116,6 +116,16 @@ def can(user: Any, perm: str, community: Community) -> bool:
     return perm in permissions_for(user, community)
 
 
+def can_view_object(user: Any, obj: Any, *, explicit_perm: str) -> bool:
+    """Read one object of a community: the community's readers, or a person holding an
+    explicit django-guardian grant ``explicit_perm`` on this very object (a document shared
+    with one outside reviewer). The grant opens that object and nothing else."""
+    community = community_of(obj)
+    if community is not None and can(user, VIEW, community):
+        return True
+    return _is_signed_in(user) and user.has_perm(explicit_perm, obj)
+
+
 def can_edit(user: Any, item: Any) -> bool:
     """Authors edit their own post (while they may still post there) or comment (while
     they may still comment)."""

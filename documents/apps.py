@@ -7,3 +7,9 @@ class DocumentsConfig(AppConfig):
 
     name = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from communities.access import register_grant_provider
+        from documents.selectors import shared_documents_for
+
+        register_grant_provider(shared_documents_for)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from communities.models import Community
 
@@ -173,3 +174,14 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.request_id}"
+
+
+class DocumentUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's explicit grants on one document (direct foreign key): a document
+    shared with one person outside its community."""
+
+    content_object = models.ForeignKey(Document, on_delete=models.CASCADE)
+
+
+class DocumentGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Document, on_delete=models.CASCADE)

@@ -7,10 +7,20 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from communities import permissions
+from communities.access import Grant
 from communities.models import Community, Membership
-from documents.models import Document, DocumentVersion, ReviewComment, Reviewer, ReviewRequest
+from documents.models import (
+    Document,
+    DocumentUserObjectPermission,
+    DocumentVersion,
+    ReviewComment,
+    Reviewer,
+    ReviewRequest,
+)
 
 
 def library(*, user: Any, community: Community) -> QuerySet[Document]:
@@ -36,23 +46,71 @@ def recent_documents(*, user: Any, limit: int = 50) -> list[Document]:
     )
 
 
+SHARE_PERM = "documents.view_document"  # the explicit grant of one shared document
+
+
+def can_read(user: Any, document: Document) -> bool:
+    """Readers of the community, or the one person the document was explicitly shared with."""
+    return permissions.can_view_object(user, document, explicit_perm=SHARE_PERM)
+
+
 def document_get_for_user(*, user: Any, pk: int) -> Document:
-    """The document if ``user`` may read its community; Http404 when missing or not."""
+    """The document if ``user`` may read it; Http404 when missing or not."""
     document = (
         Document.objects.select_related("community", "current_version", "created_by")
         .filter(pk=pk)
         .first()
     )
-    if document is None or not permissions.can(user, permissions.VIEW, document.community):
+    if document is None or not can_read(user, document):
         raise Http404
     return document
 
 
 def version_get_for_user(*, user: Any, pk: int) -> DocumentVersion:
     version = DocumentVersion.objects.select_related("document__community").filter(pk=pk).first()
-    if version is None or not permissions.can(user, permissions.VIEW, version.document.community):
+    if version is None or not can_read(user, version.document):
         raise Http404
     return version
+
+
+def document_panel_flags(*, user: Any, document: Document) -> dict:
+    """Sharing on the document page: only its author or a lead shares it; the list of
+    people it is shared with is shown to them."""
+    can_share = document.created_by_id == user.pk or permissions.can(
+        user, permissions.MODERATE, document.community
+    )
+    return {
+        "can_share": can_share,
+        "shared_people": shared_with(document=document) if can_share else [],
+        "is_shared_reader": not permissions.can(user, permissions.VIEW, document.community),
+    }
+
+
+def shared_with(*, document: Document) -> list[Any]:
+    """People the document is explicitly shared with, by name (one query)."""
+    return [
+        grant.user
+        for grant in DocumentUserObjectPermission.objects.filter(
+            content_object=document, permission__codename="view_document"
+        )
+        .select_related("user")
+        .order_by("user__display_name", "user_id")
+    ]
+
+
+def shared_documents_for(user: Any) -> list[Grant]:
+    """The documents explicitly shared with ``user``, for the access report (one query)."""
+    return [
+        Grant(
+            kind=gettext("Document"),
+            title=grant.content_object.title,
+            url=reverse("documents:detail", args=[grant.content_object_id]),
+            community=grant.content_object.community,
+        )
+        for grant in DocumentUserObjectPermission.objects.filter(
+            user=user.pk, permission__codename="view_document"
+        ).select_related("content_object__community")
+    ]
 
 
 # --- Reviews --------------------------------------------------------------------------------
@@ -62,7 +120,7 @@ def review_get_for_user(*, user: Any, pk: int) -> ReviewRequest:
     request = (
         ReviewRequest.objects.select_related("document__community", "version").filter(pk=pk).first()
     )
-    if request is None or not permissions.can(user, permissions.VIEW, request.document.community):
+    if request is None or not can_read(user, request.document):
         raise Http404
     return request
 
@@ -121,7 +179,7 @@ def review_panel(*, user: Any, document: Document) -> ReviewPanel:
             .exclude(user=user.pk)
             .select_related("user")
             .order_by("role", "user__display_name")
-        ]
+        ] + [person for person in shared_with(document=document) if person.pk != user.pk]
     return ReviewPanel(
         review=review,
         reviewers=reviewers,
@@ -146,9 +204,7 @@ def reviews_awaiting(*, user: Any) -> list[Reviewer]:
         .select_related("request__document__community", "request__requested_by")
         .order_by("request__due_on", "id")
     )
-    return [
-        r for r in rows if permissions.can(user, permissions.VIEW, r.request.document.community)
-    ]
+    return [r for r in rows if can_read(user, r.request.document)]
 
 
 def reviews_requested_by(*, user: Any) -> list[ReviewRequest]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from collections.abc import Iterable
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -29,7 +31,14 @@ from documents.models import (
     ReviewEvent,
     ReviewRequest,
 )
+from documents.selectors import SHARE_PERM, can_read
 from portal.mail import send_templated_email_on_commit
+
+logger = logging.getLogger(__name__)
+
+# What a storage backend raises when it cannot take the file: a full or read-only disk, an
+# object store that does not answer or refuses.
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 VERB_ADDED = "document.added"
 VERB_VERSION = "document.version_added"
@@ -70,7 +79,13 @@ def _store_version(
         change_note=change_note.strip()[:500],
         uploaded_by=acting_user,
     )
-    version.file.save(name, upload, save=False)
+    try:
+        version.file.save(name, upload, save=False)
+    except STORAGE_ERRORS as exc:
+        logger.exception("document storage unavailable")
+        raise ValidationError(
+            _("The file store is not answering, so nothing was saved. Please try again later.")
+        ) from exc
     try:
         version.save()
     except Exception:
@@ -189,7 +204,7 @@ def review_request_create(
     if not reviewers:
         raise ValidationError(_("Choose at least one reviewer."))
     for person in reviewers:
-        if not permissions.can(person, permissions.VIEW, document.community):
+        if not can_read(person, document):
             raise ValidationError(_("%(name)s cannot read this document.") % {"name": person.name})
     if due_on < timezone.localdate():
         raise ValidationError(_("The due date is in the past."))
@@ -240,9 +255,7 @@ def review_decide(
     reviewer approved it, the version is locked and the review closes."""
     request = _running(request)
     reviewer = Reviewer.objects.filter(request=request, user=acting_user.pk).first()
-    if reviewer is None or not permissions.can(
-        acting_user, permissions.VIEW, request.document.community
-    ):
+    if reviewer is None or not can_read(acting_user, request.document):
         raise PermissionDenied("not a reviewer")
     if not approve and not comment.strip():
         raise ValidationError(_("Say what should change."))
@@ -289,7 +302,7 @@ def review_comment(
         or request.reviewers.filter(user=acting_user.pk).exists()
         or permissions.can(acting_user, permissions.MODERATE, community)
     )
-    if not allowed or not permissions.can(acting_user, permissions.VIEW, community):
+    if not allowed or not can_read(acting_user, request.document):
         raise PermissionDenied("comment review")
     request = _running(request)
     if not body.strip():
@@ -365,3 +378,49 @@ def reviews_remind() -> int:
         reviewer.save(update_fields=["reminded_at"])
         count += 1
     return count
+
+
+def _require_sharer(acting_user: Any, document: Document) -> None:
+    if not (
+        document.created_by_id == acting_user.pk
+        or permissions.can(acting_user, permissions.MODERATE, document.community)
+    ):
+        raise PermissionDenied("share")
+
+
+@transaction.atomic
+def document_share(*, acting_user: Any, document: Document, user: Any) -> None:
+    """Let one person outside the community read this document (and review it), nothing
+    else: an explicit django-guardian grant, written to the audit log."""
+    from guardian.shortcuts import assign_perm
+    from wagtail.log_actions import log
+
+    _require_sharer(acting_user, document)
+    if permissions.can(user, permissions.VIEW, document.community):
+        raise ValidationError(
+            _("%(name)s can already read it in the community.") % {"name": user.name}
+        )
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated."))
+    assign_perm(SHARE_PERM, user, document)
+    log(instance=document, action="documents.share", user=acting_user, data={"with": user.pk})
+    send_templated_email_on_commit(
+        "documents/email/shared",
+        user_ids=[user.pk],
+        context={
+            "sharer_name": acting_user.name,
+            "document_title": document.title,
+            "community_name": document.community.name,
+            "document_url": reverse("documents:detail", args=[document.pk]),
+        },
+    )
+
+
+@transaction.atomic
+def document_unshare(*, acting_user: Any, document: Document, user: Any) -> None:
+    from guardian.shortcuts import remove_perm
+    from wagtail.log_actions import log
+
+    _require_sharer(acting_user, document)
+    remove_perm(SHARE_PERM, user, document)
+    log(instance=document, action="documents.unshare", user=acting_user, data={"with": user.pk})

@@ -6,12 +6,14 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -122,6 +124,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_upload": permissions.can(request.user, permissions.POST, document.community),
             "can_delete": permissions.can_delete(request.user, document),
             "panel": selectors.review_panel(user=request.user, document=document),
+            **selectors.document_panel_flags(user=request.user, document=document),
             "today": timezone.localdate(),
         },
     )
@@ -189,7 +192,19 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_get_for_user(user=request.user, pk=pk)
     inline = version.content_type in app_settings.INLINE_TYPES and request.GET.get("preview")
     if not settings.SERVE_MEDIA:
-        return redirect(version.file.storage.url(version.file.name))
+        # The object store answers the signed URL with these headers, not the stored ones.
+        disposition = content_disposition_header(not inline, version.original_name)
+        signed = version.file.storage.url(
+            version.file.name,
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": version.content_type,
+                "ResponseCacheControl": "private, no-store",
+            },
+        )
+        response = redirect(signed)
+        response["Cache-Control"] = "private, no-store"
+        return response
     response = FileResponse(
         version.file.open("rb"),
         as_attachment=not inline,
@@ -339,3 +354,48 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+@require_POST
+@login_required
+@_review_action
+def share(request: HttpRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, pk=pk)
+    if not selectors.document_panel_flags(user=request.user, document=document)["can_share"]:
+        raise Http404
+    email = request.POST.get("email", "").strip()
+    person = (
+        get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if email
+        else None
+    )
+    if person is None:
+        messages.error(
+            request, _("No account has this address: invite the person as a guest first.")
+        )
+        return redirect("documents:detail", pk=pk)
+    try:
+        services.document_share(acting_user=request.user, document=document, user=person)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(name)s can now read this document.") % {"name": person.name})
+    return redirect("documents:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def unshare(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, pk=pk)
+    person = next((p for p in selectors.shared_with(document=document) if p.pk == user_id), None)
+    if person is None:
+        raise Http404
+    try:
+        services.document_unshare(acting_user=request.user, document=document, user=person)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(
+        request, _("%(name)s can no longer read this document.") % {"name": person.name}
+    )
+    return redirect("documents:detail", pk=pk)

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from communities import permissions
+from communities.access import Grant, explicit_grants
 from communities.models import Community, Membership
 from guests.models import Invitation
 
@@ -53,12 +54,14 @@ class GuestReport:
     guest: Any
     memberships: list[Membership]
     manageable: set[int]  # membership ids the viewer may extend or end
+    grants: list[Grant]  # single objects shared with the guest outside their communities
 
 
 def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
     """Who can see what, for one guest: each community with role, since, sponsor and end
-    date. The guest sees their own; leads see the communities they lead; administrators
-    see everything. Anyone else: 404."""
+    date, then every single object shared with them outside those communities. The guest
+    sees their own; leads see what concerns the communities they lead; administrators see
+    everything. Anyone else: 404."""
     guest = User.objects.filter(pk=guest_id, is_external=True).first()
     if guest is None:
         raise Http404
@@ -68,6 +71,7 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
         .select_related("community", "sponsorship__sponsor", "invited_by")
         .order_by("community__name")
     )
+    grants = explicit_grants(guest)
     if viewer.pk == guest.pk or viewer.is_superuser:
         visible = memberships
     else:
@@ -76,7 +80,8 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
             for m in memberships
             if permissions.can(viewer, permissions.MANAGE_MEMBERS, m.community)
         ]
-        if not visible:
+        grants = [g for g in grants if permissions.can(viewer, permissions.MODERATE, g.community)]
+        if not visible and not grants:
             raise Http404
     manageable = {
         m.pk
@@ -84,7 +89,7 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
         if permissions.can(viewer, permissions.MANAGE_MEMBERS, m.community)
         or getattr(getattr(m, "sponsorship", None), "sponsor_id", None) == viewer.pk
     }
-    return GuestReport(guest=guest, memberships=visible, manageable=manageable)
+    return GuestReport(guest=guest, memberships=visible, manageable=manageable, grants=grants)
 
 
 def community_guests(*, viewer: Any, community: Community) -> list[Membership]:

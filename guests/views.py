@@ -155,6 +155,7 @@ def guest_report(request: HttpRequest, pk: int) -> HttpResponse:
                 "since",
                 "sponsor",
                 "ends",
+                "shared object",
             ]
         )
         for m in report.memberships:
@@ -170,6 +171,22 @@ def guest_report(request: HttpRequest, pk: int) -> HttpResponse:
                     m.joined_at.date().isoformat() if m.joined_at else "",
                     sponsorship.sponsor.name if sponsorship and sponsorship.sponsor else "",
                     timezone.localdate(m.expires_at).isoformat() if m.expires_at else "",
+                    "",
+                ]
+            )
+        for grant in report.grants:
+            writer.writerow(
+                [
+                    report.guest.name,
+                    report.guest.email,
+                    report.guest.organisation,
+                    grant.community.name,
+                    "shared",
+                    "active",
+                    "",
+                    "",
+                    "",
+                    f"{grant.kind}: {grant.title}",
                 ]
             )
         return response

@@ -37,6 +37,7 @@ ROLES = (
     "guest_b",  # guest of another private community Q
     "guest_expired",  # was a guest of P; the end date has passed
     "guest_revoked",  # was a guest of P; a lead ended the access
+    "shared",  # outside P; document_P was explicitly shared with them (django-guardian)
     "staff",  # administrator (superuser)
 )
 LOGIN = "login"  # a redirect to the sign-in page
@@ -73,10 +74,12 @@ def _no_args(world: dict) -> list:
     return []
 
 
-def E(outsider, member, lead, guest_a, guest_b, staff, anonymous=LOGIN):
+def E(outsider, member, lead, guest_a, guest_b, staff, anonymous=LOGIN, shared=None):
     """Expected answers, in the order of ROLES. A deactivated account is anonymous; an
-    expired or revoked guest of P is exactly a guest who was never in P (guest_b)."""
+    expired or revoked guest of P is exactly a guest who was never in P (guest_b); so is the
+    person document_P was shared with, except where a row says otherwise."""
     return {
+        "shared": guest_b if shared is None else shared,
         "guest_expired": guest_b,
         "guest_revoked": guest_b,
         "anonymous": anonymous,
@@ -215,10 +218,30 @@ MATRIX: list[Row] = [
     Row("documents:list", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row("documents:library", "get", slug("P"), E(404, 200, 200, 200, 404, 200)),
     Row("documents:upload", "post", slug("P"), E(404, 302, 302, 404, 404, 404)),
-    Row("documents:detail", "get", pk("document_P"), E(404, 200, 200, 200, 404, 200)),
+    Row("documents:detail", "get", pk("document_P"), E(404, 200, 200, 200, 404, 200, shared=200)),
+    Row(
+        "documents:detail",
+        "get",
+        pk("document_P2"),
+        E(404, 200, 200, 200, 404, 200),
+        label="not shared",
+    ),
     Row("documents:version_upload", "post", pk("document_P"), E(404, 302, 302, 404, 404, 404)),
     Row("documents:delete", "post", pk("document_P"), E(404, 404, 302, 404, 404, 302)),
-    Row("documents:download", "get", pk("version_P"), E(404, 200, 200, 200, 404, 200)),
+    Row("documents:download", "get", pk("version_P"), E(404, 200, 200, 200, 404, 200, shared=200)),
+    Row(
+        "documents:share",
+        "post",
+        pk("document_P"),
+        E(404, 404, 302, 404, 404, 302),
+        data=lambda w: {"email": w["outsider"].email},
+    ),
+    Row(
+        "documents:unshare",
+        "post",
+        lambda w: [w["document_P"].pk, w["users"]["shared"].pk],
+        E(404, 404, 302, 404, 404, 302),
+    ),
     Row("documents:my_reviews", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row(
         "documents:review_request",
@@ -242,7 +265,9 @@ MATRIX: list[Row] = [
         data=lambda w: {"body": "Remark"},
     ),
     Row("documents:review_withdraw", "post", pk("review_P"), E(404, 404, 302, 404, 404, 302)),
-    Row("documents:review_trail", "get", pk("review_P"), E(404, 200, 200, 200, 404, 200)),
+    Row(
+        "documents:review_trail", "get", pk("review_P"), E(404, 200, 200, 200, 404, 200, shared=200)
+    ),
     # --- guests ---
     Row("guests:invitations", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
     Row("guests:invite", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
@@ -341,6 +366,8 @@ def world(db, settings, tmp_path):
         community=private,
         upload=SimpleUploadedFile("charter.pdf", b"%PDF-1.4 charter", "application/pdf"),
     )
+    shared_reader = GuestFactory(display_name="Outside reviewer")
+    document_services.document_share(acting_user=lead, document=document_p, user=shared_reader)
     for community in (private, secret):
         cs.community_update(
             acting_user=lead if community is private else other_lead,
@@ -393,6 +420,7 @@ def world(db, settings, tmp_path):
             "staff": UserFactory(is_staff=True, is_superuser=True),
             "guest_expired": _former_guest(private, expired=True),
             "guest_revoked": _former_guest(private, expired=False),
+            "shared": shared_reader,
         },
     }
 

@@ -213,6 +213,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": "private",
             "querystring_auth": True,
+            "signature_version": "s3v4",  # expiry carried in X-Amz-Expires
             # Signed download URLs live five minutes at most.
             "querystring_expire": min(env_int("AWS_QUERYSTRING_EXPIRE", 300), 300),
             "file_overwrite": False,
