@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from communities import permissions
+from communities.access import explicit_grants
 from communities.models import Activity, Community, Membership
 from communities.services import activity_record
 from guests import app_settings
@@ -271,6 +272,8 @@ def _deactivate_if_no_access(user: Any) -> bool:
     if not user.is_external or not user.is_active:
         return False
     if Membership.objects.filter(permissions.active_membership_q(), user=user).exists():
+        return False
+    if explicit_grants(user):  # a document still shared with them, say
         return False
     user.is_active = False
     user.save(update_fields=["is_active"])

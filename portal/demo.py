@@ -30,6 +30,9 @@ class Login:
     password: str = DEMO_PASSWORD
 
 
+# Not in any community: the graphic charter alone is shared with her (a django-guardian grant).
+OUTSIDE_REVIEWER = "helene.fabre@heritage-foundation.example"
+
 PEOPLE = [
     # email, display name, organisation, job title, location, skills, extra
     (
@@ -114,6 +117,15 @@ PEOPLE = [
         "Funding officer",
         "Lyon",
         ["funding"],
+        {"is_external": True},
+    ),
+    (
+        OUTSIDE_REVIEWER,
+        "Hélène Fabre",
+        "Fondation du patrimoine",
+        "Heritage advisor",
+        "Annecy",
+        ["heritage"],
         {"is_external": True},
     ),
 ]
@@ -390,7 +402,8 @@ CHARTER_PDF = (
 
 
 def seed_documents(community, *, lead) -> None:
-    """The graphic charter, in two versions, in the partner space's library."""
+    """The graphic charter, in two versions, in the partner space's library, also shared with
+    one outside reviewer."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from documents import services as document_services
@@ -407,6 +420,9 @@ def seed_documents(community, *, lead) -> None:
         document=document,
         upload=SimpleUploadedFile("graphic-charter-v2.pdf", CHARTER_PDF + b"% v2\n"),
         change_note="Colours adjusted after the Region's first remarks",
+    )
+    document_services.document_share(
+        acting_user=lead, document=document, user=User.objects.get(email=OUTSIDE_REVIEWER)
     )
 
 

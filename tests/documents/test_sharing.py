@@ -186,3 +186,23 @@ def test_the_share_panel_costs_a_fixed_number_of_queries(
         services.document_share(acting_user=lead, document=charter, user=GuestFactory())
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_ending_a_guests_last_membership_keeps_an_account_that_still_has_a_share(
+    lead, project, partner
+):
+    from communities import services as cs
+    from guests import services as guest_services
+
+    other = cs.community_create(acting_user=lead, name="Budget", visibility="private")
+    budget = upload(lead, other, "budget.pdf")
+    services.document_share(acting_user=lead, document=budget, user=partner)
+    membership = partner.memberships.get(community=project)
+    guest_services.guest_end(acting_user=lead, membership=membership)
+    partner.refresh_from_db()
+    assert partner.is_active
+    assert selectors.can_read(partner, budget)
+    services.document_unshare(acting_user=lead, document=budget, user=partner)
+    guest_services.guest_end(acting_user=lead, membership=membership)
+    partner.refresh_from_db()
+    assert not partner.is_active

@@ -106,3 +106,36 @@ def test_the_graphic_charter_goes_out_for_review(
         page.get_by_role("link", name="Export (CSV)").click()
     trail = Path(download_info.value.path()).read_text()
     assert "requested changes" in trail and "approved by every reviewer; version locked" in trail
+
+
+def test_a_document_shared_with_one_outside_reviewer(
+    page, browser, live_server, demo_site, shot, tmp_path, settings
+):
+    """Hélène is in no community: the charter alone is open to her, until the lead stops
+    sharing it; sharing it again by address opens it again."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    base = live_server.url
+    helene_email = demo_site.OUTSIDE_REVIEWER
+
+    helene = browser.new_page()
+    sign_in(helene, base, helene_email, demo_site.DEMO_PASSWORD)
+    helene.goto(f"{base}/my-access/")
+    helene.get_by_role("link", name="Graphic charter").click()
+    expect(helene.get_by_text("This document was shared with you.")).to_be_visible()
+    charter_url = helene.url
+    shot(helene, "documents-4-shared-reader")
+    assert helene.goto(f"{base}/communities/lakeside-trails/documents/").status == 404
+
+    sign_in(page, base, "camille.martin@parvis.example", demo_site.DEMO_PASSWORD)
+    page.goto(charter_url)
+    sharing = page.get_by_role("region", name="Shared outside the community")
+    expect(sharing).to_contain_text("Hélène Fabre")
+    sharing.get_by_role("button", name="Stop sharing").click()
+    expect(page.get_by_role("status")).to_contain_text("can no longer read this document")
+    assert helene.goto(charter_url).status == 404
+
+    page.get_by_label("Share with one person (e-mail of an existing account)").fill(helene_email)
+    page.get_by_role("button", name="Share", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Hélène Fabre can now read this document.")
+    assert helene.goto(charter_url).status == 200
+    helene.close()
