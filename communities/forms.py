@@ -10,7 +10,7 @@ from communities.models import Community
 class CommunityForm(forms.ModelForm):
     class Meta:
         model = Community
-        fields = ["name", "description", "kind", "visibility", "cover"]
+        fields = ["name", "description", "kind", "visibility", "cover", "members_add_events"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "visibility": forms.RadioSelect,

@@ -36,6 +36,8 @@ class Community(models.Model):
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.OPEN
     )
     is_general = models.BooleanField(default=False, editable=False)
+    # Leads keep the agenda; with this on, members add events too.
+    members_add_events = models.BooleanField(_("members may add events"), default=False)
     archived_at = models.DateTimeField(_("archived on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

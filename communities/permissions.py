@@ -31,20 +31,27 @@ MODERATE = "communities.moderate_community"  # pin, hide, delete anything
 MANAGE_MEMBERS = "communities.manage_members"  # invite, approve, promote, remove
 MANAGE = "communities.manage_community"  # edit, archive, restore
 SEE = "communities.see_community"  # know it exists: name, description (not the content)
+# The community's calendar (events app). Reading the agenda is VIEW.
+RSVP = "communities.rsvp_event"  # answer yes / maybe / no
+ADD_EVENT = "communities.add_event"  # leads; members too when the community allows it
+MANAGE_EVENTS = "communities.manage_events"  # edit or cancel any event, import a calendar
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.LEAD: frozenset(
         {SEE, VIEW, POST, COMMENT, REACT, LEAVE, MODERATE, MANAGE_MEMBERS, MANAGE}
+        | {RSVP, ADD_EVENT, MANAGE_EVENTS}
     ),
-    Membership.Role.MEMBER: frozenset({SEE, VIEW, POST, COMMENT, REACT, LEAVE}),
-    # Partners read, comment and react; leads publish.
-    Membership.Role.GUEST: frozenset({SEE, VIEW, COMMENT, REACT, LEAVE}),
+    Membership.Role.MEMBER: frozenset({SEE, VIEW, POST, COMMENT, REACT, LEAVE, RSVP}),
+    # Partners read, comment, react and answer invitations to events; leads publish.
+    Membership.Role.GUEST: frozenset({SEE, VIEW, COMMENT, REACT, LEAVE, RSVP}),
 }
+# Granted on top of the member role when the community lets members add events.
+MEMBER_EVENTS = frozenset({ADD_EVENT})
 # Internal people who are not members.
 NON_MEMBER_OPEN = frozenset({SEE, VIEW, JOIN})
 NON_MEMBER_PRIVATE = frozenset({SEE, REQUEST})
 # Administrators (superusers) can see and steer every community, secret ones included.
-ADMINISTRATOR = frozenset({SEE, VIEW, MODERATE, MANAGE_MEMBERS, MANAGE})
+ADMINISTRATOR = frozenset({SEE, VIEW, MODERATE, MANAGE_MEMBERS, MANAGE, MANAGE_EVENTS})
 # What an archived community still allows: reading, and a lead restoring it.
 ARCHIVED_ALLOWED = frozenset({SEE, VIEW, MANAGE})
 
@@ -95,6 +102,8 @@ def permissions_for(user: Any, community: Community) -> frozenset[str]:
     perms: frozenset[str]
     if role is not None:
         perms = ROLE_PERMISSIONS[role]
+        if role == Membership.Role.MEMBER and community.members_add_events:
+            perms = perms | MEMBER_EVENTS
     elif user.is_external:
         perms = frozenset()  # guests see their communities and nothing else
     elif community.is_general or community.visibility == Community.Visibility.OPEN:
@@ -154,6 +163,17 @@ def can_see_hidden(user: Any, item: Any) -> bool:
     return community is not None and (
         (_is_signed_in(user) and item.author_id == user.pk) or can(user, MODERATE, community)
     )
+
+
+def can_change_event(user: Any, event: Any) -> bool:
+    """Edit or cancel an event: whoever manages the calendar, or its author while they may
+    still add events there."""
+    community = community_of(event)
+    if community is None or not _is_signed_in(user):
+        return False
+    if can(user, MANAGE_EVENTS, community):
+        return True
+    return event.created_by_id == user.pk and can(user, ADD_EVENT, community)
 
 
 def is_guest(user: Any) -> bool:

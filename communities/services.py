@@ -70,6 +70,7 @@ def community_create(
     visibility: str = Community.Visibility.OPEN,
     description: str = "",
     cover: Any = None,
+    members_add_events: bool = False,
 ) -> Community:
     """Create a community; its creator becomes its lead."""
     if not permissions.can_create_community(acting_user):
@@ -85,6 +86,7 @@ def community_create(
         kind=kind,
         visibility=visibility,
         description=description.strip(),
+        members_add_events=members_add_events,
         created_by=acting_user,
     )
     if cover:
@@ -105,7 +107,7 @@ def community_create(
 @transaction.atomic
 def community_update(*, acting_user: Any, community: Community, **fields: Any) -> Community:
     _require(acting_user, permissions.MANAGE, community)
-    allowed = {"name", "description", "kind", "visibility", "cover"}
+    allowed = {"name", "description", "kind", "visibility", "cover", "members_add_events"}
     if set(fields) - allowed:
         raise ValueError(f"Not editable: {sorted(set(fields) - allowed)}")
     if community.is_general:

@@ -28,8 +28,16 @@ def test_roles_map_to_permissions(lead, project, partner):
         p.COMMENT,
         p.REACT,
         p.LEAVE,
+        p.RSVP,
     }
-    assert p.permissions_for(partner, project) == {p.SEE, p.VIEW, p.COMMENT, p.REACT, p.LEAVE}
+    assert p.permissions_for(partner, project) == {
+        p.SEE,
+        p.VIEW,
+        p.COMMENT,
+        p.REACT,
+        p.LEAVE,
+        p.RSVP,
+    }
     outsider = UserFactory()
     assert p.permissions_for(outsider, project) == {p.SEE, p.REQUEST}
 

@@ -1,0 +1,486 @@
+"""iCalendar in and out, with the ``icalendar`` package (pure: no request, no database).
+
+Out: events → bytes for downloads and subscription feeds: a stable UID, SEQUENCE and
+LAST-MODIFIED that move on every change, STATUS:CANCELLED, RRULE/EXDATE for series, one
+VEVENT with RECURRENCE-ID per changed occurrence, and a VTIMEZONE for every zone used.
+The output depends only on the events (DTSTAMP is their last change), so the same events
+give the same bytes and the same ETag.
+
+In: bytes → validated events, or ``ImportRefused`` with a message naming the problem. Hostile
+files are bounded before parsing (size, component count) and every series is checked within
+a bounded window.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import icalendar
+from django.utils.translation import gettext as _
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from events import app_settings
+from events.recurrence import exdate_key, has_occurrence
+
+UTC = datetime.UTC
+PRODID = "-//Parvis//Community calendar//EN"
+RRULE_FREQ = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}
+FREQ_FROM_RRULE = {v: k for k, v in RRULE_FREQ.items()}
+
+
+# --- Out --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tz: str) -> bytes:
+    return icalendar.Timezone.from_tzid(tz).to_ical()
+
+
+def _local(value: datetime.datetime, tz: str) -> datetime.datetime:
+    zone = zoneinfo.ZoneInfo(tz)
+    local = value.astimezone(zone)
+    return local if tz != "UTC" else value.astimezone(UTC)
+
+
+def _add_times(vevent: icalendar.Event, *, start, end, tz: str, all_day: bool) -> None:
+    if all_day:
+        vevent.add("dtstart", _local(start, tz).date())
+        vevent.add("dtend", _local(end, tz).date())
+    else:
+        vevent.add("dtstart", _local(start, tz))
+        vevent.add("dtend", _local(end, tz))
+
+
+def _stamp(value: datetime.datetime) -> datetime.datetime:
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+def _vevent(event: Any, *, url: str | None) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", _stamp(event.updated_at))
+    vevent.add("created", _stamp(event.created_at))
+    vevent.add("last-modified", _stamp(event.updated_at))
+    vevent.add("sequence", event.sequence)
+    vevent.add("summary", event.title)
+    _add_times(vevent, start=event.start, end=event.end, tz=event.tz, all_day=event.all_day)
+    if event.description:
+        vevent.add("description", event.description)
+    if event.location:
+        vevent.add("location", event.location)
+    if event.online_url:
+        vevent.add("conference", event.online_url, parameters={"VALUE": "URI"})
+    if url:
+        vevent.add("url", url)
+    vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    if event.freq:
+        rule: dict[str, Any] = {"freq": RRULE_FREQ[event.freq]}
+        if event.interval > 1:
+            rule["interval"] = event.interval
+        if event.count:
+            rule["count"] = event.count
+        elif event.until:
+            rule["until"] = (
+                _local(event.until, event.tz).date() if event.all_day else _stamp(event.until)
+            )
+        vevent.add("rrule", rule)
+        if event.exdates:
+            excluded = [datetime.datetime.fromisoformat(value) for value in event.exdates]
+            if event.all_day:
+                vevent.add("exdate", [_local(value, event.tz).date() for value in excluded])
+            else:
+                vevent.add("exdate", [_local(value, event.tz) for value in excluded])
+    return vevent
+
+
+def _override_vevent(event: Any, override: Any) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", _stamp(override.updated_at))
+    vevent.add("last-modified", _stamp(override.updated_at))
+    vevent.add("sequence", event.sequence)
+    if event.all_day:
+        vevent.add("recurrence-id", _local(override.original_start, event.tz).date())
+    else:
+        vevent.add("recurrence-id", _local(override.original_start, event.tz))
+    vevent.add("summary", override.title)
+    _add_times(vevent, start=override.start, end=override.end, tz=event.tz, all_day=event.all_day)
+    if override.description:
+        vevent.add("description", override.description)
+    if override.location:
+        vevent.add("location", override.location)
+    cancelled = override.cancelled or event.is_cancelled
+    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return vevent
+
+
+def build_calendar(
+    events: Iterable[Any],
+    *,
+    name: str = "",
+    event_url: Any = None,
+) -> bytes:
+    """The iCalendar text of ``events`` (each with its ``overrides`` loaded).
+
+    ``event_url(event)`` gives each event's page address, if wanted."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if name:
+        calendar.add("x-wr-calname", name)
+    zones: set[str] = set()
+    parts: list[bytes] = []
+    for event in events:
+        if not event.all_day and event.tz != "UTC":
+            zones.add(event.tz)
+        url = event_url(event) if event_url else None
+        parts.append(_vevent(event, url=url).to_ical())
+        for override in event.overrides.all():
+            parts.append(_override_vevent(event, override).to_ical())
+    # Serialised piecewise so that each zone's VTIMEZONE is computed once per process.
+    head, tail = calendar.to_ical().split(b"END:VCALENDAR")
+    body = b"".join(_vtimezone(tz) for tz in sorted(zones)) + b"".join(parts)
+    return head + body + b"END:VCALENDAR" + tail
+
+
+# --- In ---------------------------------------------------------------------------------
+
+
+class ImportRefused(ValueError):
+    """The file cannot be imported; the message says why (and nothing was imported)."""
+
+
+@dataclass
+class ImportedOccurrence:
+    original_start: datetime.datetime
+    start: datetime.datetime
+    end: datetime.datetime
+    title: str
+    description: str = ""
+    location: str = ""
+    cancelled: bool = False
+
+
+@dataclass
+class ImportedEvent:
+    uid: str
+    title: str
+    start: datetime.datetime
+    end: datetime.datetime
+    tz: str
+    all_day: bool = False
+    description: str = ""
+    location: str = ""
+    online_url: str = ""
+    cancelled: bool = False
+    freq: str = ""
+    interval: int = 1
+    until: datetime.datetime | None = None
+    count: int | None = None
+    exdates: list[str] = field(default_factory=list)
+    overrides: list[ImportedOccurrence] = field(default_factory=list)
+
+
+BEGIN_LINE = re.compile(rb"^BEGIN:", re.MULTILINE | re.IGNORECASE)
+# A value that tries to open or close a component once unfolded and unescaped.
+COMPONENT_MARKER = re.compile(r"(?:^|[\r\n])\s*(?:BEGIN|END):V[A-Z]+", re.IGNORECASE)
+SINGLE_LINE = ("SUMMARY", "LOCATION", "UID", "URL")
+ALLOWED_RULE_PARTS = {"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST", "BYDAY", "BYMONTHDAY"}
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > app_settings.IMPORT_MAX_BYTES:
+        raise ImportRefused(
+            _("The file is larger than %(limit)s KB.")
+            % {"limit": app_settings.IMPORT_MAX_BYTES // 1024}
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(_("The file is not UTF-8 text.")) from None
+    if "\x00" in text:
+        raise ImportRefused(_("The file is not UTF-8 text."))
+    stripped = text.strip()
+    if not stripped.upper().startswith("BEGIN:VCALENDAR"):
+        raise ImportRefused(
+            _("This is not an iCalendar file (it must start with BEGIN:VCALENDAR).")
+        )
+    if not stripped.upper().endswith("END:VCALENDAR"):
+        raise ImportRefused(_("The file is cut short: it does not end with END:VCALENDAR."))
+    normalised = text.replace("\r\n", "\n")
+    if "\r" in normalised:
+        raise ImportRefused(_("The file contains a carriage return inside a line."))
+    components = len(BEGIN_LINE.findall(normalised.encode()))
+    if components > app_settings.IMPORT_MAX_COMPONENTS:
+        raise ImportRefused(
+            _("The file has %(count)s components; at most %(limit)s are accepted.")
+            % {"count": components, "limit": app_settings.IMPORT_MAX_COMPONENTS}
+        )
+    return normalised.replace("\n", "\r\n")
+
+
+def _zone_name(tzid: str) -> str | None:
+    tzid = tzid.strip().strip('"')
+    if tzid in WINDOWS_TO_OLSON:
+        return WINDOWS_TO_OLSON[tzid]
+    try:
+        zoneinfo.ZoneInfo(tzid)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    return tzid
+
+
+class _Reader:
+    """Turns one parsed VEVENT into plain values, naming the event in every error."""
+
+    def __init__(self, vevent: icalendar.Event, *, default_tz: str, position: int) -> None:
+        self.vevent = vevent
+        self.default_tz = default_tz
+        summary = str(vevent.get("SUMMARY", "") or "").strip()
+        self.name = summary[:60] or _("event no. %(n)s") % {"n": position}
+
+    def refuse(self, message: str) -> ImportRefused:
+        return ImportRefused(f"{self.name}: {message}")
+
+    def text(self, key: str) -> str:
+        value = self.vevent.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            raise self.refuse(_("%(prop)s appears more than once.") % {"prop": key})
+        value = str(value)
+        if COMPONENT_MARKER.search(value):
+            raise self.refuse(
+                _("%(prop)s contains a component marker (BEGIN:/END:).") % {"prop": key}
+            )
+        if key in SINGLE_LINE and ("\n" in value or "\r" in value):
+            raise self.refuse(_("%(prop)s contains a line break.") % {"prop": key})
+        return value.strip()
+
+    def when(self, key: str) -> tuple[datetime.datetime, str, bool] | None:
+        """(aware start, zone name, all day) of a DTSTART-like property."""
+        prop = self.vevent.get(key)
+        if prop is None:
+            return None
+        if isinstance(prop, list):
+            raise self.refuse(_("%(prop)s appears more than once.") % {"prop": key})
+        value = prop.dt
+        tzid = prop.params.get("TZID")
+        if isinstance(value, datetime.datetime):
+            if tzid:
+                zone_name = _zone_name(str(tzid))
+                if zone_name is None:
+                    raise self.refuse(_("unknown time zone “%(tz)s”.") % {"tz": tzid})
+                local = value.replace(tzinfo=None)
+                return local.replace(tzinfo=zoneinfo.ZoneInfo(zone_name)), zone_name, False
+            if value.tzinfo is not None:
+                return value.astimezone(UTC), "UTC", False
+            # Floating time: read it in the importer's zone.
+            zone = zoneinfo.ZoneInfo(self.default_tz)
+            return value.replace(tzinfo=zone), self.default_tz, False
+        if isinstance(value, datetime.date):
+            zone = zoneinfo.ZoneInfo(self.default_tz)
+            start = datetime.datetime.combine(value, datetime.time(0), tzinfo=zone)
+            return start, self.default_tz, True
+        raise self.refuse(_("%(prop)s is not a date.") % {"prop": key})
+
+    def times(self) -> tuple[datetime.datetime, datetime.datetime, str, bool]:
+        begun = self.when("DTSTART")
+        if begun is None:
+            raise self.refuse(_("no start (DTSTART)."))
+        start, tz, all_day = begun
+        ended = self.when("DTEND")
+        if ended is not None:
+            end = ended[0]
+            if ended[2] != all_day:
+                raise self.refuse(_("start and end are not of the same kind."))
+        elif self.vevent.get("DURATION") is not None:
+            duration = self.vevent.get("DURATION").dt
+            if not isinstance(duration, datetime.timedelta):
+                raise self.refuse(_("DURATION is not a duration."))
+            end = start + duration
+        else:
+            end = start + (datetime.timedelta(days=1) if all_day else datetime.timedelta(0))
+        if end < start:
+            raise self.refuse(_("it ends before it starts."))
+        if end - start > datetime.timedelta(days=366):
+            raise self.refuse(_("it lasts more than a year."))
+        return start, end, tz, all_day
+
+
+def _rule(reader: _Reader, start: datetime.datetime, tz: str) -> dict[str, Any]:
+    rrules = reader.vevent.get("RRULE")
+    if rrules is None:
+        return {}
+    if isinstance(rrules, list):
+        raise reader.refuse(_("more than one repeat rule (RRULE)."))
+    parts = {key.upper(): value for key, value in rrules.items()}
+    unknown = set(parts) - ALLOWED_RULE_PARTS
+    freq = str((parts.get("FREQ") or [""])[0]).upper()
+    if unknown or freq not in FREQ_FROM_RRULE:
+        raise reader.refuse(
+            _(
+                "this repeat rule is not supported (daily, weekly or monthly, every N, "
+                "until or count)."
+            )
+        )
+    local = start.astimezone(zoneinfo.ZoneInfo(tz))
+    byday = [str(d).upper() for d in parts.get("BYDAY", [])]
+    if byday and (freq != "WEEKLY" or byday != [WEEKDAYS[local.weekday()]]):
+        raise reader.refuse(_("repeating on other days than the first one's is not supported."))
+    bymonthday = [int(d) for d in parts.get("BYMONTHDAY", [])]
+    if bymonthday and (freq != "MONTHLY" or bymonthday != [local.day]):
+        raise reader.refuse(_("repeating on other days than the first one's is not supported."))
+    interval = int((parts.get("INTERVAL") or [1])[0])
+    if not 1 <= interval <= 366:
+        raise reader.refuse(_("the repeat interval must be between 1 and 366."))
+    count = parts.get("COUNT")
+    count = int(count[0]) if count else None
+    if count is not None and not 1 <= count <= app_settings.MAX_COUNT:
+        raise reader.refuse(
+            _("a series may repeat at most %(limit)s times (COUNT=%(count)s).")
+            % {"limit": app_settings.MAX_COUNT, "count": count}
+        )
+    until = parts.get("UNTIL")
+    until_value = None
+    if until:
+        value = until[0]
+        if isinstance(value, datetime.datetime):
+            until_value = value if value.tzinfo else value.replace(tzinfo=zoneinfo.ZoneInfo(tz))
+        else:
+            # A date: the whole of that day, in the event's zone.
+            until_value = datetime.datetime.combine(
+                value, datetime.time(23, 59, 59), tzinfo=zoneinfo.ZoneInfo(tz)
+            )
+    return {
+        "freq": FREQ_FROM_RRULE[freq],
+        "interval": interval,
+        "count": count,
+        "until": until_value,
+    }
+
+
+def _exdates(reader: _Reader, tz: str, all_day: bool) -> list[str]:
+    props = reader.vevent.get("EXDATE")
+    if props is None:
+        return []
+    if not isinstance(props, list):
+        props = [props]
+    zone = zoneinfo.ZoneInfo(tz)
+    keys: list[str] = []
+    for prop in props:
+        tzid = prop.params.get("TZID")
+        prop_zone = zone
+        if tzid:
+            name = _zone_name(str(tzid))
+            if name is None:
+                raise reader.refuse(_("unknown time zone “%(tz)s”.") % {"tz": tzid})
+            prop_zone = zoneinfo.ZoneInfo(name)
+        for item in prop.dts:
+            value = item.dt
+            if isinstance(value, datetime.datetime):
+                aware = value.replace(tzinfo=prop_zone) if (tzid or value.tzinfo is None) else value
+            else:
+                aware = datetime.datetime.combine(value, datetime.time(0), tzinfo=zone)
+            keys.append(exdate_key(aware))
+    return keys
+
+
+def parse_calendar(data: bytes, *, default_tz: str) -> list[ImportedEvent]:
+    """Every event of an .ics file, checked; ``ImportRefused`` at the first problem."""
+    text = _decode(data)
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise ImportRefused(
+            _("The file could not be read as iCalendar (%(error)s).") % {"error": str(exc)[:120]}
+        ) from None
+    if isinstance(calendar, list) or calendar.name != "VCALENDAR":
+        raise ImportRefused(_("The file must hold exactly one calendar."))
+    masters: dict[str, ImportedEvent] = {}
+    pending: list[tuple[str, ImportedOccurrence, _Reader]] = []
+    for position, vevent in enumerate(calendar.walk("VEVENT"), start=1):
+        reader = _Reader(vevent, default_tz=default_tz, position=position)
+        errors = getattr(vevent, "errors", None)
+        if errors:
+            prop, message = errors[0]
+            raise reader.refuse(
+                _("%(prop)s could not be read (%(error)s).")
+                % {"prop": prop, "error": str(message)[:80]}
+            )
+        uid = reader.text("UID")
+        title = reader.text("SUMMARY") or _("(untitled)")
+        if len(title) > 200 or len(uid) > 255:
+            raise reader.refuse(_("the title or UID is too long."))
+        start, end, tz, all_day = reader.times()
+        cancelled = reader.text("STATUS").upper() == "CANCELLED"
+        description = reader.text("DESCRIPTION")[:5000]
+        location = reader.text("LOCATION")[:200]
+        if vevent.get("RECURRENCE-ID") is not None:
+            recurrence = reader.when("RECURRENCE-ID")
+            assert recurrence is not None
+            occurrence = ImportedOccurrence(
+                original_start=recurrence[0].astimezone(UTC),
+                start=start,
+                end=end,
+                title=title,
+                description=description,
+                location=location,
+                cancelled=cancelled,
+            )
+            pending.append((uid, occurrence, reader))
+            continue
+        if not uid:
+            raise reader.refuse(_("no UID."))
+        if uid in masters:
+            raise reader.refuse(_("the UID appears twice."))
+        url = reader.text("URL")
+        conference = vevent.get("CONFERENCE")
+        online_url = (
+            str(conference) if conference is not None and not isinstance(conference, list) else ""
+        )
+        online_url = online_url or url
+        if online_url and not online_url.lower().startswith(("https://", "http://")):
+            online_url = ""
+        rule = _rule(reader, start, tz)
+        event = ImportedEvent(
+            uid=uid,
+            title=title,
+            start=start.astimezone(UTC),
+            end=end.astimezone(UTC),
+            tz=tz,
+            all_day=all_day,
+            description=description,
+            location=location,
+            online_url=online_url[:500],
+            cancelled=cancelled,
+            exdates=_exdates(reader, tz, all_day) if rule else [],
+            **rule,
+        )
+        if rule and not has_occurrence(
+            start=event.start,
+            tz=tz,
+            freq=event.freq,
+            interval=event.interval,
+            until=event.until,
+            count=event.count,
+            exdates=event.exdates,
+        ):
+            raise reader.refuse(_("its repeat rule never produces an occurrence."))
+        masters[uid] = event
+    for uid, occurrence, reader in pending:
+        master = masters.get(uid)
+        if master is None or not master.freq:
+            raise reader.refuse(_("a changed occurrence whose series is not in the file."))
+        master.overrides.append(occurrence)
+    if not masters:
+        raise ImportRefused(_("The file holds no event."))
+    return list(masters.values())

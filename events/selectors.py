@@ -1,0 +1,330 @@
+"""Reads of events, filtered by who asks (404 for what they may not see).
+
+Agendas load the events that may touch a window with one query (the (community, start)
+index, an ``Exists(Membership…)`` condition for "my communities") and their changed
+occurrences with one more, then expand series in Python within the window: the query count
+does not depend on the number of events or occurrences.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from communities import permissions
+from communities.models import Community, Membership
+from communities.selectors import people_visible_to
+from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
+from events.recurrence import occurrence_starts
+
+UTC = datetime.UTC
+# An agenda page shows at most this many occurrences.
+AGENDA_LIMIT = 500
+
+
+@dataclass
+class Item:
+    """One occurrence as shown: the event, the original start that identifies it, and its
+    (possibly changed) times and texts."""
+
+    event: Event
+    key: datetime.datetime  # original start, UTC
+    start: datetime.datetime
+    end: datetime.datetime
+    title: str
+    location: str
+    cancelled: bool
+    changed: bool = False
+
+    @property
+    def key_param(self) -> str:
+        return self.key.strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_key(value: str | None) -> datetime.datetime | None:
+    """An occurrence key from a URL (``20260329T080000Z``), or None."""
+    if not value:
+        return None
+    try:
+        return datetime.datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _my_communities_q(user: Any) -> Q:
+    """Events of the communities ``user`` is an active, unexpired member of (guests: only
+    those they were invited to)."""
+    return Q(
+        Exists(
+            Membership.objects.filter(
+                permissions.active_membership_q(), user=user, community=OuterRef("community_id")
+            )
+        )
+    )
+
+
+def _with_overrides(qs: QuerySet[Event]) -> QuerySet[Event]:
+    return qs.select_related("community").prefetch_related(
+        Prefetch("overrides", queryset=Occurrence.objects.order_by("original_start"))
+    )
+
+
+def event_list_visible_to(
+    *,
+    user: Any,
+    community: Community | None = None,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+) -> QuerySet[Event]:
+    """Events ``user`` may read: of one community (Http404 if they may not read it), or of
+    every community they belong to; limited to those that may touch ``[start, end)``."""
+    if community is not None:
+        if not permissions.can(user, permissions.VIEW, community):
+            raise Http404
+        qs = Event.objects.filter(community=community)
+    else:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return Event.objects.none()
+        qs = Event.objects.filter(_my_communities_q(user), community__archived_at__isnull=True)
+    if end is not None:
+        qs = qs.filter(start__lt=end)
+    if start is not None:
+        # A one-off event that ended before the window, or a series that stopped before
+        # it, is not needed (a series with a COUNT is checked when expanded).
+        qs = qs.filter(
+            Q(freq="", end__gte=start)
+            | (~Q(freq="") & (Q(until__isnull=True) | Q(until__gte=start)))
+        )
+    return _with_overrides(qs)
+
+
+def expand(
+    events: Any, *, start: datetime.datetime, end: datetime.datetime, limit: int = AGENDA_LIMIT
+) -> list[Item]:
+    """Occurrences of ``events`` (with their overrides loaded) that overlap the window, in
+    time order; changed occurrences carry their own times and texts."""
+    items: list[Item] = []
+    slack = datetime.timedelta(days=2)
+    for event in events:
+        duration = event.end - event.start
+        overrides = {o.original_start: o for o in event.overrides.all()}
+        keys = occurrence_starts(
+            start=event.start,
+            tz=event.tz,
+            freq=event.freq,
+            interval=event.interval,
+            until=event.until,
+            count=event.count,
+            exdates=event.exdates,
+            window_start=start - slack,
+            window_end=end + slack,
+            duration=duration,
+        )
+        for key in keys:
+            override = overrides.get(key)
+            if override is not None:
+                item = Item(
+                    event=event,
+                    key=key,
+                    start=override.start,
+                    end=override.end,
+                    title=override.title,
+                    location=override.location,
+                    cancelled=override.cancelled or event.is_cancelled,
+                    changed=True,
+                )
+            else:
+                item = Item(
+                    event=event,
+                    key=key,
+                    start=key,
+                    end=key + duration,
+                    title=event.title,
+                    location=event.location,
+                    cancelled=event.is_cancelled,
+                )
+            if item.start < end and (item.end > start or item.start >= start):
+                items.append(item)
+    items.sort(key=lambda i: (i.start, i.event.pk))
+    return items[:limit]
+
+
+def agenda(
+    *,
+    user: Any,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    community: Community | None = None,
+) -> list[Item]:
+    events = event_list_visible_to(user=user, community=community, start=start, end=end)
+    return expand(events, start=start, end=end)
+
+
+def my_answers(*, user: Any, items: list[Item]) -> dict[tuple[int, datetime.datetime], str]:
+    """The viewer's answers for a page of occurrences, in one query."""
+    if not items or not getattr(user, "is_authenticated", False):
+        return {}
+    rows = RSVP.objects.filter(user=user, event_id__in={i.event.pk for i in items}).values_list(
+        "event_id", "occurrence_start", "answer"
+    )
+    return {(event_id, at): answer for event_id, at, answer in rows}
+
+
+def event_get_for_user(*, user: Any, pk: int) -> Event:
+    """The event if ``user`` may read its community; Http404 when missing or not."""
+    event = _with_overrides(Event.objects.filter(pk=pk)).first()
+    if event is None or not permissions.can(user, permissions.VIEW, event.community):
+        raise Http404
+    return event
+
+
+def occurrence_for(event: Event, key: datetime.datetime | None) -> Item:
+    """One occurrence of ``event`` (the first one when ``key`` is None); Http404 when the
+    key is not an occurrence of it."""
+    if key is None or not event.is_recurring:
+        items = expand([event], start=event.start, end=event.start + datetime.timedelta(seconds=1))
+        if not event.is_recurring and items:
+            return items[0]
+        if items and key is None:
+            return items[0]
+    else:
+        items = [
+            i
+            for i in expand(
+                [event],
+                start=key - datetime.timedelta(days=400),
+                end=key + datetime.timedelta(days=400),
+                limit=100000,
+            )
+            if i.key == key
+        ]
+        if items:
+            return items[0]
+    raise Http404
+
+
+def next_occurrence(event: Event) -> Item:
+    """The next occurrence that has not ended yet, or the last one."""
+    now = timezone.now()
+    upcoming = expand([event], start=now, end=now + datetime.timedelta(days=3660), limit=1)
+    if upcoming:
+        return upcoming[0]
+    past = expand([event], start=event.start, end=now, limit=100000)
+    return past[-1] if past else occurrence_for(event, None)
+
+
+@dataclass
+class Attendance:
+    counts: dict[str, int]
+    people: dict[str, list[Any]]  # answer -> people the viewer may see
+    mine: str | None
+    can_answer: bool
+    full: bool
+
+
+def attendance(*, user: Any, event: Event, key: datetime.datetime) -> Attendance:
+    """Answers for one occurrence: counts for everyone, names only of the people the viewer
+    may see (``people_visible_to``)."""
+    rows = list(
+        RSVP.objects.filter(event=event, occurrence_start=key).values_list("user_id", "answer")
+    )
+    counts = Counter(answer for _user, answer in rows)
+    visible = {
+        person.pk: person
+        for person in people_visible_to(user).filter(pk__in=[uid for uid, _a in rows])
+    }
+    people: dict[str, list[Any]] = {a: [] for a in RSVP.Answer.values}
+    mine = None
+    for user_id, answer in rows:
+        if user_id == user.pk:
+            mine = answer
+        if user_id in visible:
+            people[answer].append(visible[user_id])
+    for answer in people:
+        people[answer].sort(key=lambda p: p.name.lower())
+    full = bool(event.capacity) and counts[RSVP.Answer.YES] >= (event.capacity or 0)
+    return Attendance(
+        counts={a: counts[a] for a in RSVP.Answer.values},
+        people=people,
+        mine=mine,
+        can_answer=permissions.can(user, permissions.RSVP, event.community)
+        and not event.is_cancelled,
+        full=full,
+    )
+
+
+# --- Feeds ------------------------------------------------------------------------------
+
+
+def feeds_of(*, user: Any) -> list[CalendarFeed]:
+    return list(
+        CalendarFeed.objects.filter(user=user, revoked_at__isnull=True)
+        .select_related("community")
+        .order_by("created_at", "id")
+    )
+
+
+def feed_get_for_owner(*, user: Any, pk: int) -> CalendarFeed:
+    feed = CalendarFeed.objects.filter(pk=pk, user=user, revoked_at__isnull=True).first()
+    if feed is None:
+        raise Http404
+    return feed
+
+
+def feed_get_by_token(*, pk: int, token_hash: str) -> CalendarFeed:
+    """The live feed with this id and token (compared by hash: the token only works in its
+    own feed's path); Http404 otherwise, also when its owner may no longer see it."""
+    feed = (
+        CalendarFeed.objects.select_related("user", "community")
+        .filter(pk=pk, token_hash=token_hash, revoked_at__isnull=True)
+        .first()
+    )
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    if feed.community is not None:
+        if not permissions.can(feed.user, permissions.VIEW, feed.community):
+            raise Http404
+    elif permissions.is_guest(feed.user) and not permissions.active_roles(feed.user):
+        raise Http404  # a partner whose every access ended
+    return feed
+
+
+def feed_events(*, feed: CalendarFeed) -> QuerySet[Event]:
+    """What the feed's owner may see now: the one community, or all of theirs."""
+    return event_list_visible_to(user=feed.user, community=feed.community).order_by("start", "id")
+
+
+def feed_version(*, events: QuerySet[Event]) -> tuple[str, datetime.datetime | None]:
+    """(ETag, Last-Modified) of a feed in one aggregate query: any change to an event, one
+    of its occurrences, or the set of events visible moves them."""
+    summary = events.order_by().aggregate(
+        latest=Max("updated_at"), count=Count("id"), ids=Sum("id")
+    )
+    latest = summary["latest"]
+    raw = f"{summary['count']}:{summary['ids']}:{latest.isoformat() if latest else ''}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32], latest
+
+
+# --- Import -----------------------------------------------------------------------------
+
+
+def import_get_for_user(*, user: Any, community: Community, pk: int) -> CalendarImport:
+    """An upload waiting for confirmation, only for the person who uploaded it."""
+    pending = CalendarImport.objects.filter(pk=pk, community=community, uploaded_by=user).first()
+    if pending is None:
+        raise Http404
+    return pending
+
+
+def known_uids(*, community: Community, uids: list[str]) -> set[str]:
+    """UIDs already in the community's calendar (their import updates them)."""
+    return set(
+        Event.objects.filter(community=community, uid__in=uids).values_list("uid", flat=True)
+    )
