@@ -120,6 +120,32 @@ def _override_vevent(event: Any, override: Any) -> icalendar.Event:
     return vevent
 
 
+def event_bytes(event: Any, *, url: str | None = None) -> bytes:
+    """The VEVENT of ``event`` (with its ``overrides`` loaded), and one per changed
+    occurrence: the part of a calendar that can be cached per event and change."""
+    parts = [_vevent(event, url=url).to_ical()]
+    parts.extend(_override_vevent(event, o).to_ical() for o in event.overrides.all())
+    return b"".join(parts)
+
+
+def zones_of(events: Iterable[Any]) -> set[str]:
+    return {e.tz for e in events if not e.all_day and e.tz != "UTC"}
+
+
+def assemble(bodies: Iterable[bytes], *, zones: Iterable[str], name: str = "") -> bytes:
+    """A VCALENDAR around already serialised events, with a VTIMEZONE per zone (each
+    computed once per process)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if name:
+        calendar.add("x-wr-calname", name)
+    head, tail = calendar.to_ical().split(b"END:VCALENDAR")
+    timezones = b"".join(_vtimezone(tz) for tz in sorted(zones))
+    return head + timezones + b"".join(bodies) + b"END:VCALENDAR" + tail
+
+
 def build_calendar(
     events: Iterable[Any],
     *,
@@ -129,25 +155,9 @@ def build_calendar(
     """The iCalendar text of ``events`` (each with its ``overrides`` loaded).
 
     ``event_url(event)`` gives each event's page address, if wanted."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    if name:
-        calendar.add("x-wr-calname", name)
-    zones: set[str] = set()
-    parts: list[bytes] = []
-    for event in events:
-        if not event.all_day and event.tz != "UTC":
-            zones.add(event.tz)
-        url = event_url(event) if event_url else None
-        parts.append(_vevent(event, url=url).to_ical())
-        for override in event.overrides.all():
-            parts.append(_override_vevent(event, override).to_ical())
-    # Serialised piecewise so that each zone's VTIMEZONE is computed once per process.
-    head, tail = calendar.to_ical().split(b"END:VCALENDAR")
-    body = b"".join(_vtimezone(tz) for tz in sorted(zones)) + b"".join(parts)
-    return head + body + b"END:VCALENDAR" + tail
+    events = list(events)
+    bodies = (event_bytes(e, url=event_url(e) if event_url else None) for e in events)
+    return assemble(bodies, zones=zones_of(events), name=name)
 
 
 # --- In ---------------------------------------------------------------------------------

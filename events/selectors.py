@@ -10,23 +10,29 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections import Counter
+from collections import Counter, namedtuple
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from communities import permissions
 from communities.models import Community, Membership
 from communities.selectors import people_visible_to
+from events import ical
 from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
 from events.recurrence import occurrence_starts
 
 UTC = datetime.UTC
 # An agenda page shows at most this many occurrences.
 AGENDA_LIMIT = 500
+# Serialised events stay cached this long (their key changes whenever they do).
+FRAGMENT_SECONDS = 7 * 24 * 3600
 
 
 @dataclass
@@ -296,20 +302,65 @@ def feed_get_by_token(*, pk: int, token_hash: str) -> CalendarFeed:
     return feed
 
 
-def feed_events(*, feed: CalendarFeed) -> QuerySet[Event]:
-    """What the feed's owner may see now: the one community, or all of theirs."""
-    return event_list_visible_to(user=feed.user, community=feed.community).order_by("start", "id")
+def feed_rows(*, feed: CalendarFeed) -> list[EventRow]:
+    """What the feed's owner may see now (the one community, or all of theirs), as the
+    few columns that identify each event's current state: one query, no objects."""
+    qs = event_list_visible_to(user=feed.user, community=feed.community)
+    return list(qs.order_by("start", "id").values_list(*EventRow._fields, named=True))
 
 
-def feed_version(*, events: QuerySet[Event]) -> tuple[str, datetime.datetime | None]:
-    """(ETag, Last-Modified) of a feed in one aggregate query: any change to an event, one
-    of its occurrences, or the set of events visible moves them."""
-    summary = events.order_by().aggregate(
-        latest=Max("updated_at"), count=Count("id"), ids=Sum("id")
-    )
-    latest = summary["latest"]
-    raw = f"{summary['count']}:{summary['ids']}:{latest.isoformat() if latest else ''}"
+EventRow = namedtuple("EventRow", ["pk", "sequence", "updated_at", "tz", "all_day"])
+
+
+def rows_of(events: Any) -> list[EventRow]:
+    return [EventRow(e.pk, e.sequence, e.updated_at, e.tz, e.all_day) for e in events]
+
+
+def feed_version(*, rows: list[EventRow]) -> tuple[str, datetime.datetime | None]:
+    """(ETag, Last-Modified) of a feed: any change to an event, one of its occurrences
+    (which touches the event), or to the set of events visible moves them."""
+    latest = max((row.updated_at for row in rows), default=None)
+    raw = ";".join(f"{r.pk}:{r.sequence}:{r.updated_at.timestamp()}" for r in rows)
     return hashlib.sha256(raw.encode()).hexdigest()[:32], latest
+
+
+def _event_url_template() -> str:
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return base + reverse("events:detail", args=[0]).replace("/0/", "/{pk}/")
+
+
+def _fragment_key(row: EventRow, url: str) -> str:
+    return f"events:vevent:{row.pk}:{row.sequence}:{row.updated_at.timestamp()}:{url}"
+
+
+def calendar_bytes(*, rows: list[EventRow], events: Any = None, name: str = "") -> bytes:
+    """A calendar for feeds and downloads. Each event's serialised VEVENTs are cached under
+    its id, sequence and last change (one ``get_many`` for the whole feed); only events
+    missing from the cache are loaded (two queries: events, changed occurrences) and
+    serialised. ``events`` (with overrides loaded) may be given when already at hand."""
+    url = _event_url_template()
+    keys = {row.pk: _fragment_key(row, url) for row in rows}
+    bodies: dict[int, bytes] = {}
+    found = cache.get_many(list(keys.values()))
+    for pk, key in keys.items():
+        if key in found:
+            bodies[pk] = found[key]
+    missing = [pk for pk in keys if pk not in bodies]
+    if missing:
+        if events is None:
+            events = _with_overrides(Event.objects.filter(pk__in=missing)).select_related(None)
+        fresh: dict[str, bytes] = {}
+        for event in events:
+            if event.pk in bodies:
+                continue
+            body = ical.event_bytes(event, url=url.format(pk=event.pk))
+            bodies[event.pk] = body
+            fresh[_fragment_key(rows_of([event])[0], url)] = body
+        cache.set_many(fresh, timeout=FRAGMENT_SECONDS)
+    zones = {row.tz for row in rows if not row.all_day and row.tz != "UTC"}
+    return ical.assemble(
+        (bodies[row.pk] for row in rows if row.pk in bodies), zones=zones, name=name
+    )
 
 
 # --- Import -----------------------------------------------------------------------------

@@ -102,6 +102,8 @@ def _agenda_context(request: HttpRequest, community=None) -> dict[str, Any]:
         "month": first,
         "previous_month": previous.strftime("%Y-%m"),
         "next_month": following.strftime("%Y-%m"),
+        "previous": previous,
+        "following": following,
         "this_month": first.strftime("%Y-%m"),
         "weekdays": [datetime.date(2024, 1, day) for day in range(1, 8)],  # Monday first
     }
@@ -337,14 +339,10 @@ def event_invite(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get_for_user(user=request.user, pk=pk)
-    body = ical.build_calendar([event], event_url=lambda e: request.build_absolute_uri(e_url(e)))
+    body = selectors.calendar_bytes(rows=selectors.rows_of([event]), events=[event])
     response = HttpResponse(body, content_type=ICS_TYPE)
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
-
-
-def e_url(event) -> str:
-    return reverse("events:detail", args=[event.pk])
 
 
 # --- Subscription feeds -----------------------------------------------------------------
@@ -413,8 +411,8 @@ def feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         raise Http404
     the_feed = selectors.feed_get_by_token(pk=pk, token_hash=services.token_hash(token))
-    events = selectors.feed_events(feed=the_feed)
-    etag, latest = selectors.feed_version(events=events)
+    rows = selectors.feed_rows(feed=the_feed)
+    etag, latest = selectors.feed_version(rows=rows)
     quoted = quote_etag(etag)
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match:
@@ -426,11 +424,7 @@ def feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         response: HttpResponse = HttpResponseNotModified()
     else:
         name = the_feed.community.name if the_feed.community else _("My communities")
-        body = ical.build_calendar(
-            events,
-            name=f"Parvis · {name}",
-            event_url=lambda e: request.build_absolute_uri(e_url(e)),
-        )
+        body = selectors.calendar_bytes(rows=rows, name=f"Parvis · {name}")
         response = HttpResponse(body, content_type=ICS_TYPE)
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     services.feed_touch(feed=the_feed)
