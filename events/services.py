@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from communities import permissions
 from communities.models import Community, Membership
@@ -437,6 +438,7 @@ def feed_create(
         raise PermissionDenied("feed")
     token, hashed = _new_token()
     feed = CalendarFeed.objects.create(user=acting_user, community=community, token_hash=hashed)
+    log(instance=feed, action="events.feed_create", user=acting_user)
     return feed, token
 
 
@@ -449,6 +451,7 @@ def feed_rotate(*, acting_user: Any, feed: CalendarFeed) -> str:
     feed.token_hash = hashed
     feed.rotated_at = timezone.now()
     feed.save(update_fields=["token_hash", "rotated_at"])
+    log(instance=feed, action="events.feed_rotate", user=acting_user)
     return token
 
 
@@ -461,6 +464,7 @@ def feed_revoke(*, acting_user: Any, feed: CalendarFeed) -> CalendarFeed:
         # A revoked feed keeps no usable hash: nothing could ever match it again.
         feed.token_hash = f"revoked-{feed.pk}-{secrets.token_hex(16)}"
         feed.save(update_fields=["revoked_at", "token_hash"])
+        log(instance=feed, action="events.feed_revoke", user=acting_user)
     return feed
 
 
@@ -561,5 +565,11 @@ def import_confirm(*, acting_user: Any, pending: CalendarImport) -> tuple[int, i
         )
     pending.imported_at = now
     pending.save(update_fields=["imported_at"])
+    log(
+        instance=pending,
+        action="events.import",
+        user=acting_user,
+        data={"created": created, "updated": updated, "file": pending.file_name},
+    )
     activity_record(community=community, actor=acting_user, verb=VERB_IMPORTED)
     return created, updated

@@ -24,6 +24,7 @@ from communities import permissions
 from communities import selectors as community_selectors
 from events import app_settings, ical, selectors, services
 from events.forms import EventForm, ImportForm, OccurrenceForm, RSVPForm, schedule_initial
+from events.models import Event
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -468,6 +469,9 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error("file", str(exc))
             else:
                 known = selectors.known_uids(community=community, uids=[f.uid for f in found])
+                labels = dict(Event.Frequency.choices)
+                for item in found:
+                    item.freq_label = labels.get(item.freq, "")
                 context.update(pending=pending, found=found, known=known)
                 return render(request, "events/import_preview.html", context)
     status = 400 if request.method == "POST" else 200

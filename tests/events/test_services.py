@@ -8,6 +8,7 @@ import hashlib
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from wagtail.models import ModelLogEntry
 
 from communities import services as cs
 from communities.models import Activity
@@ -175,6 +176,17 @@ def test_feeds_store_only_a_hash_and_rotate_and_revoke_separately(lead, project,
         services.feed_revoke(acting_user=lead, feed=other)
     with pytest.raises(PermissionDenied):
         services.feed_rotate(acting_user=julie, feed=feed)  # revoked for good
+    actions = list(
+        ModelLogEntry.objects.filter(action__startswith="events.feed_")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "events.feed_create",
+        "events.feed_create",
+        "events.feed_rotate",
+        "events.feed_revoke",
+    ]
 
 
 def test_nobody_makes_a_feed_of_a_community_they_cannot_read(project, stranger_guest):
