@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from communities import permissions
+from communities import extensions, permissions
 from communities.models import Comment, CommentLike, Community, Membership, Post, PostLike
 from portal.pagination import Page, keyset_page
 
@@ -31,6 +31,13 @@ def community_list_visible_to(*, user: Any) -> QuerySet[Community]:
         .annotate(is_mine=Exists(_my_membership(user)))
         .order_by("-is_mine", "name", "id")
     )
+
+
+def communities_of(*, user: Any) -> QuerySet[Community]:
+    """Communities where ``user`` holds an access-granting membership, by name."""
+    return Community.objects.filter(
+        Exists(_my_membership(user)), archived_at__isnull=True
+    ).order_by("name", "id")
 
 
 def _my_membership(user: Any, outer: str = "pk") -> QuerySet[Membership]:
@@ -147,11 +154,12 @@ def _hidden_filter(user: Any, posts: QuerySet[Post]) -> QuerySet[Post]:
 
 
 def _with_feed_relations(posts: QuerySet[Post], user: Any) -> QuerySet[Post]:
-    return (
+    posts = (
         posts.select_related("author", "community")
         .prefetch_related("attachments")
         .annotate(liked=Exists(PostLike.objects.filter(post=OuterRef("pk"), user=user.pk)))
     )
+    return extensions.apply_post_hooks(posts)  # e.g. "via <integration>"
 
 
 @dataclass

@@ -464,9 +464,85 @@ def seed_communities() -> None:
             community_services.post_like_toggle(acting_user=users[liker], post=post)
 
 
+STEERING_UID = "steering-committee@lakeside-trails.parvis"
+LAUNCH_UID = "trail-launch@lakeside-trails.parvis"
+
+
+def _spring_year(today: datetime.date) -> int:
+    """The year of the next spring clock change (last Sunday of March) still to come."""
+    # From mid-March on, a monthly series on the 15th would start after this year's change.
+    return today.year if today < datetime.date(today.year, 3, 15) else today.year + 1
+
+
+def seed_events() -> None:
+    """Journey 4: the project agenda of Lakeside Trails. A monthly steering committee at
+    10:00 Paris time running across the next spring clock change, a one-off launch after
+    it, and the guests' answers."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from communities.models import Community
+    from events import services as event_services
+    from events.models import Event
+
+    community = Community.objects.filter(slug="lakeside-trails").first()
+    if community is None or Event.objects.filter(community=community, uid=STEERING_UID).exists():
+        return
+    camille, marc_blanc = "camille.martin@parvis.example", PARTNERS[0][0]
+    users = {u.email: u for u in User.objects.filter(email__in=[camille, JULIE, marc_blanc])}
+    lead, julie, marc = users[camille], users[JULIE], users.get(marc_blanc)
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    today = timezone.localdate()
+    year = _spring_year(today)
+    first = today.replace(day=15)
+    if today.day >= 15:
+        first = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=15)
+    # Every month from now until April of the spring year: the series crosses the change.
+    months = (year - first.year) * 12 + 4 - first.month + 1
+    steering = event_services.event_create(
+        acting_user=lead,
+        community=community,
+        title="Steering committee",
+        description="Monthly steering committee of the Lakeside Trails project: progress, "
+        "budget, decisions. Funders and suppliers are welcome.",
+        location="Town hall, room 2",
+        online_url="https://meet.example.org/lakeside-steering",
+        schedule=event_services.Schedule(
+            start=datetime.datetime.combine(first, datetime.time(10), tzinfo=paris),
+            end=datetime.datetime.combine(first, datetime.time(12), tzinfo=paris),
+            tz="Europe/Paris",
+        ),
+        freq="monthly",
+        count=max(2, min(months, 13)),
+    )
+    Event.objects.filter(pk=steering.pk).update(uid=STEERING_UID)
+    launch_day = datetime.date(year, 4, 10)
+    launch = event_services.event_create(
+        acting_user=lead,
+        community=community,
+        title="Lakeside Trails launch",
+        description="Opening of the first trail with the partners and the press.",
+        location="Lakeside trailhead car park",
+        capacity=80,
+        schedule=event_services.Schedule(
+            start=datetime.datetime.combine(launch_day, datetime.time(11), tzinfo=paris),
+            end=datetime.datetime.combine(launch_day, datetime.time(13), tzinfo=paris),
+            tz="Europe/Paris",
+        ),
+    )
+    Event.objects.filter(pk=launch.pk).update(uid=LAUNCH_UID)
+    steering.refresh_from_db()
+    event_services.rsvp_set(acting_user=julie, event=steering, answer="yes")
+    event_services.rsvp_set(acting_user=julie, event=launch, answer="yes")
+    if marc is not None:
+        event_services.rsvp_set(acting_user=marc, event=launch, answer="maybe")
+
+
 @transaction.atomic
 def seed() -> list[Login]:
     seed_people()
     seed_pages()
     seed_communities()
+    seed_events()
     return LOGINS

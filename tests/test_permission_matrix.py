@@ -25,8 +25,9 @@ from guests.bulk import bulk_prepare
 from portal.accounts import services
 from tests.factories import GuestFactory, UserFactory
 from tests.images import png_bytes
+from tests.integrations.matrix import integration
 
-OWN_MODULES = ("portal.", "communities.", "guests.", "events.", "documents.")
+OWN_MODULES = ("portal.", "communities.", "guests.", "events.", "documents.", "integrations.")
 ROLES = (
     "anonymous",
     "deactivated",
@@ -91,6 +92,14 @@ def E(outsider, member, lead, guest_a, guest_b, staff, anonymous=LOGIN, shared=N
         "guest_b": guest_b,
         "staff": staff,
     }
+
+
+def A(outsider, member, lead, guest_a, guest_b, staff, shared=None):
+    """Expected answers of the REST API (session or token alike): 401 without an account,
+    and for a guest left with no community and no shared document (expired, revoked)."""
+    expect = E(outsider, member, lead, guest_a, guest_b, staff, anonymous=401, shared=shared)
+    expect["guest_expired"] = expect["guest_revoked"] = 401
+    return expect
 
 
 def slug(key):
@@ -303,6 +312,121 @@ MATRIX: list[Row] = [
     ),
     Row("guests:my_access", "get", _no_args, E(404, 404, 404, 302, 302, 404)),
     Row("guests:community_guests", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),
+    # --- integrations: a community's webhooks and feeds (its leads) ---
+    Row("integrations:community", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),
+    # an administrator manages P but cannot post there, so cannot set up an integration
+    Row(
+        "integrations:webhook_create",
+        "post",
+        slug("P"),
+        E(404, 404, 200, 404, 404, 400),
+        data=lambda w: {"name": "CRM"},
+    ),
+    Row(
+        "integrations:webhook_revoke",
+        "post",
+        integration("webhook"),
+        E(404, 404, 302, 404, 404, 302),
+    ),
+    Row(
+        "integrations:feed_create",
+        "post",
+        slug("P"),
+        E(404, 404, 302, 404, 404, 400),
+        data=lambda w: {"name": "Blog", "url": "https://blog.example.org/feed"},
+    ),
+    Row(
+        "integrations:feed_action",
+        "post",
+        integration("feed", "pause"),
+        E(404, 404, 302, 404, 404, 302),
+    ),
+    # the webhook answers its token, whoever calls; a form body is refused (JSON only)
+    Row(
+        "integrations:webhook",
+        "post",
+        integration("webhook_token"),
+        E(415, 415, 415, 415, 415, 415, anonymous=415, shared=415),
+        data=lambda w: {"text": "Deal signed"},
+    ),
+    Row(
+        "integrations:webhook",
+        "post",
+        lambda w: ["not-the-token"],
+        E(404, 404, 404, 404, 404, 404, anonymous=404, shared=404),
+        label="bad token",
+    ),
+    # personal API tokens: everyone signed in; only its owner (guest_a) revokes one
+    Row("integrations:api_tokens", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row(
+        "integrations:api_tokens",
+        "post",
+        _no_args,
+        E(200, 200, 200, 200, 200, 200),
+        data=lambda w: {"name": "script", "scope": "read"},
+    ),
+    Row(
+        "integrations:api_token_revoke",
+        "post",
+        integration("api_token"),
+        E(404, 404, 404, 302, 404, 404),
+    ),
+    # --- the REST API (/api/v1/) ---
+    Row("api:me", "get", _no_args, A(200, 200, 200, 200, 200, 200, shared=200)),
+    Row("api:communities", "get", _no_args, A(200, 200, 200, 200, 200, 200, shared=200)),
+    Row("api:community", "get", slug("P"), A(404, 200, 200, 200, 404, 200), label="private"),
+    Row("api:community", "get", slug("S"), A(404, 404, 404, 404, 404, 200), label="secret"),
+    Row("api:community", "get", slug("O"), A(200, 200, 200, 404, 404, 200), label="open"),
+    Row("api:posts", "get", slug("P"), A(404, 200, 200, 200, 404, 200)),
+    Row(
+        "api:posts",
+        "post",
+        slug("P"),
+        A(404, 201, 201, 404, 404, 404),
+        data=lambda w: {"body": "Hello"},
+    ),
+    Row("api:post", "get", pk("post_P"), A(404, 200, 200, 200, 404, 200), label="private"),
+    Row("api:post", "get", pk("post_S"), A(404, 404, 404, 404, 404, 200), label="secret"),
+    Row("api:comments", "get", pk("post_P"), A(404, 200, 200, 200, 404, 200)),
+    Row(
+        "api:comments",
+        "post",
+        pk("post_P"),
+        A(404, 201, 201, 201, 404, 404),
+        data=lambda w: {"body": "Hi"},
+    ),
+    Row("api:documents", "get", slug("P"), A(404, 200, 200, 200, 404, 200)),
+    Row("api:document", "get", pk("document_P"), A(404, 200, 200, 200, 404, 200, shared=200)),
+    Row(
+        "api:document",
+        "get",
+        pk("document_P2"),
+        A(404, 200, 200, 200, 404, 200),
+        label="not shared",
+    ),
+    Row(
+        "api:version_upload",
+        "post",
+        pk("document_P"),
+        A(404, 201, 201, 404, 404, 404),
+        data=lambda w: {
+            "file": SimpleUploadedFile("charter.pdf", b"%PDF-1.4 v2", "application/pdf")
+        },
+    ),
+    Row(
+        "api:version_download",
+        "get",
+        pk("version_P"),
+        A(404, 200, 200, 200, 404, 200, shared=200),
+    ),
+    Row("api:events", "get", slug("P"), A(404, 200, 200, 200, 404, 200)),
+    Row(
+        "api:rsvp",
+        "post",
+        integration("event"),
+        A(404, 200, 200, 200, 404, 404),
+        data=lambda w: {"answer": "yes"},
+    ),
 ]
 
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "guests",
     "events",
     "documents",
+    "integrations",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -54,6 +55,10 @@ INSTALLED_APPS = [
     "guardian",
     "anymail",
     "django_htmx",
+    # REST API and its OpenAPI schema (integrations)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -146,6 +151,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "documents.tasks.remind_reviewers",
         "schedule": 3600 * 24,
     },
+    # Every minute, the feeds whose interval (INTEGRATIONS_FEED_INTERVAL_SECONDS) has passed.
+    "integrations-check-feeds": {"task": "integrations.tasks.check_due_feeds", "schedule": 60},
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -307,3 +314,39 @@ GUESTS_BULK_MAX_ROWS = env_int("GUESTS_BULK_MAX_ROWS", 2000)  # lines in one CSV
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 DOCUMENTS_REMINDER_DAYS = env_int("DOCUMENTS_REMINDER_DAYS", 2)
+
+# --- Integrations: webhooks, feeds, REST API --------------------------------------------------
+INTEGRATIONS_WEBHOOK_MAX_BYTES = env_int("INTEGRATIONS_WEBHOOK_MAX_BYTES", 64 * 1024)
+INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE = env_int("INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE", 30)
+INTEGRATIONS_FEED_INTERVAL_SECONDS = env_int("INTEGRATIONS_FEED_INTERVAL_SECONDS", 15 * 60)
+INTEGRATIONS_FEED_TIMEOUT_SECONDS = env_int("INTEGRATIONS_FEED_TIMEOUT_SECONDS", 10)
+INTEGRATIONS_FEED_MAX_BYTES = env_int("INTEGRATIONS_FEED_MAX_BYTES", 5 * 1024 * 1024)
+INTEGRATIONS_FEED_MAX_FAILURES = env_int("INTEGRATIONS_FEED_MAX_FAILURES", 5)
+# Feeds on private, loopback or link-local addresses. Off: only tests serving feeds locally
+# turn it on.
+INTEGRATIONS_ALLOW_PRIVATE_FEEDS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_FEEDS", False)
+INTEGRATIONS_API_RATE = env_str("INTEGRATIONS_API_RATE", "120/minute")
+
+REST_FRAMEWORK = {
+    # Authentication, permissions and throttling are set on the API's own views
+    # (integrations/api/views.py), so Wagtail's admin API keeps its defaults.
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Parvis API",
+    "DESCRIPTION": (
+        "Your communities, their posts and comments, documents and events. Authenticate "
+        "with a personal access token (profile → API tokens): `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI and Redoc from the sidecar package's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+    "SECURITY": [{"bearer": []}],
+}
