@@ -539,10 +539,56 @@ def seed_events() -> None:
         event_services.rsvp_set(acting_user=marc, event=launch, answer="maybe")
 
 
+DEMO_FEED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Slow travel notes</title>
+<link>https://blog.example.org/</link><description>An expert's blog</description>
+<item><title>Rail and trail: a car-free weekend around the lake</title>
+<link>https://blog.example.org/2026/rail-and-trail</link><guid>demo-blog-2</guid>
+<description>&lt;p&gt;Train to Annecy, bike along the shore, walk the trails.&lt;/p&gt;
+</description>
+</item>
+<item><title>Counting visitors without cameras</title>
+<link>https://blog.example.org/2026/counting-visitors</link><guid>demo-blog-1</guid>
+<description>Eco-counters on the trails, and what they tell us.</description></item>
+</channel></rss>"""
+
+
+def seed_integrations() -> None:
+    """Journey 6: the CRM posts a signed deal into Sales through a webhook; an expert's blog
+    feeds Sustainable tourism. Nothing is fetched: the demo feed's entries are read from
+    the bytes above and the feed stays paused (a lead resumes it to read the real address)."""
+    from communities.models import Community
+    from integrations import services as integration_services
+    from integrations.models import Feed, Webhook
+
+    sales = Community.objects.get(slug="sales")
+    if not Webhook.objects.filter(community=sales, name="CRM").exists():
+        webhook, _token = integration_services.webhook_create(
+            acting_user=sales.created_by, community=sales, name="CRM"
+        )
+        integration_services.webhook_post(
+            webhook=webhook,
+            title="Deal signed: Lakeside Hotel group",
+            text="3-year partnership for the trail shuttle, 48 k€ a year. Owner: Louis Garnier.",
+            url="https://crm.example/deals/1042",
+        )
+    theme = Community.objects.get(slug="sustainable-tourism")
+    if not Feed.objects.filter(community=theme).exists():
+        feed = integration_services.feed_create(
+            acting_user=theme.created_by,
+            community=theme,
+            name="Slow travel notes (blog)",
+            url="https://blog.example.org/feed.xml",
+        )
+        integration_services.feed_ingest(feed=feed, content=DEMO_FEED)
+        integration_services.feed_set_paused(acting_user=theme.created_by, feed=feed, paused=True)
+
+
 @transaction.atomic
 def seed() -> list[Login]:
     seed_people()
     seed_pages()
     seed_communities()
     seed_events()
+    seed_integrations()
     return LOGINS
