@@ -18,8 +18,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from communities import services as cs
-from communities.models import Membership
+from communities.models import Membership, Notification
+from communities.notifications import unsubscribe_token
 from documents import services as document_services
+from events import services as event_services
 from guests import services as guest_services
 from guests.bulk import bulk_prepare
 from portal.accounts import services
@@ -100,6 +102,10 @@ def A(outsider, member, lead, guest_a, guest_b, staff, shared=None):
     expect = E(outsider, member, lead, guest_a, guest_b, staff, anonymous=401, shared=shared)
     expect["guest_expired"] = expect["guest_revoked"] = 401
     return expect
+
+
+def lead_notification(world: dict) -> list:
+    return [Notification.objects.get(user=world["users"]["lead"], kind="reply").pk]
 
 
 def slug(key):
@@ -223,6 +229,31 @@ MATRIX: list[Row] = [
     Row("communities:attachment", "get", pk("attachment_P"), E(404, 200, 200, 200, 404, 200)),
     Row("communities:cover", "get", slug("P"), E(200, 200, 200, 200, 404, 200), label="private"),
     Row("communities:cover", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
+    # --- notifications and digests (everyone signed in has their own) ---
+    Row("communities:notifications", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row(
+        "communities:notification_open",
+        "get",
+        lead_notification,
+        E(404, 404, 302, 404, 404, 404),  # the lead's: a reply to their post
+    ),
+    Row("communities:notifications_read_all", "post", _no_args, E(302, 302, 302, 302, 302, 302)),
+    Row("communities:notification_settings", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row("communities:digest_preview", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    # The signed token is the credential: anyone holding the link sees the page.
+    Row(
+        "communities:unsubscribe",
+        "get",
+        lambda w: [unsubscribe_token(w["member"])],
+        E(200, 200, 200, 200, 200, 200, anonymous=200),
+    ),
+    Row(
+        "communities:unsubscribe",
+        "get",
+        lambda w: [unsubscribe_token(w["member"])[:-2] + "xx"],
+        E(404, 404, 404, 404, 404, 404, anonymous=404),
+        label="tampered",
+    ),
     # --- documents ---
     Row("documents:list", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row("documents:library", "get", slug("P"), E(404, 200, 200, 200, 404, 200)),
@@ -276,6 +307,63 @@ MATRIX: list[Row] = [
     Row("documents:review_withdraw", "post", pk("review_P"), E(404, 404, 302, 404, 404, 302)),
     Row(
         "documents:review_trail", "get", pk("review_P"), E(404, 200, 200, 200, 404, 200, shared=200)
+    ),
+    # --- events (the calendar) ---
+    Row("events:calendar", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row("events:community", "get", slug("P"), E(404, 200, 200, 200, 404, 200)),
+    Row("events:create", "get", slug("P"), E(404, 404, 200, 404, 404, 404)),
+    Row("events:detail", "get", pk("event_P"), E(404, 200, 200, 200, 404, 200)),
+    Row("events:ics", "get", pk("event_P"), E(404, 200, 200, 200, 404, 200)),
+    Row("events:edit", "get", pk("event_P"), E(404, 404, 200, 404, 404, 200)),
+    Row("events:cancel", "post", pk("event_P"), E(404, 404, 302, 404, 404, 302)),
+    Row("events:invite", "post", pk("event_P"), E(404, 404, 302, 404, 404, 302)),
+    Row(
+        "events:rsvp",
+        "post",
+        pk("event_P"),
+        E(404, 302, 302, 302, 404, 404),
+        data=lambda w: {"answer": "yes"},
+    ),
+    Row("events:import", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),
+    Row(
+        "events:import_confirm",
+        "post",
+        lambda w: [w["P"].slug, w["import_P"].pk],
+        E(404, 404, 302, 404, 404, 404),
+    ),
+    Row("events:feeds", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row(
+        "events:feeds",
+        "post",
+        _no_args,
+        E(404, 302, 302, 302, 404, 302),
+        data=lambda w: {"community": w["P"].slug},
+        label="new feed of P",
+    ),
+    # only its owner (guest_a) rotates or revokes a feed
+    Row("events:feed_rotate", "post", pk("feed_A"), E(404, 404, 404, 302, 404, 404)),
+    Row("events:feed_revoke", "post", pk("feed_A"), E(404, 404, 404, 302, 404, 404)),
+    # a feed answers its token, whoever asks; it shows what its owner may see now
+    Row(
+        "events:feed",
+        "get",
+        lambda w: [w["feed_A"].pk, w["feed_A_token"]],
+        E(200, 200, 200, 200, 200, 200, anonymous=200, shared=200),
+        label="guest of P",
+    ),
+    Row(
+        "events:feed",
+        "get",
+        lambda w: [w["feed_expired"].pk, w["feed_expired_token"]],
+        E(404, 404, 404, 404, 404, 404, anonymous=404, shared=404),
+        label="expired guest",
+    ),
+    Row(
+        "events:feed",
+        "get",
+        lambda w: [w["feed_A"].pk, "not-the-token"],
+        E(404, 404, 404, 404, 404, 404, anonymous=404, shared=404),
+        label="bad token",
     ),
     # --- guests ---
     Row("guests:invitations", "get", _no_args, E(404, 404, 200, 404, 404, 200)),
@@ -498,7 +586,35 @@ def world(db, settings, tmp_path):
             community=community,
             cover=SimpleUploadedFile("cover.png", png_bytes(), "image/png"),
         )
+    event_p = event_services.event_create(
+        acting_user=lead,
+        community=private,
+        title="Steering committee",
+        schedule=event_services.schedule_from_local(
+            tz="Europe/Paris", start_date=datetime.date(2999, 3, 1), all_day=True
+        ),
+        freq="monthly",
+        count=12,
+    )
+    feed_a, feed_a_token = event_services.feed_create(acting_user=guest_a, community=private)
+    guest_expired = _former_guest(private, expired=True)
+    feed_expired, feed_expired_token = event_services.feed_create(acting_user=guest_expired)
+    import_p, _found = event_services.import_upload(
+        acting_user=lead,
+        community=private,
+        file_name="agenda.ics",
+        data=(
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:launch@example.org\r\n"
+            b"SUMMARY:Launch\r\nDTSTART:29990601T160000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ),
+    )
     return {
+        "event_P": event_p,
+        "feed_A": feed_a,
+        "feed_A_token": feed_a_token,
+        "feed_expired": feed_expired,
+        "feed_expired_token": feed_expired_token,
+        "import_P": import_p,
         "colleague": colleague,
         "other_guest": GuestFactory(display_name="Other guest"),
         "member": member,
@@ -542,7 +658,7 @@ def world(db, settings, tmp_path):
             "token": token,
             "guest_b": guest_b,
             "staff": UserFactory(is_staff=True, is_superuser=True),
-            "guest_expired": _former_guest(private, expired=True),
+            "guest_expired": guest_expired,
             "guest_revoked": _former_guest(private, expired=False),
             "shared": shared_reader,
         },
