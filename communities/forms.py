@@ -4,7 +4,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from communities import markup
-from communities.models import Community
+from communities.models import Community, DigestPreference
 
 
 class CommunityForm(forms.ModelForm):
@@ -141,3 +141,41 @@ class CommentForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of a colleague"))
+
+
+class NotificationSettingsForm(forms.Form):
+    """The account's choice, then one per community ("as for my account" by default)."""
+
+    account = forms.ChoiceField(
+        label=_("For my account"),
+        choices=DigestPreference.Frequency.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(
+        self,
+        *args,
+        communities: list[Community],
+        account: str | None = None,
+        per_community: dict[int, str] | None = None,
+        **kwargs,
+    ) -> None:
+        if account is not None:
+            kwargs.setdefault("initial", {})["account"] = account
+        super().__init__(*args, **kwargs)
+        same = [("", _("As for my account"))]
+        self.communities = communities
+        for community in communities:
+            name = f"community_{community.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=community.name,
+                choices=same + list(DigestPreference.Frequency.choices),
+                required=False,
+                initial=(per_community or {}).get(community.pk, ""),
+            )
+
+    def community_fields(self) -> list:
+        return [self[f"community_{c.pk}"] for c in self.communities]
+
+    def per_community(self) -> dict[int, str | None]:
+        return {c.pk: self.cleaned_data.get(f"community_{c.pk}") or None for c in self.communities}

@@ -280,3 +280,125 @@ class PostAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notification(models.Model):
+    """Something addressed to one person (a mention, a reply, a review request…), shown under
+    the bell and, by preference, e-mailed at once. It is shown only while its community is
+    readable by that person; ``title`` and ``url`` are kept so the list needs no join."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("mentioned you")
+        REPLY = "reply", _("replied to you")
+        REVIEW_REQUESTED = "review.requested", _("asks for your review")
+        REVIEW_DECIDED = "review.decided", _("decided on your review request")
+        INVITATION = "invitation", _("invited you")
+        JOIN_REQUEST = "join.request", _("asks to join")
+        JOIN_ANSWER = "join.answer", _("answered your request to join")
+        EVENT_INVITED = "event.invited", _("invites you to an event")
+
+    # What is addressed to someone and worth an e-mail at once for "immediately" people.
+    ADDRESSED = frozenset({Kind.MENTION, Kind.REPLY})
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(max_length=200)  # what it is about: a post excerpt, a title
+    url = models.CharField(max_length=300)  # site path of the object
+    post = models.ForeignKey(  # the post to answer by e-mail, when there is one
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The bell counts unread rows of one person; the page pages by (user, -id).
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            models.Index(fields=["user", "-id"], name="notification_user_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
+
+
+class DigestPreference(models.Model):
+    """How someone hears about activity: for the whole account (``community`` empty) or for
+    one community, overriding the account's choice there."""
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediately (only what is addressed to me)")
+        DAILY = "daily", _("Daily digest")
+        WEEKLY = "weekly", _("Weekly digest")
+        OFF = "off", _("Nothing")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_preferences"
+    )
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(community__isnull=True), name="one_account_preference"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "community"],
+                condition=Q(community__isnull=False),
+                name="one_preference_per_community",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.community_id}: {self.frequency}"
+
+
+class DigestOutbox(models.Model):
+    """One digest per person and period. The unique constraint makes a second trigger, a
+    second scheduler or a retried task harmless; a worker claims a pending row with
+    ``SELECT … FOR UPDATE SKIP LOCKED`` and marks it sent in the same transaction as it
+    hands the message over, so no digest goes out twice and none is lost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        SKIPPED = "skipped", _("skipped")  # nothing new, or already on the site
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+    )
+    period = models.CharField(max_length=12)  # "d2026-11-26" or "w2026-48"
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    message_id = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period"], name="one_digest_per_period")
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="digest_status_id")]
+
+    def __str__(self) -> str:
+        return f"digest {self.period} for {self.user_id}: {self.status}"

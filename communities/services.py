@@ -25,11 +25,15 @@ from communities.models import (
     Community,
     Hashtag,
     Membership,
+    Notification,
     Post,
     PostAttachment,
     PostLike,
 )
+from communities.notifications import notify
 from portal.mail import send_templated_email_on_commit
+
+Kind = Notification.Kind
 
 User = get_user_model()
 Verb = Activity.Verb
@@ -232,9 +236,19 @@ def membership_join(*, acting_user: Any, community: Community) -> Membership:
     permissions.forget_roles(acting_user)
     activity_record(community=community, actor=acting_user, verb=verb, target=membership)
     if status == Status.REQUESTED:
-        leads = Membership.objects.filter(
-            permissions.active_membership_q(), community=community, role=Role.LEAD
-        ).values_list("user_id", flat=True)
+        leads = list(
+            Membership.objects.filter(
+                permissions.active_membership_q(), community=community, role=Role.LEAD
+            ).values_list("user_id", flat=True)
+        )
+        notify(
+            users=User.objects.filter(pk__in=leads),
+            kind=Kind.JOIN_REQUEST,
+            actor=acting_user,
+            community=community,
+            title=community.name,
+            url=reverse("communities:members", args=[community.slug]),
+        )
         send_templated_email_on_commit(
             "communities/email/join_requested",
             user_ids=leads,
@@ -266,6 +280,15 @@ def membership_decide(*, acting_user: Any, membership: Membership, approve: bool
         membership.save(update_fields=["status", "updated_at"])
         verb, template = Verb.MEMBER_DECLINED, "communities/email/request_declined"
     activity_record(community=community, actor=acting_user, verb=verb, target=membership)
+    notify(
+        users=[membership.user],
+        kind=Kind.JOIN_ANSWER,
+        actor=acting_user,
+        # Declined: the community is not theirs to read, so the notice stands on its own.
+        community=community if approve else None,
+        title=community.name,
+        url=reverse("communities:detail", args=[community.slug]),
+    )
     send_templated_email_on_commit(
         template,
         user_ids=[membership.user_id],
@@ -303,6 +326,13 @@ def membership_invite(*, acting_user: Any, community: Community, user: Any) -> M
     activity_record(
         community=community, actor=acting_user, verb=Verb.MEMBER_INVITED, target=membership
     )
+    notify(
+        users=[user],
+        kind=Kind.INVITATION,
+        actor=acting_user,
+        title=community.name,
+        url=reverse("communities:invitation", args=[community.slug]),
+    )
     send_templated_email_on_commit(
         "communities/email/invited",
         user_ids=[user.pk],
@@ -330,6 +360,13 @@ def membership_accept(*, acting_user: Any, membership: Membership) -> Membership
         verb=Verb.MEMBER_JOINED,
         target=membership,
     )
+    # The invitation is answered: its notification needs no more attention.
+    Notification.objects.filter(
+        user=acting_user.pk,
+        kind=Kind.INVITATION,
+        url=reverse("communities:invitation", args=[membership.community.slug]),
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
     return membership
 
 
@@ -506,6 +543,15 @@ def post_create(
         attachment.file.save(upload.name, upload, save=False)
         attachment.save()
     activity_record(community=community, actor=acting_user, verb=Verb.POST_CREATED, target=post)
+    notify(
+        users=mentioned,
+        kind=Kind.MENTION,
+        actor=acting_user,
+        community=community,
+        title=body,
+        url=reverse("communities:post", args=[post.pk]),
+        post=post,
+    )
     return post
 
 
@@ -592,6 +638,32 @@ def comment_create(
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     activity_record(
         community=post.community, actor=acting_user, verb=Verb.COMMENT_CREATED, target=comment
+    )
+    url = reverse("communities:post", args=[post.pk]) + f"#comment-{comment.pk}"
+    notify(
+        users=mentioned,
+        kind=Kind.MENTION,
+        actor=acting_user,
+        community=post.community,
+        title=body,
+        url=url,
+        post=post,
+    )
+    # The post's author and, for a reply, the thread's author hear of it (once).
+    mentioned_ids = {person.pk for person in mentioned}
+    replied_to = [
+        person
+        for person in (post.author, parent.author if parent else None)
+        if person is not None and person.pk not in mentioned_ids
+    ]
+    notify(
+        users=replied_to,
+        kind=Kind.REPLY,
+        actor=acting_user,
+        community=post.community,
+        title=body,
+        url=url,
+        post=post,
     )
     return comment
 

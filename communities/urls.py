@@ -36,4 +36,10 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("communities/<slug:slug>/cover/", views.community_cover, name="cover"),
     path("comments/<int:pk>/like/", views.comment_like, name="comment_like"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
+    path("notifications/digest/", views.digest_preview, name="digest_preview"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -17,10 +17,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from communities import permissions, selectors, services
-from communities.forms import CommentForm, CommunityForm, InviteForm, PostForm
+from communities import digests, notifications, permissions, selectors, services
+from communities.forms import (
+    CommentForm,
+    CommunityForm,
+    InviteForm,
+    NotificationSettingsForm,
+    PostForm,
+)
 from communities.models import Comment, Community, Membership, PostAttachment
 
 
@@ -582,3 +589,84 @@ def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     results = selectors.search(user=request.user, q=q)
     return render(request, "communities/search.html", {"q": q.strip(), "results": results})
+
+
+# --- Notifications, preferences, digests ------------------------------------------------------
+
+PAGE = 30  # notifications per page
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    before = request.GET.get("before", "")
+    items = notifications.notification_list_visible_to(
+        user=request.user, before=int(before) if before.isdigit() else None, limit=PAGE + 1
+    )
+    return render(
+        request,
+        "communities/notifications.html",
+        {
+            "items": items[:PAGE],
+            "next_before": items[PAGE - 1].pk if len(items) > PAGE else None,
+        },
+    )
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opening a notification marks it read and follows its link."""
+    notification = notifications.notification_open(user=request.user, pk=pk)
+    return redirect(notification.url)
+
+
+@require_POST
+@login_required
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    notifications.notifications_mark_all_read(user=request.user)
+    messages.success(request, _("Every notification is marked read."))
+    return redirect("communities:notifications")
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    communities = list(selectors.communities_of(user=request.user))
+    if request.method == "POST":
+        form = NotificationSettingsForm(request.POST, communities=communities)
+        if form.is_valid():
+            notifications.preferences_set(
+                acting_user=request.user,
+                account=form.cleaned_data["account"],
+                per_community=form.per_community(),
+            )
+            messages.success(request, _("Your choices are saved."))
+            return redirect("communities:notification_settings")
+    else:
+        account, per_community = notifications.preferences_of(request.user)
+        form = NotificationSettingsForm(
+            communities=communities, account=account, per_community=per_community
+        )
+    return render(request, "communities/notification_settings.html", {"form": form})
+
+
+@login_required
+def digest_preview(request: HttpRequest) -> HttpResponse:
+    digest = digests.digest_preview(user=request.user)
+    context = digests.digest_context(
+        digest, unsubscribe=notifications.unsubscribe_url(request.user)
+    )
+    return render(request, "communities/digest_preview.html", context)
+
+
+@csrf_exempt  # RFC 8058: mail clients post the one-click form without cookies
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button and changes nothing (link checkers must not unsubscribe anyone);
+    POST, from that button or a mail client's one-click, takes effect at once."""
+    user, community = notifications.unsubscribe_read(token)
+    done = request.method == "POST"
+    if done:
+        notifications.unsubscribe(user=user, community=community)
+    return render(
+        request,
+        "communities/unsubscribe.html",
+        {"person": user, "community": community, "done": done},
+    )

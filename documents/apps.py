@@ -10,6 +10,9 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from communities.access import register_grant_provider
+        from communities.digests import register_section_provider
+        from documents.digest import awaiting_review
         from documents.selectors import shared_documents_for
 
         register_grant_provider(shared_documents_for)
+        register_section_provider(awaiting_review)

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import permissions
-from communities.models import Community
+from communities.models import Community, Notification
+from communities.notifications import notify
 from communities.services import activity_record
 from documents import app_settings
 from documents.files import UploadRefused, clean_filename, content_type_for
@@ -226,6 +227,21 @@ def review_request_create(
     activity_record(
         community=document.community, actor=acting_user, verb=VERB_REVIEW_REQUESTED, target=request
     )
+    # Readers of the community, and the people it was shared with (whose notice does not
+    # depend on the community, which they cannot read).
+    for in_community in (True, False):
+        notify(
+            users=[
+                p
+                for p in reviewers
+                if permissions.can(p, permissions.VIEW, document.community) == in_community
+            ],
+            kind=Notification.Kind.REVIEW_REQUESTED,
+            actor=acting_user,
+            community=document.community if in_community else None,
+            title=document.title,
+            url=reverse("documents:detail", args=[document.pk]),
+        )
     send_templated_email_on_commit(
         "documents/email/review_requested",
         user_ids=[person.pk for person in reviewers],
@@ -283,6 +299,14 @@ def review_decide(
     else:
         request.status = ReviewRequest.Status.OPEN
     request.save(update_fields=["status", "closed_at"])
+    notify(
+        users=[request.requested_by] if request.requested_by else [],
+        kind=Notification.Kind.REVIEW_DECIDED,
+        actor=acting_user,
+        community=request.document.community,
+        title=request.document.title,
+        url=reverse("documents:detail", args=[request.document_id]),
+    )
     return request
 
 

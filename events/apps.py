@@ -7,3 +7,9 @@ class EventsConfig(AppConfig):
 
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from communities.digests import register_section_provider
+        from events.digest import next_week
+
+        register_section_provider(next_week)

@@ -20,7 +20,8 @@ from wagtail.log_actions import log
 
 from communities import permissions
 from communities.access import explicit_grants
-from communities.models import Activity, Community, Membership
+from communities.models import Activity, Community, DigestPreference, Membership
+from communities.notifications import preferences_set
 from communities.services import activity_record
 from guests import app_settings
 from guests.models import Invitation, Sponsorship
@@ -30,6 +31,7 @@ from portal.mail import send_templated_email_on_commit
 User = get_user_model()
 # The invitation a visitor opened, kept in their session through allauth's sign-up.
 SESSION_KEY = "guests_invitation_token"
+CONSENT_SESSION_KEY = "guests_digest_consent"  # the sign-up form's "send me digests" box
 
 
 def hash_token(token: str) -> str:
@@ -171,8 +173,11 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: Any) -> list[Membership]:
-    """The invitee (signed in with the invited address) gains the memberships."""
+def invitation_accept(
+    *, invitation: Invitation, user: Any, digest_consent: bool = False
+) -> list[Membership]:
+    """The invitee (signed in with the invited address) gains the memberships. A guest
+    gets digests only with ``digest_consent`` (asked on the acceptance page)."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.state != "pending":
         raise ValidationError(_("This invitation can no longer be used."))
@@ -220,6 +225,8 @@ def invitation_accept(*, invitation: Invitation, user: Any) -> list[Membership]:
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     permissions.forget_roles(user)
     log(instance=invitation, action="guests.accept", user=user)
+    if guest and digest_consent:
+        preferences_set(acting_user=user, account=DigestPreference.Frequency.DAILY)
     return memberships
 
 

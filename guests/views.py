@@ -83,6 +83,11 @@ def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     return redirect("guests:invitations")
 
 
+def _consent(request: HttpRequest) -> bool:
+    """The acceptance page's "send me digests" box (unticked unless the guest ticks it)."""
+    return request.POST.get("digests") == "on"
+
+
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation e-mail. Works once, for the invited address only."""
     invitation = services.invitation_for_token(token)
@@ -99,7 +104,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "guests/accept.html", context, status=403)
         if request.method == "POST":
             try:
-                memberships = services.invitation_accept(invitation=invitation, user=user)
+                memberships = services.invitation_accept(
+                    invitation=invitation, user=user, digest_consent=_consent(request)
+                )
             except (ValidationError, PermissionDenied) as exc:
                 context["state"] = "refused"
                 context["reason"] = " ".join(getattr(exc, "messages", []))
@@ -114,7 +121,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         # A former guest, deactivated when their access ended: the link (sent to their
         # address) brings the account back; then they sign in as usual.
         try:
-            memberships = services.invitation_accept(invitation=invitation, user=existing)
+            memberships = services.invitation_accept(
+                invitation=invitation, user=existing, digest_consent=_consent(request)
+            )
         except (ValidationError, PermissionDenied) as exc:
             context["state"] = "refused"
             context["reason"] = " ".join(getattr(exc, "messages", []))

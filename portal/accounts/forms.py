@@ -20,6 +20,18 @@ class SignupForm(AllauthSignupForm):
             # The invited address is fixed: the link proved it.
             self.fields["email"].initial = invitation.email
             self.fields["email"].widget.attrs["readonly"] = True
+            if invitation.role == "guest":
+                # Guests receive digests only when they say so.
+                self.fields["digests"] = forms.BooleanField(
+                    label=_("Send me a digest of my communities by e-mail"),
+                    required=False,
+                )
+
+    def custom_signup(self, request, user) -> None:
+        # Read by guests' user_signed_up handler when it accepts the invitation.
+        from guests.services import CONSENT_SESSION_KEY
+
+        request.session[CONSENT_SESSION_KEY] = bool(self.cleaned_data.get("digests"))
 
     def clean_email(self) -> str:
         email = super().clean_email()

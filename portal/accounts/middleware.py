@@ -1,8 +1,14 @@
+import datetime
 import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+from portal.accounts.services import user_mark_seen
+
+# "Last seen" is written at most this often: no database write on every signed-in request.
+LAST_SEEN_EVERY = datetime.timedelta(minutes=5)
 
 
 class UserPreferencesMiddleware:
@@ -25,6 +31,8 @@ class UserPreferencesMiddleware:
                 timezone.activate(zoneinfo.ZoneInfo(user.timezone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
+            if user.last_seen_at is None or timezone.now() - user.last_seen_at > LAST_SEEN_EVERY:
+                user_mark_seen(user=user)
         else:
             timezone.deactivate()
         return self.get_response(request)

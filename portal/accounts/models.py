@@ -90,6 +90,10 @@ class User(AbstractUser):
         help_text=_("Guests only see the communities they were invited to."),
     )
 
+    # Updated at most every few minutes by a middleware (no write on every request); digests
+    # skip people who have been on the site since their period began.
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

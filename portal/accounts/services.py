@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 User = get_user_model()
 
@@ -132,3 +134,10 @@ def welcome_email_enqueue(*, user: User) -> None:
     from portal.accounts.tasks import send_welcome_email
 
     transaction.on_commit(lambda: send_welcome_email.delay(user.pk))
+
+
+def user_mark_seen(*, user: Any) -> None:
+    """Record that ``user`` is on the site now (one UPDATE, no model save)."""
+    now = timezone.now()
+    get_user_model().objects.filter(pk=user.pk).update(last_seen_at=now)
+    user.last_seen_at = now

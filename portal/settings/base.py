@@ -153,6 +153,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Every minute, the feeds whose interval (INTEGRATIONS_FEED_INTERVAL_SECONDS) has passed.
     "integrations-check-feeds": {"task": "integrations.tasks.check_due_feeds", "schedule": 60},
+    # Digests go out at DIGESTS_SEND_HOUR in each person's time zone: look every 15 minutes.
+    "communities-digests": {"task": "communities.tasks.enqueue_digests", "schedule": 900},
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -304,6 +306,11 @@ COMMUNITIES_ATTACHMENT_EXTENSIONS = [
     "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "csv", "zip",
     "jpg", "jpeg", "png", "gif", "webp",
 ]  # fmt: skip
+
+# --- Digests --------------------------------------------------------------------------------
+DIGESTS_SEND_HOUR = env_int("DIGESTS_SEND_HOUR", 7)  # local hour of each person's digest
+DIGESTS_SKIP_IF_SEEN = env_bool("DIGESTS_SKIP_IF_SEEN", True)  # no digest if on the site since
+DIGESTS_MAX_ATTEMPTS = env_int("DIGESTS_MAX_ATTEMPTS", 5)  # then the digest is marked failed
 
 # --- Guests ---------------------------------------------------------------------------------
 GUESTS_INVITATION_DAYS = env_int("GUESTS_INVITATION_DAYS", 14)  # an invitation link's life

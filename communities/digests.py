@@ -1,0 +1,405 @@
+"""Digests: one e-mail per person and period instead of a thread per message.
+
+Building reads the activity of the person's communities for the period (a fixed number of
+queries per person, whatever their number of communities or the volume of activity); upper
+apps add their sections (documents awaiting my review, the coming week's agenda) through
+:func:`register_section_provider` from their ``AppConfig.ready()``.
+
+Delivery is exactly-once: :func:`digests_enqueue` writes one ``DigestOutbox`` row per
+(person, period) — the unique constraint absorbs a second trigger or a second scheduler —
+and :func:`digest_send` claims a pending row with ``SELECT … FOR UPDATE SKIP LOCKED``, hands
+the message to the backend and marks the row sent in the same transaction. A worker killed
+before the commit leaves the row pending for the next sweep; a sent row is never sent again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from communities import permissions
+from communities.markup import excerpt
+from communities.models import Activity, Community, DigestOutbox, Membership, Notification, Post
+from communities.notifications import (
+    Frequency,
+    default_frequency,
+    list_unsubscribe_headers,
+    preferences_of,
+    unsubscribe_url,
+)
+
+logger = logging.getLogger(__name__)
+
+SEND_HOUR = getattr(settings, "DIGESTS_SEND_HOUR", 7)  # local time of each person
+SKIP_IF_SEEN = getattr(settings, "DIGESTS_SKIP_IF_SEEN", True)
+MAX_ATTEMPTS = getattr(settings, "DIGESTS_MAX_ATTEMPTS", 5)
+PERIODIC = frozenset({Frequency.DAILY, Frequency.WEEKLY})
+TOP_POSTS = 5  # per community
+NEW_MEMBERS = 8  # names listed per community
+
+
+@dataclass
+class Item:
+    title: str
+    url: str  # site path; the templates make it absolute
+    detail: str = ""
+
+
+@dataclass
+class Section:
+    heading: str
+    items: list[Item]
+
+
+@dataclass
+class CommunityDigest:
+    community: Community
+    sections: list[Section] = field(default_factory=list)
+    unsubscribe_url: str = ""  # one click: no more digests about this community
+
+
+@dataclass
+class Digest:
+    user: Any
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    personal: list[Item]  # mentions and replies addressed to me
+    communities: list[CommunityDigest]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.personal and not any(c.sections for c in self.communities)
+
+
+SectionProvider = Callable[
+    [Any, list[Community], datetime.datetime, datetime.datetime], dict[int, list[Section]]
+]
+_providers: list[SectionProvider] = []
+
+
+def register_section_provider(provider: SectionProvider) -> None:
+    """Called from an upper app's ``ready()``: ``provider(user, communities, starts_at,
+    ends_at)`` returns ``{community id: [Section, …]}`` for the communities given (all of
+    them readable by ``user`` now), in a fixed number of queries."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+# --- Periods --------------------------------------------------------------------------------
+
+
+def _zone(user: Any) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(user.timezone or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def period_due(
+    user: Any, frequency: str, now: datetime.datetime
+) -> tuple[str, datetime.datetime, datetime.datetime] | None:
+    """The period whose digest is due for ``user`` at ``now`` (key, start, end), in their
+    own time zone: daily at SEND_HOUR, weekly on Monday at SEND_HOUR; else None."""
+    local = now.astimezone(_zone(user))
+    today_send = local.replace(hour=SEND_HOUR, minute=0, second=0, microsecond=0)
+    if local < today_send:
+        return None
+    if frequency == Frequency.DAILY:
+        start = today_send - datetime.timedelta(days=1)
+        return f"d{today_send.date().isoformat()}", start, today_send
+    if frequency == Frequency.WEEKLY:
+        if local.weekday() != 0:
+            return None
+        iso = today_send.isocalendar()
+        return f"w{iso.year}-{iso.week:02d}", today_send - datetime.timedelta(days=7), today_send
+    return None
+
+
+def preview_period(user: Any, now: datetime.datetime | None = None) -> tuple[Any, Any]:
+    """What the next digest would cover if it were sent now."""
+    now = now or timezone.now()
+    account, _per = preferences_of(user)
+    days = 7 if account == Frequency.WEEKLY else 1
+    return now - datetime.timedelta(days=days), now
+
+
+# --- Building -------------------------------------------------------------------------------
+
+
+def _digest_communities(user: Any, frequency: str | None) -> list[Community]:
+    """Communities of the person's active memberships that they may read now and whose
+    effective frequency is ``frequency`` (any but "off" when None)."""
+    account, per_community = preferences_of(user)
+    communities = list(
+        Community.objects.filter(
+            permissions.readable_communities_q(user, prefix=""),
+            archived_at__isnull=True,
+            memberships__in=Membership.objects.filter(
+                permissions.active_membership_q(), user=user.pk
+            ),
+        ).order_by("name", "id")
+    )
+    wanted = []
+    for community in communities:
+        effective = per_community.get(community.pk, account)
+        if (frequency is None and effective != Frequency.OFF) or effective == frequency:
+            wanted.append(community)
+    return wanted
+
+
+def digest_build(
+    *,
+    user: Any,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    frequency: str | None = None,
+) -> Digest:
+    """What happened in the person's communities between ``starts_at`` and ``ends_at``."""
+    communities = _digest_communities(user, frequency)
+    ids = [c.pk for c in communities]
+    by_id: dict[int, CommunityDigest] = {c.pk: CommunityDigest(community=c) for c in communities}
+
+    # The most engaging new posts: comments count twice, likes once.
+    posts = (
+        Post.objects.filter(
+            community__in=ids, created_at__gte=starts_at, created_at__lt=ends_at, is_hidden=False
+        )
+        .exclude(author=user.pk)
+        .select_related("author")
+        .annotate(score=F("comment_count") * 2 + F("like_count"))
+        .order_by("community_id", "-score", "-id")
+    )
+    top: dict[int, list[Item]] = defaultdict(list)
+    for post in posts.iterator(chunk_size=500):
+        items = top[post.community_id]
+        if len(items) < TOP_POSTS:
+            items.append(
+                Item(
+                    title=excerpt(post.body),
+                    url=reverse("communities:post", args=[post.pk]),
+                    detail=" · ".join(
+                        [
+                            post.author.name if post.author else "",
+                            ngettext("%(n)s comment", "%(n)s comments", post.comment_count)
+                            % {"n": post.comment_count},
+                            ngettext("%(n)s like", "%(n)s likes", post.like_count)
+                            % {"n": post.like_count},
+                        ]
+                    ),
+                )
+            )
+    joined: dict[int, list[str]] = defaultdict(list)
+    for community_id, name, email in Activity.objects.filter(
+        community__in=ids,
+        verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
+        created_at__gte=starts_at,
+        created_at__lt=ends_at,
+    ).values_list("community_id", "actor__display_name", "actor__email"):
+        joined[community_id].append(name or email.split("@")[0])
+    extra: dict[int, list[Section]] = defaultdict(list)
+    for provider in _providers:
+        for community_id, sections in provider(user, communities, starts_at, ends_at).items():
+            extra[community_id].extend(sections)
+
+    for community_id, community_digest in by_id.items():
+        if top.get(community_id):
+            community_digest.sections.append(Section(_("Most engaging posts"), top[community_id]))
+        names = joined.get(community_id)
+        if names:
+            shown = ", ".join(names[:NEW_MEMBERS])
+            more = len(names) - NEW_MEMBERS
+            if more > 0:
+                shown += " " + _("and %(count)s more") % {"count": more}
+            community_digest.sections.append(
+                Section(
+                    _("New members"),
+                    [
+                        Item(
+                            shown,
+                            reverse("communities:members", args=[community_digest.community.slug]),
+                        )
+                    ],
+                )
+            )
+        community_digest.sections.extend(extra.get(community_id, []))
+
+    personal = [
+        Item(
+            title=n.title,
+            url=n.url,
+            detail=f"{n.actor.name if n.actor else ''} {n.get_kind_display()}".strip(),
+        )
+        for n in Notification.objects.filter(
+            Q(community__isnull=True) | Q(community__in=ids),
+            user=user.pk,
+            kind__in=Notification.ADDRESSED,
+            created_at__gte=starts_at,
+            created_at__lt=ends_at,
+        )
+        .select_related("actor")
+        .order_by("-id")[:20]
+    ]
+    return Digest(
+        user=user,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        personal=personal,
+        communities=[c for c in by_id.values() if c.sections],
+    )
+
+
+# --- Delivery -------------------------------------------------------------------------------
+
+
+def digests_enqueue(*, now: datetime.datetime | None = None) -> list[int]:
+    """Create the outbox rows now due (one per person and period; existing rows are left
+    alone) and return the ids of every pending row, for the workers. Run by beat; running
+    it twice, or from two schedulers, creates nothing twice. Four queries in all."""
+    from communities.models import DigestPreference
+
+    now = now or timezone.now()
+    account: dict[int, str] = {}
+    overrides: dict[int, set[str]] = defaultdict(set)
+    for user_id, community_id, frequency in DigestPreference.objects.values_list(
+        "user_id", "community_id", "frequency"
+    ):
+        if community_id is None:
+            account[user_id] = frequency
+        else:
+            overrides[user_id].add(frequency)
+    people = get_user_model().objects.filter(is_active=True).only("pk", "timezone", "is_external")
+    rows = []
+    for person in people.iterator(chunk_size=2000):
+        mine = account.get(person.pk) or default_frequency(person)
+        for frequency in ({mine} | overrides.get(person.pk, set())) & PERIODIC:
+            due = period_due(person, frequency, now)
+            if due:
+                key, start, end = due
+                rows.append(DigestOutbox(user=person, period=key, starts_at=start, ends_at=end))
+    DigestOutbox.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return list(
+        DigestOutbox.objects.filter(status=DigestOutbox.Status.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+class PermanentFailure(Exception):
+    """The e-mail service refused the message (a 4xx): retrying would not help."""
+
+
+class RetryableFailure(Exception):
+    """The e-mail service did not answer or failed on its side (5xx, time-out)."""
+
+
+def _mail_domain() -> str:
+    from urllib.parse import urlparse
+
+    return urlparse(settings.WAGTAILADMIN_BASE_URL).hostname or "parvis.localhost"
+
+
+def _is_permanent(exc: Exception) -> bool:
+    status = getattr(exc, "status_code", None)
+    return isinstance(exc, PermanentFailure) or (status is not None and 400 <= status < 500)
+
+
+def digest_send(*, outbox_id: int) -> str:
+    """Claim one pending digest, build it, send it, record the outcome; returns the new
+    status, or "" when another worker holds it or it is no longer pending. Raises the
+    backend's error after recording it when a retry may help."""
+    from portal.mail import send_templated_email
+
+    with transaction.atomic():
+        row = (
+            DigestOutbox.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk=outbox_id, status=DigestOutbox.Status.PENDING)
+            .first()
+        )
+        if row is None:
+            return ""
+        user = row.user
+        frequency = Frequency.DAILY if row.period.startswith("d") else Frequency.WEEKLY
+        skip = not user.is_active or (
+            SKIP_IF_SEEN and user.last_seen_at is not None and user.last_seen_at >= row.starts_at
+        )
+        digest = None
+        if not skip:
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                digest = digest_build(
+                    user=user, starts_at=row.starts_at, ends_at=row.ends_at, frequency=frequency
+                )
+        if skip or digest is None or digest.is_empty:
+            row.status = DigestOutbox.Status.SKIPPED
+            row.save(update_fields=["status"])
+            return row.status
+        # The same Message-ID for every attempt at this row: should a worker die between
+        # handing the message over and recording it, the resent copy is the same message
+        # to the recipient's mail system, which keeps one.
+        message_id = f"<digest-{row.pk}-{row.period}@{_mail_domain()}>"
+        unsubscribe = unsubscribe_url(user)
+        row.attempts += 1
+        try:
+            send_templated_email(
+                "communities/email/digest",
+                to=[user],
+                context=digest_context(digest, unsubscribe=unsubscribe),
+                headers={"Message-ID": message_id, **list_unsubscribe_headers(unsubscribe)},
+            )
+        except Exception as exc:  # any backend: SMTP, anymail's ESPs, a file
+            permanent = _is_permanent(exc) or row.attempts >= MAX_ATTEMPTS
+            row.status = DigestOutbox.Status.FAILED if permanent else DigestOutbox.Status.PENDING
+            row.error = f"{type(exc).__name__}: {exc}"[:500]
+            row.save(update_fields=["status", "error", "attempts"])
+            logger.warning("digest %s for user %s: %s", row.pk, user.pk, row.error)
+            if permanent:
+                return row.status
+            failure: Exception | None = exc
+        else:
+            row.status = DigestOutbox.Status.SENT
+            row.message_id = message_id
+            row.sent_at = timezone.now()
+            row.error = ""
+            row.save(update_fields=["status", "message_id", "sent_at", "error", "attempts"])
+            return row.status
+    # After the commit: the attempt is recorded and the row still pending; the task retries.
+    raise RetryableFailure(str(failure)) from failure
+
+
+def digest_context(digest: Digest, *, unsubscribe: str) -> dict[str, Any]:
+    """What the digest templates (the e-mail and the preview page) read."""
+    for block in digest.communities:
+        block.unsubscribe_url = unsubscribe_url(digest.user, block.community)
+    return {
+        "digest": digest,
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": reverse("communities:notification_settings"),
+    }
+
+
+def digest_preview(*, user: Any) -> Digest:
+    starts_at, ends_at = preview_period(user)
+    return digest_build(user=user, starts_at=starts_at, ends_at=ends_at)
+
+
+def digests_failed() -> Any:
+    """For administrators: digests that could not be delivered, newest first."""
+    return (
+        DigestOutbox.objects.filter(status=DigestOutbox.Status.FAILED)
+        .select_related("user")
+        .order_by("-id")
+    )

@@ -1,0 +1,260 @@
+"""Notifications and how each person wants to hear about activity (services and selectors).
+
+A notification is addressed to one person. It is shown under the bell while its community is
+still readable by them (checked when read, not when written: a removed guest's notifications
+disappear at once), and the same row drives the immediate e-mail for people who chose
+"immediately", so the site and the mail never disagree. Upper apps (documents, events)
+notify through :func:`notify`; communities never imports them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from communities import permissions
+from communities.markup import excerpt
+from communities.models import Community, DigestPreference, Membership, Notification, Post
+
+logger = logging.getLogger(__name__)
+
+Frequency = DigestPreference.Frequency
+UNSUBSCRIBE_SALT = "communities.unsubscribe"
+
+
+# --- Preferences ----------------------------------------------------------------------------
+
+
+def default_frequency(user: Any) -> str:
+    """Internal people get a daily digest unless they chose otherwise; guests get none until
+    they consent (when they accept their invitation, or on their settings page)."""
+    return Frequency.OFF if user.is_external else Frequency.DAILY
+
+
+def preferences_of(user: Any) -> tuple[str, dict[int, str]]:
+    """(the account's frequency, {community id: frequency} overrides), in one query."""
+    account = default_frequency(user)
+    per_community: dict[int, str] = {}
+    for community_id, frequency in DigestPreference.objects.filter(user=user.pk).values_list(
+        "community_id", "frequency"
+    ):
+        if community_id is None:
+            account = frequency
+        else:
+            per_community[community_id] = frequency
+    return account, per_community
+
+
+def frequency_for(user: Any, community: Community | None) -> str:
+    account, per_community = preferences_of(user)
+    if community is None:
+        return account
+    return per_community.get(community.pk, account)
+
+
+@transaction.atomic
+def preferences_set(
+    *,
+    acting_user: Any,
+    account: str,
+    per_community: Mapping[int, str | None] | None = None,
+) -> None:
+    """Set the account's frequency and, per community, an override (``None`` or the
+    account's own value removes the override). Only communities the person belongs to."""
+    valid = set(Frequency.values)
+    if account not in valid:
+        raise ValueError(account)
+    DigestPreference.objects.update_or_create(
+        user=acting_user, community=None, defaults={"frequency": account}
+    )
+    mine = set(
+        Membership.objects.filter(
+            permissions.active_membership_q(), user=acting_user.pk
+        ).values_list("community_id", flat=True)
+    )
+    for community_id, frequency in (per_community or {}).items():
+        if community_id not in mine:
+            continue
+        if frequency in (None, "", account):
+            DigestPreference.objects.filter(user=acting_user, community_id=community_id).delete()
+        elif frequency in valid:
+            DigestPreference.objects.update_or_create(
+                user=acting_user, community_id=community_id, defaults={"frequency": frequency}
+            )
+
+
+def unsubscribe_token(user: Any, community: Community | None = None) -> str:
+    """A signed, cookie-free token for the one-click unsubscribe link of one person (and
+    one community, or every digest)."""
+    return signing.dumps(
+        {"u": user.pk, "c": community.pk if community else None}, salt=UNSUBSCRIBE_SALT
+    )
+
+
+def unsubscribe_url(user: Any, community: Community | None = None) -> str:
+    return reverse("communities:unsubscribe", args=[unsubscribe_token(user, community)])
+
+
+def unsubscribe_read(token: str) -> tuple[Any, Community | None]:
+    """The person and community a token names, or Http404 for a bad or tampered token."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    user = get_user_model().objects.filter(pk=data.get("u")).first()
+    community = Community.objects.filter(pk=data["c"]).first() if data.get("c") else None
+    if user is None or (data.get("c") and community is None):
+        raise Http404
+    return user, community
+
+
+@transaction.atomic
+def unsubscribe(*, user: Any, community: Community | None) -> None:
+    """Stop digests (and immediate mails about activity) for one community or all."""
+    DigestPreference.objects.update_or_create(
+        user=user, community=community, defaults={"frequency": Frequency.OFF}
+    )
+    if community is None:  # "all digests" also clears the per-community choices
+        DigestPreference.objects.filter(user=user, community__isnull=False).delete()
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    users: Iterable[Any],
+    kind: str,
+    actor: Any,
+    title: str,
+    url: str,
+    community: Community | None = None,
+    post: Post | None = None,
+) -> list[Notification]:
+    """Write one notification per person (never to the actor), in the caller's transaction;
+    people who chose "immediately" get the e-mail once it commits."""
+    rows = [
+        Notification(
+            user=person,
+            kind=kind,
+            actor=actor if getattr(actor, "pk", None) else None,
+            community=community,
+            title=excerpt(title, 200),
+            url=url,
+            post=post,
+        )
+        for person in {p.pk: p for p in users}.values()
+        if person.pk != getattr(actor, "pk", None) and person.is_active
+    ]
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    if kind in Notification.ADDRESSED:
+        ids = [n.pk for n in created if n.pk is not None]
+        if ids:
+            from communities.tasks import send_notification_emails
+
+            transaction.on_commit(lambda: send_notification_emails.delay(ids))
+    return created
+
+
+def _visible(user: Any) -> QuerySet[Notification]:
+    """The person's notifications whose community they may still read."""
+    return Notification.objects.filter(user=user.pk).filter(
+        Q(community__isnull=True) | permissions.readable_communities_q(user)
+    )
+
+
+def notification_list_visible_to(
+    *, user: Any, before: int | None = None, limit: int = 30
+) -> list[Notification]:
+    """Newest first, a page at a time (cursor on id; the (user, -id) index), with actors."""
+    rows = _visible(user).select_related("actor", "community").order_by("-id")
+    if before:
+        rows = rows.filter(id__lt=before)
+    return list(rows[:limit])
+
+
+def unread_count(*, user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return _visible(user).filter(read_at__isnull=True).count()
+
+
+def notification_open(*, user: Any, pk: int) -> Notification:
+    """Mark one notification read and return it (to follow its link); 404 when it is not
+    the person's or no longer visible to them."""
+    notification = _visible(user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: Any) -> int:
+    return Notification.objects.filter(user=user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
+    """E-mail each notification once, to people who chose "immediately" for its community
+    and may still see it. Marked in the same row, so a retried task sends nothing twice."""
+    from portal.mail import send_templated_email
+
+    sent = 0
+    for pk in notification_ids:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("user", "actor", "community")
+                .filter(pk=pk, emailed_at__isnull=True)
+                .first()
+            )
+            if notification is None:
+                continue
+            user = notification.user
+            visible = _visible(user).filter(pk=pk).exists()
+            if (
+                not user.is_active
+                or not visible
+                or frequency_for(user, notification.community) != Frequency.IMMEDIATE
+            ):
+                continue
+            unsubscribe = unsubscribe_url(user, notification.community)
+            send_templated_email(
+                "communities/email/notification",
+                to=[user],
+                context={
+                    "notification": notification,
+                    "actor_name": notification.actor.name if notification.actor else "",
+                    "unsubscribe_url": unsubscribe,
+                },
+                headers=list_unsubscribe_headers(unsubscribe),
+            )
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
+
+
+def list_unsubscribe_headers(path: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058 one-click unsubscribe headers for a site path."""
+    from django.conf import settings
+
+    return {
+        "List-Unsubscribe": f"<{settings.WAGTAILADMIN_BASE_URL}{path}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }

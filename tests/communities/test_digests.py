@@ -1,0 +1,303 @@
+"""Digests: what they hold, for whom, when, and delivery that never sends twice."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from communities import digests, notifications
+from communities import services as cs
+from communities.models import DigestOutbox, DigestPreference, Membership
+from documents import services as document_services
+from events import services as event_services
+from tests.communities.conftest import add_guest, add_member
+from tests.factories import GuestFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+Frequency = DigestPreference.Frequency
+
+
+class RefusingBackend:
+    """An e-mail service that answers with an HTTP status (anymail's errors carry one)."""
+
+    status = 422
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def send_messages(self, messages) -> int:
+        error = ConnectionError(f"ESP answered {self.status}")
+        error.status_code = self.status
+        raise error
+
+
+class DownBackend(RefusingBackend):
+    status = 503
+
+
+def window():
+    end = timezone.now() + datetime.timedelta(minutes=1)
+    return end - datetime.timedelta(days=1), end
+
+
+@pytest.fixture
+def reader(lead, project):
+    person = UserFactory(display_name="Rita Reader", language="fr")
+    add_member(project, lead, person)
+    return person
+
+
+def people(lead, community, n=2):
+    """Members who will comment and like (they join the general community too)."""
+    others = [UserFactory() for _ in range(n)]
+    for person in others:
+        add_member(community, lead, person)
+    return others
+
+
+def busy_week(lead, project, n=3, others=None):
+    """Posts with comments and likes in the project."""
+    others = others or people(lead, project)
+    posts = []
+    for i in range(n):
+        post = cs.post_create(acting_user=lead, community=project, body=f"Steering note {i}")
+        for _ in range(i):
+            cs.comment_create(acting_user=others[0], post=post, body="Seen")
+        cs.post_like_toggle(acting_user=others[1], post=post)
+        posts.append(post)
+    return posts
+
+
+def since_now():
+    """A period starting now and ending in a minute: only what happens from here on."""
+    now = timezone.now()
+    return now, now + datetime.timedelta(minutes=1)
+
+
+def test_the_digest_holds_top_posts_new_members_reviews_and_the_agenda(lead, project, reader):
+    posts = busy_week(lead, project)
+    charter = document_services.document_create(
+        acting_user=lead,
+        community=project,
+        upload=SimpleUploadedFile("charter.pdf", b"%PDF-1.4\n%%EOF\n"),
+        title="Graphic charter",
+    )
+    document_services.review_request_create(
+        acting_user=lead,
+        document=charter,
+        reviewers=[reader],
+        due_on=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    start = timezone.now() + datetime.timedelta(days=2)
+    event_services.event_create(
+        acting_user=lead,
+        community=project,
+        title="Steering committee",
+        schedule=event_services.Schedule(
+            start=start, end=start + datetime.timedelta(hours=1), tz="Europe/Paris"
+        ),
+    )
+    starts_at, ends_at = window()
+    digest = digests.digest_build(user=reader, starts_at=starts_at, ends_at=ends_at)
+    [block] = [c for c in digest.communities if c.community == project]
+    sections = {s.heading: s.items for s in block.sections}
+    top = sections["Most engaging posts"]
+    # The most engaging first: two comments, then one, then none.
+    assert [i.title for i in top] == ["Steering note 2", "Steering note 1", "Steering note 0"]
+    assert top[0].url == reverse("communities:post", args=[posts[2].pk])
+    assert top[0].detail == "Lea Lead · 2 comments · 1 like"
+    assert "Rita Reader" in sections["New members"][0].title
+    assert [i.title for i in sections["Awaiting your review"]] == ["Graphic charter"]
+    assert [i.title for i in sections["Coming up this week"]] == ["Steering committee"]
+
+
+def test_a_guest_of_one_community_never_reads_another_s(lead, project):
+    other = cs.community_create(acting_user=lead, name="Board", visibility="secret")
+    cs.post_create(acting_user=lead, community=other, body="Board only")
+    cs.post_create(acting_user=lead, community=project, body="For the partners")
+    guest = GuestFactory()
+    add_guest(project, guest)
+    notifications.preferences_set(acting_user=guest, account=Frequency.DAILY)
+    digest = digests.digest_build(user=guest, starts_at=window()[0], ends_at=window()[1])
+    titles = [i.title for c in digest.communities for s in c.sections for i in s.items]
+    assert "For the partners" in titles and "Board only" not in titles
+
+
+def test_removed_between_enqueue_and_send_means_nothing_from_there(lead, project, reader):
+    others = people(lead, project)
+    starts_at, ends_at = since_now()
+    busy_week(lead, project, others=others)
+    DigestOutbox.objects.create(user=reader, period="d-test", starts_at=starts_at, ends_at=ends_at)
+    Membership.objects.filter(user=reader, community=project).update(status="removed")
+    assert digests.digest_send(outbox_id=DigestOutbox.objects.get().pk) == "skipped"
+    assert mail.outbox == []
+
+
+def test_per_community_choice_and_off(lead, project, reader):
+    others = people(lead, project)
+    starts_at, ends_at = since_now()
+    busy_week(lead, project, others=others)
+    notifications.preferences_set(
+        acting_user=reader, account=Frequency.DAILY, per_community={project.pk: Frequency.OFF}
+    )
+    digest = digests.digest_build(
+        user=reader, starts_at=starts_at, ends_at=ends_at, frequency=Frequency.DAILY
+    )
+    assert digest.is_empty
+    notifications.preferences_set(
+        acting_user=reader, account=Frequency.DAILY, per_community={project.pk: Frequency.WEEKLY}
+    )
+    weekly = digests.digest_build(
+        user=reader, starts_at=starts_at, ends_at=ends_at, frequency=Frequency.WEEKLY
+    )
+    assert [c.community for c in weekly.communities] == [project]
+
+
+def test_periods_follow_each_persons_time_zone(reader):
+    reader.timezone = "America/New_York"
+    monday_6 = datetime.datetime(2026, 11, 30, 6, 0, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
+    assert digests.period_due(reader, Frequency.DAILY, monday_6) is None
+    key, start, end = digests.period_due(
+        reader, Frequency.DAILY, monday_6 + datetime.timedelta(hours=2)
+    )
+    assert key == "d2026-11-30" and end - start == datetime.timedelta(days=1)
+    assert end.hour == 7 and str(end.tzinfo) == "America/New_York"
+    key, start, end = digests.period_due(
+        reader, Frequency.WEEKLY, monday_6 + datetime.timedelta(hours=2)
+    )
+    assert key == "w2026-49" and end - start == datetime.timedelta(days=7)
+    tuesday = monday_6 + datetime.timedelta(days=1, hours=2)
+    assert digests.period_due(reader, Frequency.WEEKLY, tuesday) is None
+
+
+def test_enqueue_twice_creates_one_row_per_person_and_period(lead, project, reader, partner):
+    at_nine = timezone.now().astimezone(PARIS).replace(hour=9, minute=0)
+    first = digests.digests_enqueue(now=at_nine)
+    second = digests.digests_enqueue(now=at_nine + datetime.timedelta(minutes=15))
+    assert first == second
+    people = set(DigestOutbox.objects.values_list("user_id", flat=True))
+    assert reader.pk in people and lead.pk in people
+    assert partner.pk not in people  # a guest who did not consent
+
+
+def test_sending_is_exactly_once_and_in_the_readers_language(lead, project, reader, settings):
+    busy_week(lead, project)
+    starts_at, ends_at = window()
+    row = DigestOutbox.objects.create(
+        user=reader, period="d-test", starts_at=starts_at, ends_at=ends_at
+    )
+    assert digests.digest_send(outbox_id=row.pk) == "sent"
+    assert digests.digest_send(outbox_id=row.pk) == ""  # a second trigger: nothing
+    [message] = mail.outbox
+    assert message.to == [reader.email]
+    assert "Votre résumé Parvis" in message.subject  # Rita reads French
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    row.refresh_from_db()
+    assert row.status == "sent" and row.message_id == message.extra_headers["Message-ID"]
+    html = message.alternatives[0][0]
+    link = settings.WAGTAILADMIN_BASE_URL + reverse(
+        "communities:post", args=[project.posts.first().pk]
+    )
+    assert link in html and link in message.body  # absolute links, both parts
+
+
+def test_nothing_new_or_already_on_the_site_sends_nothing(lead, project, reader):
+    others = people(lead, project)
+    starts_at, ends_at = since_now()
+    empty = DigestOutbox.objects.create(
+        user=reader, period="d-empty", starts_at=starts_at, ends_at=ends_at
+    )
+    assert digests.digest_send(outbox_id=empty.pk) == "skipped"
+    busy_week(lead, project, others=others)
+    reader.last_seen_at = timezone.now()
+    reader.save(update_fields=["last_seen_at"])
+    seen = DigestOutbox.objects.create(
+        user=reader, period="d-seen", starts_at=starts_at, ends_at=ends_at
+    )
+    assert digests.digest_send(outbox_id=seen.pk) == "skipped"
+    assert mail.outbox == []
+
+
+def test_a_refusing_service_marks_the_digest_failed(lead, project, reader, settings):
+    busy_week(lead, project)
+    settings.EMAIL_BACKEND = "tests.communities.test_digests.RefusingBackend"
+    starts_at, ends_at = window()
+    row = DigestOutbox.objects.create(
+        user=reader, period="d-test", starts_at=starts_at, ends_at=ends_at
+    )
+    assert digests.digest_send(outbox_id=row.pk) == "failed"
+    row.refresh_from_db()
+    assert row.attempts == 1 and "422" in row.error
+    assert list(digests.digests_failed()) == [row]
+
+
+def test_a_service_that_is_down_is_retried_then_given_up(lead, project, reader, settings):
+    busy_week(lead, project)
+    settings.EMAIL_BACKEND = "tests.communities.test_digests.DownBackend"
+    starts_at, ends_at = window()
+    row = DigestOutbox.objects.create(
+        user=reader, period="d-test", starts_at=starts_at, ends_at=ends_at
+    )
+    for attempt in range(1, digests.MAX_ATTEMPTS):
+        with pytest.raises(digests.RetryableFailure):
+            digests.digest_send(outbox_id=row.pk)
+        row.refresh_from_db()
+        assert (row.status, row.attempts) == ("pending", attempt)
+    assert digests.digest_send(outbox_id=row.pk) == "failed"
+
+
+def test_building_costs_the_same_whatever_the_communities_and_activity(lead, project, reader):
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            digests.digest_build(user=reader, starts_at=window()[0], ends_at=window()[1])
+        return len(queries)
+
+    busy_week(lead, project, n=2)
+    small = cost()
+    for name in ("Annecy office", "Trails theme"):
+        community = cs.community_create(acting_user=lead, name=name, visibility="open")
+        add_member(community, lead, reader)
+        busy_week(lead, community, n=4)
+    assert cost() == small
+
+
+def test_unsubscribe_get_changes_nothing_post_works_without_cookies(lead, project, reader):
+    from django.test import Client
+
+    url = notifications.unsubscribe_url(reader, project)
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(url)
+    assert page.status_code == 200 and not DigestPreference.objects.exists()
+    assert browser.post(url).status_code == 200  # no cookie, no CSRF token: RFC 8058
+    assert notifications.frequency_for(reader, project) == Frequency.OFF
+    assert notifications.frequency_for(reader, None) == Frequency.DAILY
+    everything = notifications.unsubscribe_url(reader)
+    browser.post(everything)
+    assert notifications.preferences_of(reader) == (Frequency.OFF, {})
+
+
+def test_a_tampered_unsubscribe_token_is_a_404(client, reader):
+    url = notifications.unsubscribe_url(reader)
+    assert client.post(url[:-3] + "xx/").status_code == 404
+    assert not DigestPreference.objects.exists()
+
+
+def test_preview_shows_what_the_digest_would_say(client, lead, project, reader):
+    busy_week(lead, project)
+    client.force_login(reader)
+    page = client.get(reverse("communities:digest_preview")).content.decode()
+    assert "Steering note 2" in page
