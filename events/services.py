@@ -14,14 +14,17 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from communities import permissions
-from communities.models import Community, Membership
+from communities.models import Community, Membership, Notification
+from communities.notifications import notify
 from communities.services import activity_record
 from events import app_settings, ical
 from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
@@ -411,6 +414,14 @@ def event_invite_members(*, acting_user: Any, event: Event) -> int:
         },
     )
     activity_record(community=event.community, actor=acting_user, verb=VERB_INVITED, target=event)
+    notify(
+        users=get_user_model().objects.filter(pk__in=user_ids),
+        kind=Notification.Kind.EVENT_INVITED,
+        actor=acting_user,
+        community=event.community,
+        title=event.title,
+        url=reverse("events:detail", args=[event.pk]),
+    )
     return len(user_ids)
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.models import ModelLogEntry
 
 from communities import services as cs
-from communities.models import Activity
+from communities.models import Activity, Notification
 from events import services
 from events.models import RSVP, CalendarFeed, Event, Occurrence
 from tests.events.conftest import PARIS, make_event, paris, schedule
@@ -159,6 +159,10 @@ def test_invite_all_members_mails_everyone_but_the_sender(
         assert services.event_invite_members(acting_user=lead, event=event) == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([colleague.email, julie.email])
     assert "Steering committee" in mail.outbox[0].subject
+    # The bell says so too, linking to the event.
+    invited = Notification.objects.filter(kind="event.invited", title="Steering committee")
+    assert sorted(invited.values_list("user_id", flat=True)) == sorted([colleague.pk, julie.pk])
+    assert invited.first().url == f"/calendar/events/{event.pk}/"
 
 
 def test_feeds_store_only_a_hash_and_rotate_and_revoke_separately(lead, project, julie):
