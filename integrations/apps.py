@@ -12,6 +12,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from communities.extensions import register_post_hook
+        from integrations.api import schema  # noqa: F401 (OpenAPI authentication schemes)
         from integrations.selectors import annotate_via
 
         # Feeds show "via <integration>" on the posts an integration wrote.

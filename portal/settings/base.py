@@ -352,8 +352,5 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-    },
-    "SECURITY": [{"bearer": []}],
+    "PREPROCESSING_HOOKS": ["integrations.api.schema.only_our_api"],
 }
