@@ -322,6 +322,11 @@ GUESTS_BULK_MAX_ROWS = env_int("GUESTS_BULK_MAX_ROWS", 2000)  # lines in one CSV
 DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 DOCUMENTS_REMINDER_DAYS = env_int("DOCUMENTS_REMINDER_DAYS", 2)
 
+# --- Events ---------------------------------------------------------------------------------
+EVENTS_IMPORT_MAX_BYTES = env_int("EVENTS_IMPORT_MAX_BYTES", 1024 * 1024)  # largest .ics import
+EVENTS_IMPORT_MAX_COMPONENTS = env_int("EVENTS_IMPORT_MAX_COMPONENTS", 5000)  # per .ics file
+EVENTS_MAX_COUNT = env_int("EVENTS_MAX_COUNT", 1000)  # most occurrences of one series (COUNT)
+
 # --- Integrations: webhooks, feeds, REST API --------------------------------------------------
 INTEGRATIONS_WEBHOOK_MAX_BYTES = env_int("INTEGRATIONS_WEBHOOK_MAX_BYTES", 64 * 1024)
 INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE = env_int("INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE", 30)
