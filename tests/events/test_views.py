@@ -7,6 +7,7 @@ import zoneinfo
 
 import icalendar
 import pytest
+import recurring_ical_events
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,8 +38,8 @@ def test_the_community_agenda_lists_and_grids_the_month_in_the_viewers_zone(
     assert page.status_code == 200
     text = page.content.decode()
     assert text.count("Steering committee") == 3  # 15, 22, 29 March
-    # 10:00 in Paris is 05:00 in New York before the European change, 04:00 after... no:
-    # Paris changes on 28 March, New York on 14 March: 10:00 Paris = 05:00 then 04:00 NY.
+    # New York changes its clocks on 14 March, Paris on 28 March: 10:00 in Paris is 05:00 in
+    # New York in between, and 04:00 again after both changes.
     assert "Mon 15 Mar, 05:00" in text and "Mon 29 Mar, 04:00" in text
     assert "America/New_York" in text
     grid = client.get(url, {**MARCH, "view": "month"})
@@ -166,6 +167,31 @@ def test_a_feed_url_is_shown_once_works_without_a_session_and_answers_304(
     changed = client.get(path, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert CalendarFeed.objects.get().last_used_at is not None
+
+
+def test_the_served_feed_expands_in_an_independent_reader_across_the_spring_change(
+    client, lead, project, julie
+):
+    make_event(lead, project, title="Weekly", start=paris(2027, 3, 15), freq="weekly", count=4)
+    client.force_login(julie)
+    path = _feed_path(client)
+    client.logout()
+    for _fetch in range(2):  # built, then from the cached events
+        calendar = icalendar.Calendar.from_ical(client.get(path).content)
+        starts = sorted(
+            o["DTSTART"].dt
+            for o in recurring_ical_events.of(calendar).between(
+                datetime.date(2027, 3, 1), datetime.date(2027, 5, 1)
+            )
+        )
+        local = [s.astimezone(zoneinfo.ZoneInfo("Europe/Paris")) for s in starts]
+        assert [(d.month, d.day, d.hour) for d in local] == [
+            (3, 15, 10),
+            (3, 22, 10),
+            (3, 29, 10),
+            (4, 5, 10),
+        ]
+        assert starts[1].astimezone(UTC).hour == 9 and starts[2].astimezone(UTC).hour == 8
 
 
 def test_a_feed_stops_at_once_when_the_guests_access_ends(client, lead, project, julie):
@@ -308,4 +334,3 @@ def test_times_show_in_each_viewers_zone_on_the_event_page(client, lead, project
     client.force_login(julie)
     page = client.get(reverse("events:detail", args=[event.pk])).content.decode()
     assert "Thursday 1 July 2027, 17:00" in page and "Asia/Tokyo" in page
-    assert zoneinfo.ZoneInfo("Asia/Tokyo")
