@@ -4,6 +4,7 @@ like what does not exist."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -38,6 +39,24 @@ CURSOR = OpenApiParameter(
 )
 NOT_FOUND = OpenApiResponse(s.ErrorSerializer, description="Missing, or not visible to you.")
 BAD = OpenApiResponse(s.ErrorSerializer, description="Refused: the reason is in detail.")
+
+
+def _cursor(request: Request, *, datetime_key: bool = False) -> str | None:
+    """The ``cursor`` parameter if it is one we could have made ([key, id] with the right
+    types); anything else means the first page, never an error."""
+    raw = request.GET.get("cursor")
+    values = decode_cursor(raw, 2)
+    if values is None or not isinstance(values[1], int):
+        return None
+    key = values[0]
+    if datetime_key:
+        try:
+            datetime.datetime.fromisoformat(str(key))
+        except ValueError:
+            return None
+    elif not isinstance(key, int):
+        return None
+    return raw
 
 
 def _int(value: Any) -> int:
@@ -112,7 +131,7 @@ class PostListView(ApiView):
     )
     def get(self, request: Request, slug: str) -> Response:
         feed = community_selectors.community_feed(
-            user=request.user, community=self.community(slug), cursor=request.GET.get("cursor")
+            user=request.user, community=self.community(slug), cursor=_cursor(request)
         )
         return Response(
             s.PostPageSerializer(
@@ -199,7 +218,7 @@ class DocumentListView(ApiView):
         page = keyset_page(
             documents,
             key="updated_at",
-            cursor=request.GET.get("cursor"),
+            cursor=_cursor(request, datetime_key=True),
             limit=app_settings.API_PAGE_SIZE,
             descending=True,
         )
@@ -266,7 +285,7 @@ class EventListView(ApiView):
         page = keyset_page(
             events.select_related("community"),
             key="start",
-            cursor=request.GET.get("cursor"),
+            cursor=_cursor(request, datetime_key=True),
             limit=app_settings.API_PAGE_SIZE,
         )
         return Response(
