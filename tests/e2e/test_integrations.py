@@ -70,3 +70,12 @@ def test_a_webhook_posts_into_sales_and_a_token_reads_the_api(page, live_server,
     row = page.locator("tbody tr").filter(has_text=token[:8])
     expect(row).to_contain_text("Weekly report")
     expect(row).not_to_contain_text("never")  # its last use is shown
+
+    # the API documentation renders from our own static files (no CDN)
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
+    page.get_by_role("link", name="API documentation").click()
+    expect(page.locator(".swagger-ui .title").first).to_contain_text("Parvis API")
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/communities/{slug}/posts/")
+    assert outside == []
+    shot(page, "integrations-4-api-docs")
