@@ -208,6 +208,24 @@ def test_a_feed_stops_at_once_when_the_guests_access_ends(client, lead, project,
     assert client.get(every).status_code == 404
 
 
+def test_a_feed_stops_when_a_lead_removes_the_guest_or_the_account_is_deactivated(
+    client, lead, project, julie, colleague
+):
+    make_event(lead, project)
+    client.force_login(julie)
+    guest_feed = _feed_path(client, project)
+    client.force_login(colleague)
+    member_feed = _feed_path(client)
+    client.logout()
+    assert client.get(guest_feed).status_code == 200
+    cs.membership_remove(acting_user=lead, membership=julie.memberships.get())
+    assert client.get(guest_feed).status_code == 404
+    assert client.get(member_feed).status_code == 200
+    # an administrator deactivates the account (the Wagtail admin's user form)
+    type(colleague).objects.filter(pk=colleague.pk).update(is_active=False)
+    assert client.get(member_feed).status_code == 404
+
+
 def test_tokens_are_bound_to_their_feed_and_rotate_and_revoke_separately(
     client, lead, project, julie
 ):
