@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import warnings
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 
 import icalendar
 from django.utils.translation import gettext as _
+from icalendar.error import GloballyUniqueTZIDGuessed
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from events import app_settings
@@ -238,14 +240,19 @@ def _decode(data: bytes) -> str:
 
 
 def _zone_name(tzid: str) -> str | None:
+    """The IANA name for a TZID: itself, a Windows name (Outlook), or the end of a
+    vendor-prefixed one (``/mozilla.org/20050126_1/Europe/Paris``)."""
     tzid = tzid.strip().strip('"')
     if tzid in WINDOWS_TO_OLSON:
         return WINDOWS_TO_OLSON[tzid]
-    try:
-        zoneinfo.ZoneInfo(tzid)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
-    return tzid
+    parts = [p for p in tzid.split("/") if p]
+    for candidate in [tzid] + ["/".join(parts[-n:]) for n in (3, 2, 1) if len(parts) > n]:
+        try:
+            zoneinfo.ZoneInfo(candidate)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue
+        return candidate
+    return None
 
 
 class _Reader:
@@ -408,7 +415,10 @@ def parse_calendar(data: bytes, *, default_tz: str) -> list[ImportedEvent]:
     """Every event of an .ics file, checked; ``ImportRefused`` at the first problem."""
     text = _decode(data)
     try:
-        calendar = icalendar.Calendar.from_ical(text)
+        with warnings.catch_warnings():
+            # A vendor-prefixed TZID: _zone_name decides what it means, not a warning.
+            warnings.simplefilter("ignore", GloballyUniqueTZIDGuessed)
+            calendar = icalendar.Calendar.from_ical(text)
     except (ValueError, IndexError, KeyError) as exc:
         raise ImportRefused(
             _("The file could not be read as iCalendar (%(error)s).") % {"error": str(exc)[:120]}

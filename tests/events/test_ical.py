@@ -157,12 +157,15 @@ EXDATE:20270308T090000Z""",
     assert len(series) == 2
 
 
-def test_windows_zone_names_are_understood():
+@pytest.mark.parametrize(
+    "tzid", ["Romance Standard Time", "/mozilla.org/20050126_1/Europe/Paris", '"Europe/Paris"']
+)
+def test_windows_and_vendor_zone_names_are_understood(tzid):
     (event,) = ical.parse_calendar(
-        ics(GOOD.replace("TZID=Europe/Paris", "TZID=Romance Standard Time")),
-        default_tz="UTC",
+        ics(GOOD.replace("TZID=Europe/Paris", f"TZID={tzid}")), default_tz="UTC"
     )
     assert event.tz == "Europe/Paris"
+    assert event.start == paris(2027, 6, 1, 18).astimezone(UTC)
 
 
 def test_changed_occurrences_are_imported_with_their_series():
