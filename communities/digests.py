@@ -24,8 +24,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -48,7 +50,8 @@ SEND_HOUR = getattr(settings, "DIGESTS_SEND_HOUR", 7)  # local time of each pers
 SKIP_IF_SEEN = getattr(settings, "DIGESTS_SKIP_IF_SEEN", True)
 MAX_ATTEMPTS = getattr(settings, "DIGESTS_MAX_ATTEMPTS", 5)
 PERIODIC = frozenset({Frequency.DAILY, Frequency.WEEKLY})
-TOP_POSTS = 5  # per community
+TOP_POSTS = 3  # per community: a digest stays short enough to read
+TOP_POSTS_CACHE_SECONDS = 600  # a period's ranking, shared by every digest of that period
 NEW_MEMBERS = 8  # names listed per community
 
 
@@ -161,6 +164,56 @@ def _digest_communities(user: Any, frequency: str | None) -> list[Community]:
     return wanted
 
 
+def _top_posts(
+    community_ids: list[int], starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> list[dict[str, Any]]:
+    """The most engaging posts of each community in the period (comments count twice, likes
+    once), a few more than shown so that a reader's own posts can be left out. Everyone
+    whose digest covers the same period shares them: cached per community and period, the
+    missing communities ranked in one SQL query (a window per community)."""
+    keys = {
+        pk: f"digest-top:{pk}:{starts_at.timestamp():.0f}:{ends_at.timestamp():.0f}"
+        for pk in community_ids
+    }
+    cached = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in cached]
+    if missing:
+        found: dict[int, list[dict[str, Any]]] = {pk: [] for pk in missing}
+        score = F("comment_count") * 2 + F("like_count")
+        for post in (
+            Post.objects.filter(
+                community__in=missing,
+                created_at__gte=starts_at,
+                created_at__lt=ends_at,
+                is_hidden=False,
+            )
+            .select_related("author")
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("community_id"),
+                    order_by=[score.desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=TOP_POSTS * 2)
+            .order_by("community_id", "rank")
+        ):
+            found[post.community_id].append(
+                {
+                    "id": post.pk,
+                    "community_id": post.community_id,
+                    "author_id": post.author_id,
+                    "author": post.author.name if post.author else "",
+                    "excerpt": excerpt(post.body),
+                    "comments": post.comment_count,
+                    "likes": post.like_count,
+                }
+            )
+        cache.set_many({keys[pk]: rows for pk, rows in found.items()}, TOP_POSTS_CACHE_SECONDS)
+        cached.update({keys[pk]: rows for pk, rows in found.items()})
+    return [row for pk in community_ids for row in cached[keys[pk]]]
+
+
 def digest_build(
     *,
     user: Any,
@@ -173,35 +226,26 @@ def digest_build(
     ids = [c.pk for c in communities]
     by_id: dict[int, CommunityDigest] = {c.pk: CommunityDigest(community=c) for c in communities}
 
-    # The most engaging new posts: comments count twice, likes once.
-    posts = (
-        Post.objects.filter(
-            community__in=ids, created_at__gte=starts_at, created_at__lt=ends_at, is_hidden=False
-        )
-        .exclude(author=user.pk)
-        .select_related("author")
-        .annotate(score=F("comment_count") * 2 + F("like_count"))
-        .order_by("community_id", "-score", "-id")
-    )
     top: dict[int, list[Item]] = defaultdict(list)
-    for post in posts.iterator(chunk_size=500):
-        items = top[post.community_id]
-        if len(items) < TOP_POSTS:
-            items.append(
-                Item(
-                    title=excerpt(post.body),
-                    url=reverse("communities:post", args=[post.pk]),
-                    detail=" · ".join(
-                        [
-                            post.author.name if post.author else "",
-                            ngettext("%(n)s comment", "%(n)s comments", post.comment_count)
-                            % {"n": post.comment_count},
-                            ngettext("%(n)s like", "%(n)s likes", post.like_count)
-                            % {"n": post.like_count},
-                        ]
-                    ),
-                )
+    post_url = reverse("communities:post", args=[0]).replace("/0/", "/{}/")  # reversed once
+    for row in _top_posts(ids, starts_at, ends_at):
+        items = top[row["community_id"]]
+        if row["author_id"] == user.pk or len(items) >= TOP_POSTS:
+            continue  # my own posts are not news to me
+        items.append(
+            Item(
+                title=row["excerpt"],
+                url=post_url.format(row["id"]),
+                detail=" · ".join(
+                    [
+                        row["author"],
+                        ngettext("%(n)s comment", "%(n)s comments", row["comments"])
+                        % {"n": row["comments"]},
+                        ngettext("%(n)s like", "%(n)s likes", row["likes"]) % {"n": row["likes"]},
+                    ]
+                ),
             )
+        )
     joined: dict[int, list[str]] = defaultdict(list)
     for community_id, name, email in Activity.objects.filter(
         community__in=ids,
