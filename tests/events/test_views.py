@@ -47,6 +47,15 @@ def test_the_community_agenda_lists_and_grids_the_month_in_the_viewers_zone(
     assert grid.content.decode().count("Steering committee") == 3
 
 
+@pytest.mark.parametrize("month", ["garbage", "2027-13", "2027-3-1", "99999-01", ""])
+def test_a_malformed_month_shows_this_month(client, julie, month):
+    client.force_login(julie)
+    response = client.get(reverse("events:calendar"), {"month": month, "view": "month"})
+    assert response.status_code == 200
+    today = datetime.datetime.now(zoneinfo.ZoneInfo(julie.timezone)).date()
+    assert response.context["month"] == today.replace(day=1)
+
+
 def test_guests_see_only_their_communities_events(client, lead, project, julie, stranger_guest):
     other = cs.community_create(acting_user=lead, name="Sales", visibility="private")
     event = make_event(lead, project, start=paris(2027, 3, 10))
