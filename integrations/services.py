@@ -253,6 +253,9 @@ def feed_ingest(*, feed: Feed, content: bytes) -> int:
                 row.save(update_fields=["post"])
         except IntegrityError:  # another check of the same feed got there first
             continue
+        except ValidationError:  # this entry cannot be a post: seen, skipped, next one
+            FeedEntry.objects.get_or_create(feed=feed, key=key)
+            continue
         posted += 1
     if posted:
         Feed.objects.filter(pk=feed.pk).update(post_count=F("post_count") + posted)

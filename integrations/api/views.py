@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -21,9 +22,11 @@ from rest_framework.views import APIView
 from communities import permissions
 from communities import selectors as community_selectors
 from communities import services as community_services
+from documents import app_settings as document_settings
 from documents import selectors as document_selectors
 from documents import services as document_services
 from documents import views as document_views
+from documents.files import MaxSizeUploadHandler
 from events import selectors as event_selectors
 from events import services as event_services
 from integrations.api import serializers as s
@@ -238,14 +241,27 @@ class DocumentDetailView(ApiView):
 class VersionUploadView(ApiView):
     parser_classes = [MultiPartParser, FormParser]
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before anything reads the body (the session's CSRF check would): the size limit is
+        # enforced while the upload streams, as on the site.
+        request._request.upload_handlers.insert(
+            0, MaxSizeUploadHandler(request._request, limit=document_settings.MAX_UPLOAD_BYTES)
+        )
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(
         request={"multipart/form-data": s.VersionUploadSerializer},
-        responses={201: s.VersionSerializer, 400: BAD, 404: NOT_FOUND},
+        responses={201: s.VersionSerializer, 400: BAD, 404: NOT_FOUND, 413: BAD},
         summary="Upload a new version of a document (write scope)",
     )
     def post(self, request: Request, pk: int) -> Response:
         document = document_selectors.document_get_for_user(user=request.user, pk=_int(pk))
         data = s.VersionUploadSerializer(data=request.data)
+        if getattr(request._request, "upload_too_large", False):
+            return Response(
+                {"detail": _("This file is larger than the limit.")},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
         data.is_valid(raise_exception=True)
         version = document_services.version_add(
             acting_user=request.user,

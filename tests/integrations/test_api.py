@@ -245,6 +245,19 @@ def test_documents_list_download_and_upload(client, space, lead, member, project
     assert response.status_code == 404
 
 
+def test_an_upload_over_the_limit_stops_while_streaming(client, space, lead, monkeypatch):
+    from documents import app_settings as document_settings
+
+    monkeypatch.setattr(document_settings, "MAX_UPLOAD_BYTES", 1024)
+    document = space["document"]
+    big = SimpleUploadedFile("big.pdf", PDF + b"%" * 4096, "application/pdf")
+    response = api(
+        client, token_for(lead), "post", "version_upload", document.pk, data={"file": big}
+    )
+    assert response.status_code == 413
+    assert document.versions.count() == 1
+
+
 def test_events_and_rsvp(client, space, project, partner):
     token = token_for(partner)
     events = api(client, token, "get", "events", project.slug).json()
