@@ -43,6 +43,7 @@ from communities.notifications import (
     preferences_of,
     unsubscribe_url,
 )
+from communities.replies import reply_address
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Item:
     title: str
     url: str  # site path; the templates make it absolute
     detail: str = ""
+    reply_to: str = ""  # an address whose replies become a comment (posts only)
 
 
 @dataclass
@@ -236,6 +238,7 @@ def digest_build(
             Item(
                 title=row["excerpt"],
                 url=post_url.format(row["id"]),
+                reply_to=reply_address(user=user, post_id=row["id"]),
                 detail=" · ".join(
                     [
                         row["author"],

@@ -23,6 +23,7 @@ from django.utils import timezone
 from communities import permissions
 from communities.markup import excerpt
 from communities.models import Community, DigestPreference, Membership, Notification, Post
+from communities.replies import reply_address
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +235,14 @@ def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
             ):
                 continue
             unsubscribe = unsubscribe_url(user, notification.community)
+            headers = list_unsubscribe_headers(unsubscribe)
+            reply_to = (
+                reply_address(user=user, post_id=notification.post_id)
+                if notification.post_id
+                else ""
+            )
+            if reply_to:
+                headers["Reply-To"] = reply_to  # the answer becomes a comment on the post
             send_templated_email(
                 "communities/email/notification",
                 to=[user],
@@ -241,8 +250,9 @@ def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
                     "notification": notification,
                     "actor_name": notification.actor.name if notification.actor else "",
                     "unsubscribe_url": unsubscribe,
+                    "can_reply": bool(reply_to),
                 },
-                headers=list_unsubscribe_headers(unsubscribe),
+                headers=headers,
             )
             notification.emailed_at = timezone.now()
             notification.save(update_fields=["emailed_at"])

@@ -1,13 +1,20 @@
-"""Connect apps: a new internal account joins the general community."""
+"""Connect apps: a new internal account joins the general community; mail that arrives
+through anymail's inbound webhooks may be a reply to a post."""
 
+from anymail.signals import inbound
 from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from communities import services
+from communities import replies, services
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def _join_general_community(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw and not instance.is_external:
         services.membership_ensure_general(user=instance)
+
+
+@receiver(inbound)
+def _reply_by_email(sender, event, esp_name: str, **kwargs) -> None:
+    replies.reply_receive(message=event.message)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("allauth.urls")),
+    # The ESP's inbound and tracking webhooks (signed; replies by e-mail arrive here).
+    path("anymail/", include("anymail.urls")),
     # Editorial files from the Wagtail admin; community documents live under /documents/.
     path("editorial-files/", include(wagtaildocs_urls)),
     path("", include("portal.accounts.urls")),

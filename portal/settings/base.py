@@ -311,6 +311,9 @@ COMMUNITIES_ATTACHMENT_EXTENSIONS = [
 DIGESTS_SEND_HOUR = env_int("DIGESTS_SEND_HOUR", 7)  # local hour of each person's digest
 DIGESTS_SKIP_IF_SEEN = env_bool("DIGESTS_SKIP_IF_SEEN", True)  # no digest if on the site since
 DIGESTS_MAX_ATTEMPTS = env_int("DIGESTS_MAX_ATTEMPTS", 5)  # then the digest is marked failed
+# Reply by e-mail: the domain whose mail the ESP hands to /anymail/<esp>/inbound/ (unset: off).
+COMMUNITIES_REPLY_DOMAIN = env_str("COMMUNITIES_REPLY_DOMAIN", "")
+COMMUNITIES_REPLY_MAX_AGE_DAYS = env_int("COMMUNITIES_REPLY_MAX_AGE_DAYS", 30)
 
 # --- Guests ---------------------------------------------------------------------------------
 GUESTS_INVITATION_DAYS = env_int("GUESTS_INVITATION_DAYS", 14)  # an invitation link's life
