@@ -38,6 +38,7 @@ urlpatterns = [
     path("comments/<int:pk>/like/", views.comment_like, name="comment_like"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/bell/", views.notification_bell, name="notification_bell"),
     path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("notifications/digest/", views.digest_preview, name="digest_preview"),

@@ -613,6 +613,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def notification_bell(request: HttpRequest) -> HttpResponse:
+    """The bell with its unread count, fetched by htmx after each page and every two
+    minutes, so that no page pays for the count."""
+    count = notifications.unread_count(user=request.user)
+    return render(request, "communities/_bell.html", {"count": count})
+
+
+@login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Opening a notification marks it read and follows its link."""
     notification = notifications.notification_open(user=request.user, pk=pk)

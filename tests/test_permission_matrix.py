@@ -231,6 +231,7 @@ MATRIX: list[Row] = [
     Row("communities:cover", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
     # --- notifications and digests (everyone signed in has their own) ---
     Row("communities:notifications", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row("communities:notification_bell", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row(
         "communities:notification_open",
         "get",

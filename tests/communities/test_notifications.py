@@ -68,8 +68,8 @@ def test_opening_marks_read_and_follows_the_link(client, lead, project, colleagu
     post = cs.post_create(acting_user=lead, community=project, body="@**Hugo Bernard** look")
     note = Notification.objects.get(user=colleague, kind="mention")
     client.force_login(colleague)
-    page = client.get(reverse("communities:notifications")).content.decode()
-    assert "Notifications, 1 unread" in page  # the invitation was answered by joining
+    bell = client.get(reverse("communities:notification_bell")).content.decode()
+    assert "Notifications, 1 unread" in bell  # the invitation was answered by joining
     response = client.get(reverse("communities:notification_open", args=[note.pk]))
     assert response["Location"] == reverse("communities:post", args=[post.pk])
     note.refresh_from_db()
