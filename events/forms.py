@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -56,9 +57,9 @@ class ScheduleFields(forms.Form):
         return data
 
 
-def schedule_initial(*, start: datetime.datetime, end: datetime.datetime, tz: str, all_day: bool):
-    import zoneinfo
-
+def schedule_initial(
+    *, start: datetime.datetime, end: datetime.datetime, tz: str, all_day: bool
+) -> dict[str, Any]:
     zone = zoneinfo.ZoneInfo(tz)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     if all_day:
@@ -137,8 +138,6 @@ class EventForm(ScheduleFields):
 
     def service_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``event_create`` / ``event_update``."""
-        import zoneinfo
-
         data = self.cleaned_data
         until = None
         if data.get("freq") and data.get("until"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime
+import zoneinfo
 from functools import wraps
 from typing import Any
 
@@ -216,7 +217,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "freq": event.freq,
         "interval": event.interval,
         "count": event.count,
-        "until": event.until.astimezone(_zone(event.tz)).date() if event.until else None,
+        "until": event.until.astimezone(zoneinfo.ZoneInfo(event.tz)).date()
+        if event.until
+        else None,
     }
     form = EventForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -234,12 +237,6 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "community": event.community, "event": event},
         status=status,
     )
-
-
-def _zone(tz: str):
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(tz)
 
 
 def _occurrence_edit(request: HttpRequest, event, item) -> HttpResponse:
