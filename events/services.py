@@ -509,6 +509,24 @@ def import_upload(
     return pending, found
 
 
+IMPORT_FIELDS = (
+    "title",
+    "description",
+    "location",
+    "online_url",
+    "start",
+    "end",
+    "tz",
+    "all_day",
+    "freq",
+    "interval",
+    "until",
+    "count",
+    "exdates",
+    "status",
+)
+
+
 @transaction.atomic
 def import_confirm(*, acting_user: Any, pending: CalendarImport) -> tuple[int, int]:
     """Import every event of the file, or none: (created, updated). Events are matched by
@@ -525,8 +543,10 @@ def import_confirm(*, acting_user: Any, pending: CalendarImport) -> tuple[int, i
     existing = {
         e.uid: e for e in Event.objects.filter(community=community, uid__in=[f.uid for f in found])
     }
-    created = updated = 0
     now = timezone.now()
+    new: list[Event] = []
+    changed: list[Event] = []
+    pairs: list[tuple[Event, ical.ImportedEvent]] = []
     for item in found:
         values = {
             "title": item.title,
@@ -547,20 +567,24 @@ def import_confirm(*, acting_user: Any, pending: CalendarImport) -> tuple[int, i
         event = existing.get(item.uid)
         if event is None:
             event = Event(community=community, uid=item.uid, created_by=acting_user, **values)
-            created += 1
+            new.append(event)
         else:
-            changed = any(getattr(event, k) != v for k, v in values.items() if k in SIGNIFICANT)
+            significant = any(getattr(event, k) != v for k, v in values.items() if k in SIGNIFICANT)
             for key, value in values.items():
                 setattr(event, key, value)
-            if changed:
+            if significant:
                 event.sequence += 1
-            updated += 1
+            changed.append(event)
         event.updated_at = now
         _clean_text(event)
         _validate(event)
-        event.save()
-        event.overrides.all().delete()
-        Occurrence.objects.bulk_create(
+        pairs.append((event, item))
+    # A few statements whatever the size of the file (up to IMPORT_MAX_COMPONENTS events).
+    Event.objects.bulk_create(new, batch_size=500)
+    Event.objects.bulk_update(changed, [*IMPORT_FIELDS, "sequence", "updated_at"], batch_size=500)
+    Occurrence.objects.filter(event__in=changed).delete()
+    Occurrence.objects.bulk_create(
+        (
             Occurrence(
                 event=event,
                 original_start=o.original_start,
@@ -572,8 +596,12 @@ def import_confirm(*, acting_user: Any, pending: CalendarImport) -> tuple[int, i
                 cancelled=o.cancelled,
                 updated_at=now,
             )
+            for event, item in pairs
             for o in item.overrides
-        )
+        ),
+        batch_size=500,
+    )
+    created, updated = len(new), len(changed)
     pending.imported_at = now
     pending.save(update_fields=["imported_at"])
     log(

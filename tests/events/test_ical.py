@@ -262,3 +262,35 @@ def test_import_is_all_or_nothing_and_a_second_import_updates(lead, project):
             acting_user=lead, community=project, file_name="bad.ics", data=HOSTILE["no dtstart"][0]
         )
     assert Event.objects.count() == 1
+
+
+def _series_file(n: int, moved_title: str) -> bytes:
+    events = [GOOD.replace("launch-1", f"n{i}").replace("\n", "\r\n") for i in range(n)] + [
+        "UID:s@x\r\nSUMMARY:Weekly\r\nDTSTART:20270301T090000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3",
+        f"UID:s@x\r\nSUMMARY:{moved_title}\r\nRECURRENCE-ID:20270308T090000Z\r\n"
+        "DTSTART:20270309T090000Z",
+    ]
+    return ics(*events)
+
+
+def test_a_large_import_costs_a_few_statements_and_reimport_replaces_changed_occurrences(
+    lead, project, django_assert_max_num_queries
+):
+    from events.models import Occurrence
+
+    pending, _found = services.import_upload(
+        acting_user=lead, community=project, file_name="big.ics", data=_series_file(1000, "Moved")
+    )
+    with django_assert_max_num_queries(25):
+        assert services.import_confirm(acting_user=lead, pending=pending) == (1001, 0)
+    assert Occurrence.objects.get().title == "Moved"
+    again, _found = services.import_upload(
+        acting_user=lead,
+        community=project,
+        file_name="big.ics",
+        data=_series_file(1000, "Moved again"),
+    )
+    with django_assert_max_num_queries(25):
+        assert services.import_confirm(acting_user=lead, pending=again) == (0, 1001)
+    assert list(Occurrence.objects.values_list("title", flat=True)) == ["Moved again"]
+    assert Event.objects.filter(community=project).count() == 1001
