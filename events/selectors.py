@@ -316,6 +316,21 @@ def rows_of(events: Any) -> list[EventRow]:
     return [EventRow(e.pk, e.sequence, e.updated_at, e.tz, e.all_day) for e in events]
 
 
+def warm_fragments(*, pks: list[int]) -> int:
+    """Serialise these events into the cache now (after a change), so that the next fetch of
+    any feed showing them finds them ready. Returns how many were serialised."""
+    events = list(_with_overrides(Event.objects.filter(pk__in=pks)).select_related(None))
+    url = _event_url_template()
+    cache.set_many(
+        {
+            _fragment_key(rows_of([e])[0], url): ical.event_bytes(e, url=url.format(pk=e.pk))
+            for e in events
+        },
+        timeout=FRAGMENT_SECONDS,
+    )
+    return len(events)
+
+
 def feed_version(*, rows: list[EventRow]) -> tuple[str, datetime.datetime | None]:
     """(ETag, Last-Modified) of a feed: any change to an event, one of its occurrences
     (which touches the event), or to the set of events visible moves them."""

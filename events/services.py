@@ -26,7 +26,7 @@ from communities import permissions
 from communities.models import Community, Membership, Notification
 from communities.notifications import notify
 from communities.services import activity_record
-from events import app_settings, ical
+from events import app_settings, ical, tasks
 from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
 from events.recurrence import (
     exdate_key,
@@ -101,6 +101,12 @@ def schedule_from_local(
         start = from_local_naive(datetime.datetime.combine(start_date, start_time), zone)
         end = from_local_naive(datetime.datetime.combine(end_date, end_time), zone)
     return Schedule(start=start, end=end, tz=tz, all_day=all_day)
+
+
+def _warm_later(pks: list[int]) -> None:
+    """Feeds find changed events already serialised: a worker does it once the change is
+    committed (never for a change that was rolled back)."""
+    transaction.on_commit(lambda: tasks.warm_feed_fragments.delay(list(pks)))
 
 
 def _validate(event: Event) -> None:
@@ -188,6 +194,7 @@ def event_create(
     _clean_text(event)
     _validate(event)
     event.save()
+    _warm_later([event.pk])
     activity_record(community=community, actor=acting_user, verb=VERB_CREATED, target=event)
     return event
 
@@ -239,6 +246,7 @@ def event_update(
         event.sequence += 1
     event.updated_at = timezone.now()
     event.save()
+    _warm_later([event.pk])
     activity_record(community=event.community, actor=acting_user, verb=VERB_UPDATED, target=event)
     return event
 
@@ -307,6 +315,7 @@ def _touch(event: Event, *, significant: bool = True) -> None:
         event.sequence += 1
         fields.append("sequence")
     event.save(update_fields=fields)
+    _warm_later([event.pk])
 
 
 @transaction.atomic
@@ -324,6 +333,7 @@ def event_cancel(
         event.sequence += 1
         event.updated_at = timezone.now()
         event.save(update_fields=["status", "sequence", "updated_at"])
+        _warm_later([event.pk])
     else:
         _check_occurrence(event, occurrence_start)
         duration = event.end - event.start
@@ -602,6 +612,7 @@ def import_confirm(*, acting_user: Any, pending: CalendarImport) -> tuple[int, i
         batch_size=500,
     )
     created, updated = len(new), len(changed)
+    _warm_later([event.pk for event, _item in pairs])
     pending.imported_at = now
     pending.save(update_fields=["imported_at"])
     log(

@@ -203,6 +203,23 @@ def test_the_served_feed_expands_in_an_independent_reader_across_the_spring_chan
         assert starts[1].astimezone(UTC).hour == 9 and starts[2].astimezone(UTC).hour == 8
 
 
+def test_changes_are_serialised_for_the_feeds_once_committed(
+    client, lead, project, julie, django_capture_on_commit_callbacks
+):
+    client.force_login(julie)
+    path = _feed_path(client, project)
+    client.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        event = make_event(lead, project, title="Warm", freq="weekly", count=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(acting_user=lead, event=event, occurrence_start=paris(2027, 3, 8))
+    with CaptureQueriesContext(connection) as fetched:
+        response = client.get(path)
+    assert b"SUMMARY:Warm" in response.content and b"STATUS:CANCELLED" in response.content
+    # ready in the cache: the feed read no event and no changed occurrence
+    assert not [q for q in fetched.captured_queries if '"events_occurrence"' in q["sql"]]
+
+
 def test_a_feed_stops_at_once_when_the_guests_access_ends(client, lead, project, julie):
     make_event(lead, project)
     client.force_login(julie)
