@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,19 +27,7 @@ from communities.forms import (
     PostForm,
 )
 from communities.models import Comment, Community, Membership, PostAttachment
-
-
-def _not_found_on_denial(view: Callable) -> Callable:
-    """A service refusing an action answers like a missing object: 404."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied:
-            raise Http404 from None
-
-    return wrapper
+from portal.http import not_found_on_denial
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -170,7 +156,7 @@ def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def community_archive(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(
         user=request.user, slug=slug, perm=permissions.MANAGE
@@ -189,7 +175,7 @@ def community_archive(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def community_join(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(user=request.user, slug=slug)
     try:
@@ -206,7 +192,7 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(user=request.user, slug=slug)
     try:
@@ -243,7 +229,7 @@ MEMBER_ACTIONS = {"approve", "decline", "promote", "demote", "remove"}
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def member_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
     community = selectors.community_get_for_user(
         user=request.user, slug=slug, perm=permissions.MANAGE_MEMBERS
@@ -277,7 +263,7 @@ def member_action(request: HttpRequest, slug: str, pk: int, action: str) -> Http
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(
         user=request.user, slug=slug, perm=permissions.MANAGE_MEMBERS
@@ -307,7 +293,7 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def invitation(request: HttpRequest, slug: str) -> HttpResponse:
     membership = selectors.community_invitation_for_user(user=request.user, slug=slug)
     if request.method == "POST":
@@ -340,7 +326,7 @@ def mention_options(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def post_create(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(
         user=request.user, slug=slug, perm=permissions.POST
@@ -392,7 +378,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_get_for_user(user=request.user, pk=pk)
     _decorate_posts(request.user, [post])
@@ -417,7 +403,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_get_for_user(user=request.user, pk=pk)
     slug = post.community.slug
@@ -428,7 +414,7 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     post = selectors.post_get_for_user(user=request.user, pk=pk)
     on = request.POST.get("on") == "1"
@@ -443,7 +429,7 @@ def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def post_like(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_get_for_user(user=request.user, pk=pk)
     liked, count = services.post_like_toggle(acting_user=request.user, post=post)
@@ -455,7 +441,7 @@ def post_like(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_get_for_user(user=request.user, pk=pk)
     form = CommentForm(request.POST)
@@ -484,7 +470,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = selectors.comment_get_for_user(user=request.user, pk=pk)
     if not permissions.can_edit(request.user, comment):
@@ -533,7 +519,7 @@ def _serve_file(field, *, name: str, inline: bool) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment = selectors.comment_get_for_user(user=request.user, pk=pk)
     post_id = comment.post_id
@@ -544,7 +530,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def comment_like(request: HttpRequest, pk: int) -> HttpResponse:
     comment = selectors.comment_get_for_user(user=request.user, pk=pk)
     liked, count = services.comment_like_toggle(acting_user=request.user, comment=comment)

@@ -7,12 +7,11 @@ from __future__ import annotations
 import calendar as pycalendar
 import datetime
 import zoneinfo
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,21 +25,9 @@ from communities import selectors as community_selectors
 from events import app_settings, ical, selectors, services
 from events.forms import EventForm, ImportForm, OccurrenceForm, RSVPForm, schedule_initial
 from events.models import Event
+from portal.http import not_found_on_denial
 
 ICS_TYPE = "text/calendar; charset=utf-8"
-
-
-def _not_found_on_denial(view):
-    """A service refusing an action answers 404, like everything one may not see."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except PermissionDenied:
-            raise Http404 from None
-
-    return wrapper
 
 
 # --- Agendas ----------------------------------------------------------------------------
@@ -146,7 +133,7 @@ def _default_initial(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def event_create(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_selectors.community_get_for_user(
         user=request.user, slug=slug, perm=permissions.ADD_EVENT
@@ -198,7 +185,7 @@ def _detail_context(request: HttpRequest, event, item) -> dict[str, Any]:
 
 
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole event or series; with ``?at=`` one occurrence of a series."""
     event = selectors.event_get_for_user(user=request.user, pk=pk)
@@ -274,7 +261,7 @@ def _occurrence_edit(request: HttpRequest, event, item) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get_for_user(user=request.user, pk=pk)
     key = selectors.parse_key(request.POST.get("at"))
@@ -294,7 +281,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def event_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get_for_user(user=request.user, pk=pk)
     form = RSVPForm(request.POST)
@@ -326,7 +313,7 @@ def event_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def event_invite(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get_for_user(user=request.user, pk=pk)
     count = services.event_invite_members(acting_user=request.user, event=event)
@@ -354,7 +341,7 @@ def _feed_url(request: HttpRequest, feed, token: str) -> str:
 
 
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def feeds(request: HttpRequest) -> HttpResponse:
     """My subscription feeds; a new one (all my communities, or one of them)."""
     if request.method == "POST":
@@ -384,7 +371,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     feed = selectors.feed_get_for_owner(user=request.user, pk=pk)
     token = services.feed_rotate(acting_user=request.user, feed=feed)
@@ -395,7 +382,7 @@ def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     feed = selectors.feed_get_for_owner(user=request.user, pk=pk)
     services.feed_revoke(acting_user=request.user, feed=feed)
@@ -439,7 +426,7 @@ def feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 
 
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_selectors.community_get_for_user(
         user=request.user, slug=slug, perm=permissions.MANAGE_EVENTS
@@ -477,7 +464,7 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-@_not_found_on_denial
+@not_found_on_denial
 def import_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     community = community_selectors.community_get_for_user(
         user=request.user, slug=slug, perm=permissions.MANAGE_EVENTS

@@ -4,7 +4,6 @@ webhook endpoint: parse, ask the selectors and the policy, call one service, ren
 from __future__ import annotations
 
 import json
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,19 +19,7 @@ from django.views.decorators.http import require_POST
 from integrations import selectors, services, tasks
 from integrations.app_settings import app_settings
 from integrations.models import ApiToken
-
-
-def _not_found_on_denial(view):
-    """A service refusing an action answers 404, like everything one may not see."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except PermissionDenied:
-            raise Http404 from None
-
-    return wrapper
+from portal.http import not_found_on_denial
 
 
 def _error(exc: ValidationError) -> str:
@@ -60,7 +47,7 @@ def community_integrations(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_on_denial
+@not_found_on_denial
 def webhook_create(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_for_manager(user=request.user, slug=slug)
     try:
@@ -78,7 +65,7 @@ def webhook_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_on_denial
+@not_found_on_denial
 def webhook_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     webhook = selectors.webhook_get_for_manager(user=request.user, pk=pk)
     services.webhook_revoke(acting_user=request.user, webhook=webhook)
@@ -88,7 +75,7 @@ def webhook_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_on_denial
+@not_found_on_denial
 def feed_create(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_for_manager(user=request.user, slug=slug)
     try:
@@ -114,7 +101,7 @@ FEED_ACTIONS = ("pause", "resume", "delete")
 
 @login_required
 @require_POST
-@_not_found_on_denial
+@not_found_on_denial
 def feed_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     feed = selectors.feed_get_for_manager(user=request.user, pk=pk)
     slug = feed.community.slug
@@ -213,7 +200,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_on_denial
+@not_found_on_denial
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     api_token = selectors.api_token_get_for_owner(user=request.user, pk=pk)
     services.api_token_revoke(acting_user=request.user, api_token=api_token)
