@@ -52,7 +52,7 @@ SKIP_IF_SEEN = getattr(settings, "DIGESTS_SKIP_IF_SEEN", True)
 MAX_ATTEMPTS = getattr(settings, "DIGESTS_MAX_ATTEMPTS", 5)
 PERIODIC = frozenset({Frequency.DAILY, Frequency.WEEKLY})
 TOP_POSTS = 3  # per community: a digest stays short enough to read
-TOP_POSTS_CACHE_SECONDS = 600  # a period's ranking, shared by every digest of that period
+SHARED_CACHE_SECONDS = 600  # what readers of a community share for a period (see below)
 NEW_MEMBERS = 8  # names listed per community
 
 
@@ -146,16 +146,18 @@ def preview_period(user: Any, now: datetime.datetime | None = None) -> tuple[Any
 
 
 def _digest_communities(user: Any, frequency: str | None) -> list[Community]:
-    """Communities of the person's active memberships that they may read now and whose
-    effective frequency is ``frequency`` (any but "off" when None)."""
+    """Communities of the person's active memberships (every role reads its community, so
+    these are exactly the ones they may read now, archived ones aside) whose effective
+    frequency is ``frequency`` (any but "off" when None)."""
     account, per_community = preferences_of(user)
+    if not user.is_active:
+        return []
     communities = list(
         Community.objects.filter(
-            permissions.readable_communities_q(user, prefix=""),
-            archived_at__isnull=True,
-            memberships__in=Membership.objects.filter(
+            id__in=Membership.objects.filter(
                 permissions.active_membership_q(), user=user.pk
-            ),
+            ).values("community_id"),
+            archived_at__isnull=True,
         ).order_by("name", "id")
     )
     wanted = []
@@ -166,21 +168,38 @@ def _digest_communities(user: Any, frequency: str | None) -> list[Community]:
     return wanted
 
 
+def shared_per_community(
+    name: str,
+    community_ids: list[int],
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    compute: Callable[[list[int]], dict[int, Any]],
+) -> dict[int, Any]:
+    """What every reader of a community shares for a period (its top posts, its new members,
+    its agenda), cached per community and period so that a batch of digests computes each
+    once: ``compute(missing ids)`` runs for the communities not in the cache yet and must
+    return plain, language-neutral data (each digest formats it in its reader's language)."""
+    key = f"digest:{name}:{starts_at.timestamp():.0f}:{ends_at.timestamp():.0f}:"
+    cached = cache.get_many([key + str(pk) for pk in community_ids])
+    found = {pk: cached[key + str(pk)] for pk in community_ids if key + str(pk) in cached}
+    missing = [pk for pk in community_ids if pk not in found]
+    if missing:
+        computed = compute(missing)
+        fresh = {pk: computed.get(pk, []) for pk in missing}
+        cache.set_many({key + str(pk): v for pk, v in fresh.items()}, SHARED_CACHE_SECONDS)
+        found.update(fresh)
+    return found
+
+
 def _top_posts(
     community_ids: list[int], starts_at: datetime.datetime, ends_at: datetime.datetime
-) -> list[dict[str, Any]]:
+) -> dict[int, list[dict[str, Any]]]:
     """The most engaging posts of each community in the period (comments count twice, likes
-    once), a few more than shown so that a reader's own posts can be left out. Everyone
-    whose digest covers the same period shares them: cached per community and period, the
-    missing communities ranked in one SQL query (a window per community)."""
-    keys = {
-        pk: f"digest-top:{pk}:{starts_at.timestamp():.0f}:{ends_at.timestamp():.0f}"
-        for pk in community_ids
-    }
-    cached = cache.get_many(list(keys.values()))
-    missing = [pk for pk, key in keys.items() if key not in cached]
-    if missing:
-        found: dict[int, list[dict[str, Any]]] = {pk: [] for pk in missing}
+    once), a few more than shown so that a reader's own posts can be left out; ranked in
+    one SQL query (a window per community)."""
+
+    def compute(missing: list[int]) -> dict[int, list[dict[str, Any]]]:
+        found: dict[int, list[dict[str, Any]]] = defaultdict(list)
         score = F("comment_count") * 2 + F("like_count")
         for post in (
             Post.objects.filter(
@@ -203,7 +222,6 @@ def _top_posts(
             found[post.community_id].append(
                 {
                     "id": post.pk,
-                    "community_id": post.community_id,
                     "author_id": post.author_id,
                     "author": post.author.name if post.author else "",
                     "excerpt": excerpt(post.body),
@@ -211,9 +229,26 @@ def _top_posts(
                     "likes": post.like_count,
                 }
             )
-        cache.set_many({keys[pk]: rows for pk, rows in found.items()}, TOP_POSTS_CACHE_SECONDS)
-        cached.update({keys[pk]: rows for pk, rows in found.items()})
-    return [row for pk in community_ids for row in cached[keys[pk]]]
+        return found
+
+    return shared_per_community("top", community_ids, starts_at, ends_at, compute)
+
+
+def _new_members(
+    community_ids: list[int], starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> dict[int, list[str]]:
+    def compute(missing: list[int]) -> dict[int, list[str]]:
+        joined: dict[int, list[str]] = defaultdict(list)
+        for community_id, name, email in Activity.objects.filter(
+            community__in=missing,
+            verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
+            created_at__gte=starts_at,
+            created_at__lt=ends_at,
+        ).values_list("community_id", "actor__display_name", "actor__email"):
+            joined[community_id].append(name or email.split("@")[0])
+        return joined
+
+    return shared_per_community("joined", community_ids, starts_at, ends_at, compute)
 
 
 def digest_build(
@@ -230,11 +265,9 @@ def digest_build(
 
     top: dict[int, list[Item]] = defaultdict(list)
     post_url = reverse("communities:post", args=[0]).replace("/0/", "/{}/")  # reversed once
-    for row in _top_posts(ids, starts_at, ends_at):
-        items = top[row["community_id"]]
-        if row["author_id"] == user.pk or len(items) >= TOP_POSTS:
-            continue  # my own posts are not news to me
-        items.append(
+    for community_id, rows in _top_posts(ids, starts_at, ends_at).items():
+        mine = [row for row in rows if row["author_id"] != user.pk][:TOP_POSTS]
+        top[community_id] = [  # my own posts are not news to me
             Item(
                 title=row["excerpt"],
                 url=post_url.format(row["id"]),
@@ -248,15 +281,9 @@ def digest_build(
                     ]
                 ),
             )
-        )
-    joined: dict[int, list[str]] = defaultdict(list)
-    for community_id, name, email in Activity.objects.filter(
-        community__in=ids,
-        verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
-        created_at__gte=starts_at,
-        created_at__lt=ends_at,
-    ).values_list("community_id", "actor__display_name", "actor__email"):
-        joined[community_id].append(name or email.split("@")[0])
+            for row in mine
+        ]
+    joined = _new_members(ids, starts_at, ends_at)
     extra: dict[int, list[Section]] = defaultdict(list)
     for provider in _providers:
         for community_id, sections in provider(user, communities, starts_at, ends_at).items():

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from communities.digests import Item, Section
+from communities.digests import Item, Section, shared_per_community
 from communities.models import Community
 from events import selectors
 
@@ -22,25 +22,39 @@ DAYS = 7
 def next_week(
     user: Any, communities: list[Community], starts_at: datetime.datetime, ends_at: Any
 ) -> dict[int, list[Section]]:
-    """Occurrences from the digest's end to seven days later (a fixed number of queries)."""
+    """Occurrences from the digest's end to seven days later. Every reader of a community
+    shares them: computed once per community and period (the digest gives only communities
+    the reader may read now), then formatted in each reader's zone and language."""
     start = ends_at if isinstance(ends_at, datetime.datetime) else timezone.now()
     end = start + datetime.timedelta(days=DAYS)
-    wanted = {c.pk for c in communities}
-    events = selectors.event_list_visible_to(user=user, start=start, end=end).filter(
-        community__in=wanted
-    )
+
+    def compute(missing: list[int]) -> dict[int, list[dict[str, Any]]]:
+        found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        events = selectors.events_of_communities(community_ids=missing, start=start, end=end)
+        for item in selectors.expand(events, start=start, end=end):
+            found[item.event.community_id].append(
+                {
+                    "title": item.title,
+                    "url": reverse("events:detail", args=[item.event.pk]) + f"?at={item.key_param}",
+                    "start": item.start,
+                    "cancelled": item.cancelled,
+                }
+            )
+        return found
+
     try:
         zone = zoneinfo.ZoneInfo(user.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = timezone.get_default_timezone()
-    items: dict[int, list[Item]] = defaultdict(list)
-    for item in selectors.expand(events, start=start, end=end):
-        when = formats.date_format(item.start.astimezone(zone), "SHORT_DATETIME_FORMAT")
-        items[item.event.community_id].append(
-            Item(
-                title=item.title,
-                url=reverse("events:detail", args=[item.event.pk]) + f"?at={item.key_param}",
-                detail=_("%(when)s · cancelled") % {"when": when} if item.cancelled else when,
-            )
-        )
-    return {pk: [Section(_("Coming up this week"), rows)] for pk, rows in items.items()}
+    shared = shared_per_community("agenda", [c.pk for c in communities], start, end, compute)
+    sections = {}
+    for community_id, rows in shared.items():
+        if not rows:
+            continue
+        items = []
+        for row in rows:
+            when = formats.date_format(row["start"].astimezone(zone), "SHORT_DATETIME_FORMAT")
+            detail = _("%(when)s · cancelled") % {"when": when} if row["cancelled"] else when
+            items.append(Item(title=row["title"], url=row["url"], detail=detail))
+        sections[community_id] = [Section(_("Coming up this week"), items)]
+    return sections

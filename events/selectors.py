@@ -99,16 +99,32 @@ def event_list_visible_to(
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return Event.objects.none()
         qs = Event.objects.filter(_my_communities_q(user), community__archived_at__isnull=True)
+    return _with_overrides(_in_window(qs, start, end))
+
+
+def _in_window(
+    qs: QuerySet[Event], start: datetime.datetime | None, end: datetime.datetime | None
+) -> QuerySet[Event]:
+    """Events that may touch ``[start, end)``: a one-off event that ended before the window,
+    or a series that stopped before it, is not needed (a COUNT is checked when expanded)."""
     if end is not None:
         qs = qs.filter(start__lt=end)
     if start is not None:
-        # A one-off event that ended before the window, or a series that stopped before
-        # it, is not needed (a series with a COUNT is checked when expanded).
         qs = qs.filter(
             Q(freq="", end__gte=start)
             | (~Q(freq="") & (Q(until__isnull=True) | Q(until__gte=start)))
         )
-    return _with_overrides(qs)
+    return qs
+
+
+def events_of_communities(
+    *, community_ids: list[int], start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[Event]:
+    """Every event of these communities that may touch the window, for callers that have
+    already checked the reader may see each community (the digest's agenda section)."""
+    return _with_overrides(
+        _in_window(Event.objects.filter(community__in=community_ids), start, end)
+    )
 
 
 def expand(
