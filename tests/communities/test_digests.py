@@ -301,3 +301,21 @@ def test_preview_shows_what_the_digest_would_say(client, lead, project, reader):
     client.force_login(reader)
     page = client.get(reverse("communities:digest_preview")).content.decode()
     assert "Steering note 2" in page
+
+
+def test_administrators_see_failed_digests_in_the_admin(client, staff, reader, lead, project):
+    starts_at, ends_at = window()
+    DigestOutbox.objects.create(
+        user=reader,
+        period="d-failed",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status="failed",
+        attempts=5,
+        error="SMTPServerDisconnected: gone",
+    )
+    client.force_login(staff)
+    page = client.get(reverse("digests:index"), {"status": "failed"}).content.decode()
+    assert "d-failed" in page and "SMTPServerDisconnected" in page
+    client.force_login(reader)  # not an administrator
+    assert client.get(reverse("digests:index")).status_code in (302, 403)
