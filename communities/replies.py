@@ -1,4 +1,5 @@
-"""Reply by e-mail: answering a notification or a digest item becomes a comment on the post.
+"""Mail into the portal: a reply to a notification or a digest item becomes a comment on the
+post; a message to a community's address becomes a post there.
 
 Each e-mail about a post carries a reply address ``reply+<token>@<COMMUNITIES_REPLY_DOMAIN>``
 whose token names the person and the post and is signed (HMAC with the site's secret key,
@@ -7,6 +8,10 @@ through django-anymail's signed inbound webhooks; :func:`reply_receive` turns it
 comment only when the signature holds, the token is recent, the sender is the token's owner,
 the post still exists and that person may still comment there. Anything else is dropped and
 logged, never posted.
+
+A community's address, ``post+<community>.<signature>@<COMMUNITIES_REPLY_DOMAIN>``, cannot
+be guessed from the community's name; mail to it becomes a post by the sender when the
+sender's address belongs to an account that may post there, and is dropped otherwise.
 """
 
 from __future__ import annotations
@@ -33,12 +38,34 @@ MAX_BODY = 10_000  # characters of reply kept as a comment
 MAX_ATTACHMENTS = 10  # more is refused outright (attachments themselves are never posted)
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 TOKEN_RE = re.compile(r"^reply\+(\d+)\.(\d+)\.([0-9a-z]+)\.([a-z2-7]{16})$")
+COMMUNITY_RE = re.compile(r"^post\+(\d+)\.([a-z2-7]{16})$")
 
 
-def _mac(user_id: int, post_id: int, stamp: str) -> str:
-    key = hashlib.sha256(f"communities.reply:{settings.SECRET_KEY}".encode()).digest()
+def _mac(user_id: int, post_id: int, stamp: str, purpose: str = "reply") -> str:
+    key = hashlib.sha256(f"communities.{purpose}:{settings.SECRET_KEY}".encode()).digest()
     digest = hmac.new(key, f"{user_id}.{post_id}.{stamp}".encode(), hashlib.sha256).digest()
     return base64.b32encode(digest[:10]).decode().lower()  # 80 bits, 16 characters
+
+
+def community_address(community: Any) -> str:
+    """The community's e-mail address ("" when inbound mail is not configured)."""
+    domain = getattr(settings, "COMMUNITIES_REPLY_DOMAIN", "")
+    if not domain:
+        return ""
+    return f"post+{community.pk}.{_mac(0, community.pk, '', 'post')}@{domain}"
+
+
+def read_community_address(address: str) -> int | None:
+    """The community id a community address names, or None."""
+    local, _, domain = address.strip().lower().partition("@")
+    if not domain or domain != getattr(settings, "COMMUNITIES_REPLY_DOMAIN", "").lower():
+        return None
+    match = COMMUNITY_RE.match(local)
+    if match is None or not hmac.compare_digest(
+        match.group(2), _mac(0, int(match.group(1)), "", "post")
+    ):
+        return None
+    return int(match.group(1))
 
 
 def _base36(number: int) -> str:
@@ -95,43 +122,86 @@ def strip_reply(text: str) -> str:
     return "\n".join(kept).strip()
 
 
-def reply_receive(*, message: Any) -> Comment | None:
-    """Turn an inbound message (anymail's ``AnymailInboundMessage``) into a comment, or drop
-    it with a logged reason. Returns the comment when one was written."""
-    from communities.services import comment_create
-
+def inbound_receive(*, message: Any) -> Comment | Post | None:
+    """Turn an inbound message (anymail's ``AnymailInboundMessage``) into a comment (a reply
+    address) or a post (a community address), or drop it with a logged reason."""
     recipients = [a.addr_spec for a in (message.to or []) + (message.cc or [])]
     envelope = getattr(message, "envelope_recipient", None)
     if envelope:
         recipients.append(envelope)
-    token = next((t for t in map(read_reply_address, recipients) if t), None)
-    if token is None:
-        logger.warning("reply dropped: no valid reply address in %s", recipients)
-        return None
-    user_id, post_id = token
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if any(map(read_reply_address, recipients)):
+        return reply_receive(message=message, recipients=recipients)
+    community_id = next((c for c in map(read_community_address, recipients) if c), None)
+    if community_id is not None:
+        return community_mail_receive(message=message, community_id=community_id)
+    logger.warning("inbound mail dropped: no address of ours in %s", recipients)
+    return None
+
+
+def _sender_and_body(message: Any, user: Any | None) -> str | None:
+    """The reply's new text, or None (logged) when the sender or the size is wrong."""
     sender = message.from_email.addr_spec.lower() if message.from_email else ""
     if user is None or sender != user.email.lower():
-        logger.warning("reply dropped: sender %r is not the token's owner %s", sender, user_id)
+        logger.warning("inbound mail dropped: sender %r is not an allowed account", sender)
         return None
     attachments = list(message.attachments or [])
     if (
         len(attachments) > MAX_ATTACHMENTS
         or sum(len(a.get_content_bytes() or b"") for a in attachments) > MAX_ATTACHMENT_BYTES
     ):
-        logger.warning("reply dropped: too many or too large attachments from %s", user_id)
+        logger.warning("inbound mail dropped: too many or too large attachments from %s", sender)
+        return None
+    text = message.text or strip_tags(message.html or "")
+    body = strip_reply(text)[:MAX_BODY]
+    if not body:
+        logger.warning("inbound mail dropped: nothing but quoted text from %s", sender)
+        return None
+    return body
+
+
+def reply_receive(*, message: Any, recipients: list[str]) -> Comment | None:
+    """A reply to a notification or digest item: the token's owner comments on its post."""
+    from communities.services import comment_create
+
+    user_id, post_id = next(t for t in map(read_reply_address, recipients) if t)
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    body = _sender_and_body(message, user)
+    if body is None:
         return None
     post = Post.objects.select_related("community").filter(pk=post_id).first()
     if post is None:
         logger.warning("reply dropped: post %s no longer exists", post_id)
         return None
-    text = message.text or strip_tags(message.html or "")
-    body = strip_reply(text)[:MAX_BODY]
-    if not body:
-        logger.warning("reply dropped: nothing but quoted text from %s", user_id)
-        return None
     try:
         return comment_create(acting_user=user, post=post, body=body)
     except (PermissionDenied, ValidationError) as exc:
         logger.warning("reply dropped: %s may not comment on post %s (%s)", user_id, post_id, exc)
+        return None
+
+
+def community_mail_receive(*, message: Any, community_id: int) -> Post | None:
+    """Mail to a community's address from an account that may post there becomes its post
+    (the subject in bold, then the text); from anyone else it is dropped."""
+    from communities import permissions
+    from communities.models import Community
+    from communities.services import post_create
+
+    sender = message.from_email.addr_spec if message.from_email else ""
+    user = get_user_model().objects.filter(email__iexact=sender, is_active=True).first()
+    community = Community.objects.filter(pk=community_id).first()
+    body = _sender_and_body(message, user)
+    if body is None or community is None:
+        return None
+    if not permissions.can(user, permissions.POST, community):
+        logger.warning("community mail dropped: %s may not post in %s", user.pk, community_id)
+        return None
+    subject = " ".join((message.subject or "").split())[:200]
+    try:
+        return post_create(
+            acting_user=user,
+            community=community,
+            body=f"**{subject}**\n\n{body}" if subject else body,
+        )
+    except ValidationError as exc:
+        logger.warning("community mail dropped: %s", exc)
         return None

@@ -17,4 +17,4 @@ def _join_general_community(sender, instance, created: bool, raw: bool = False, 
 
 @receiver(inbound)
 def _reply_by_email(sender, event, esp_name: str, **kwargs) -> None:
-    replies.reply_receive(message=event.message)
+    replies.inbound_receive(message=event.message)

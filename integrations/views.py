@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from communities.replies import community_address
 from integrations import selectors, services, tasks
 from integrations.app_settings import app_settings
 from integrations.models import ApiToken
@@ -34,6 +35,7 @@ def _community_page(request, community, *, status: int = 200, **extra) -> HttpRe
         "community": community,
         "webhooks": selectors.webhooks_of(community=community),
         "feeds": selectors.feeds_of(community=community),
+        "mail_address": community_address(community),
         **extra,
     }
     return render(request, "integrations/community.html", context, status=status)

@@ -123,7 +123,7 @@ def test_someone_else_writing_from_their_own_address_is_dropped(client, colleagu
     address = replies.reply_address(user=colleague, post_id=post.pk)
     postmark(client, sender="intruder@elsewhere.example", to=address, text="Spam")
     assert not Comment.objects.exists()
-    assert "not the token's owner" in caplog.text
+    assert "is not an allowed account" in caplog.text
 
 
 def test_forged_old_or_foreign_addresses_are_dropped(client, colleague, post, lead):
@@ -206,3 +206,37 @@ def test_the_post_page_is_where_the_reply_lands(client, colleague, post):
     client.force_login(colleague)
     page = client.get(reverse("communities:post", args=[post.pk])).content.decode()
     assert "Seen" in page
+
+
+# --- E-mail into a community -------------------------------------------------------------------
+
+
+def test_mail_to_a_community_from_a_member_becomes_their_post(client, colleague, project):
+    address = replies.community_address(project)
+    response = postmark(client, sender=colleague.email, to=address, text="Deal signed.\n-- \nHugo")
+    assert response.status_code == 200
+    [post] = project.posts.all()
+    assert post.author == colleague
+    assert post.body == "**Re: Steering committee agenda**\n\nDeal signed."
+
+
+def test_mail_to_a_community_from_anyone_else_is_dropped(client, project, partner, caplog):
+    address = replies.community_address(project)
+    postmark(client, sender="stranger@elsewhere.example", to=address, text="Buy now")
+    outsider = UserFactory(email="outsider@parvis.example")
+    postmark(client, sender=outsider.email, to=address, text="Not a member")
+    postmark(client, sender=partner.email, to=address, text="Guests read, leads publish")
+    assert not project.posts.exists()
+    assert "may not post" in caplog.text
+
+
+def test_a_guessed_community_address_is_dropped(client, colleague, project):
+    forged = f"post+{project.pk}.aaaaaaaaaaaaaaaa@{DOMAIN}"
+    postmark(client, sender=colleague.email, to=forged, text="Hello")
+    assert not project.posts.exists()
+
+
+def test_leads_find_the_community_address_on_the_integrations_page(client, lead, project):
+    client.force_login(lead)
+    page = client.get(reverse("integrations:community", args=[project.slug])).content.decode()
+    assert replies.community_address(project) in page
