@@ -100,6 +100,8 @@ def excerpt(text: str, length: int = 140) -> str:
     """A one-line plain-text excerpt for lists and e-mails: mentions read as "@Name", the
     Markdown marks that would show as clutter are dropped, whitespace is folded."""
     text = MENTION_RE.sub(lambda m: "@" + m.group(1), text)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)\s]*\)", r"\1", text)  # [label](url): the label
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)  # Markdown escapes
     text = re.sub(r"[*`]+", "", text)
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"

@@ -170,3 +170,21 @@ def test_join_requests_and_answers_are_notified(lead):
     assert kinds(lead) == ["join.request"]
     cs.membership_decide(acting_user=lead, membership=membership, approve=False)
     assert kinds(asker) == ["join.answer"]  # shown although they cannot read the community
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("Hello @**Hugo Bernard|12** and *welcome*", "Hello @Hugo Bernard and welcome"),
+        (
+            "**[Rail and trail: a car\\-free weekend](https://blog.example.org/rail)** #mobility",
+            "Rail and trail: a car-free weekend #mobility",
+        ),
+        ("Two\n\nparagraphs", "Two paragraphs"),
+        ("x" * 300, "x" * 139 + "…"),
+    ],
+)
+def test_excerpts_are_one_plain_line(body, line):
+    from communities.markup import excerpt
+
+    assert excerpt(body) == line
