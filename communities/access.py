@@ -1,8 +1,9 @@
 """Access granted outside memberships, for "who can see what" reports.
 
 Upper apps hold explicit per-object grants (a document shared with one outside reviewer,
-kept by django-guardian). They register a provider here from their ``AppConfig.ready()`` so
-that the access report lists every grant without communities or guests importing them.
+kept by django-guardian) and access channels (a private calendar feed). They register a
+provider here from their ``AppConfig.ready()`` so that the access report lists them all
+without communities or guests importing those apps.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ class Grant:
     kind: str  # translated label, e.g. "Document"
     title: str
     url: str
-    community: Community  # the community the object belongs to
+    community: Community | None  # the community concerned; None for "all my communities"
+    detail: str = ""
+    # True when it opens something by itself (a shared document); False for a channel that
+    # only carries what memberships already open (a calendar feed).
+    opens_access: bool = True
 
 
 GrantProvider = Callable[[Any], Iterable[Grant]]
@@ -37,4 +42,4 @@ def register_grant_provider(provider: GrantProvider) -> None:
 def explicit_grants(user: Any) -> list[Grant]:
     """Every object ``user`` was explicitly given access to, by community then title."""
     grants = [grant for provider in _providers for grant in provider(user)]
-    return sorted(grants, key=lambda g: (g.community.name, g.title))
+    return sorted(grants, key=lambda g: (g.community.name if g.community else "", g.title))

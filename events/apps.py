@@ -9,7 +9,10 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from communities.access import register_grant_provider
         from communities.digests import register_section_provider
+        from events.access import feeds_for
         from events.digest import next_week
 
         register_section_provider(next_week)
+        register_grant_provider(feeds_for)

@@ -80,7 +80,12 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
             for m in memberships
             if permissions.can(viewer, permissions.MANAGE_MEMBERS, m.community)
         ]
-        grants = [g for g in grants if permissions.can(viewer, permissions.MODERATE, g.community)]
+        grants = [
+            g
+            for g in grants
+            if g.community is not None
+            and permissions.can(viewer, permissions.MODERATE, g.community)
+        ]
         if not visible and not grants:
             raise Http404
     manageable = {

@@ -280,7 +280,7 @@ def _deactivate_if_no_access(user: Any) -> bool:
         return False
     if Membership.objects.filter(permissions.active_membership_q(), user=user).exists():
         return False
-    if explicit_grants(user):  # a document still shared with them, say
+    if any(g.opens_access for g in explicit_grants(user)):  # a document still shared, say
         return False
     user.is_active = False
     user.save(update_fields=["is_active"])

@@ -196,3 +196,26 @@ def test_feeds_store_only_a_hash_and_rotate_and_revoke_separately(lead, project,
 def test_nobody_makes_a_feed_of_a_community_they_cannot_read(project, stranger_guest):
     with pytest.raises(PermissionDenied):
         services.feed_create(acting_user=stranger_guest, community=project)
+
+
+def test_feeds_are_listed_in_the_guests_access_report_and_do_not_keep_an_account(
+    client, lead, project, julie
+):
+    from guests import services as guest_services
+
+    services.feed_create(acting_user=julie, community=project)
+    services.feed_create(acting_user=julie)
+    client.force_login(julie)
+    page = client.get(f"/guests/{julie.pk}/").content.decode()
+    assert "Calendar feed" in page and "All my communities" in page and "never fetched" in page
+    rows = client.get(f"/guests/{julie.pk}/?format=csv").content.decode().splitlines()
+    assert sum(",feed," in row for row in rows) == 2
+    # A lead sees the feed on their community, not the "all my communities" one.
+    client.force_login(lead)
+    page = client.get(f"/guests/{julie.pk}/").content.decode()
+    assert "Calendar feed" in page and "All my communities" not in page
+    # Feeds open nothing by themselves: ending the last membership closes the account.
+    membership = julie.memberships.get(community=project)
+    guest_services.guest_end(acting_user=lead, membership=membership)
+    julie.refresh_from_db()
+    assert not julie.is_active
