@@ -43,3 +43,9 @@ def explicit_grants(user: Any) -> list[Grant]:
     """Every object ``user`` was explicitly given access to, by community then title."""
     grants = [grant for provider in _providers for grant in provider(user)]
     return sorted(grants, key=lambda g: (g.community.name if g.community else "", g.title))
+
+
+def has_explicit_access(user: Any) -> bool:
+    """Whether something is open to ``user`` outside their memberships (a shared document);
+    access channels such as calendar feeds do not count: they open nothing by themselves."""
+    return any(grant.opens_access for grant in explicit_grants(user))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from communities import permissions
-from communities.access import explicit_grants
+from communities.access import has_explicit_access
 from communities.models import Activity, Community, DigestPreference, Membership
 from communities.notifications import preferences_set
 from communities.services import activity_record
@@ -280,7 +280,7 @@ def _deactivate_if_no_access(user: Any) -> bool:
         return False
     if Membership.objects.filter(permissions.active_membership_q(), user=user).exists():
         return False
-    if any(g.opens_access for g in explicit_grants(user)):  # a document still shared, say
+    if has_explicit_access(user):  # a document still shared with them, say
         return False
     user.is_active = False
     user.save(update_fields=["is_active"])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from communities import permissions
-from communities.access import explicit_grants
+from communities.access import has_explicit_access
 from integrations import selectors, services
 
 
@@ -21,7 +21,7 @@ def has_any_access(user: Any) -> bool:
         return False
     if not user.is_external:
         return True
-    return bool(permissions.active_roles(user)) or bool(explicit_grants(user))
+    return bool(permissions.active_roles(user)) or has_explicit_access(user)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
