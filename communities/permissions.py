@@ -182,6 +182,11 @@ def is_guest(user: Any) -> bool:
     return _is_signed_in(user) and bool(user.is_external)
 
 
+def is_administrator(user: Any) -> bool:
+    """Administrators see the adoption report, every access report and every digest."""
+    return _is_signed_in(user) and bool(user.is_superuser)
+
+
 def can_create_community(user: Any) -> bool:
     """Any internal member; guests never."""
     return _is_signed_in(user) and not user.is_external

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
 from portal.accounts import services as account_services
@@ -585,10 +586,39 @@ def seed_integrations() -> None:
 
 
 @transaction.atomic
+def seed_connections() -> None:
+    """Six months of daily connection records, so that the adoption report's curve has a
+    shape: the curiosity peak, a dip, then growth (the white paper's curve). The demo's
+    people joined before that; the same rows every time, existing ones left alone."""
+    from portal.accounts.models import Connection
+
+    today = timezone.localdate()
+    people = list(User.objects.filter(email__in=[p[0] for p in PEOPLE]).order_by("email"))
+    share_per_month = [0.3, 0.9, 0.5, 0.6, 0.8, 1.0]  # of the people, oldest month first
+    first_index = today.year * 12 + today.month - 1 - (len(share_per_month) - 1)
+    joined = timezone.make_aware(
+        datetime.datetime(first_index // 12, first_index % 12 + 1, 1) - datetime.timedelta(days=20)
+    )
+    User.objects.filter(pk__in=[p.pk for p in people], date_joined__gt=joined).update(
+        date_joined=joined
+    )
+    rows = []
+    for offset, share in enumerate(share_per_month):
+        index = first_index + offset
+        month_start = datetime.date(index // 12, index % 12 + 1, 1)
+        for n, person in enumerate(people[: max(1, round(share * len(people)))]):
+            for visit in range(1 + n % 3):
+                day = month_start + datetime.timedelta(days=(7 * visit + n) % 27)
+                if day <= today:
+                    rows.append(Connection(user=person, day=day))
+    Connection.objects.bulk_create(rows, ignore_conflicts=True)
+
+
 def seed() -> list[Login]:
     seed_people()
     seed_pages()
     seed_communities()
     seed_events()
     seed_integrations()
+    seed_connections()
     return LOGINS

@@ -229,6 +229,8 @@ MATRIX: list[Row] = [
     Row("communities:attachment", "get", pk("attachment_P"), E(404, 200, 200, 200, 404, 200)),
     Row("communities:cover", "get", slug("P"), E(200, 200, 200, 200, 404, 200), label="private"),
     Row("communities:cover", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
+    # --- the adoption report (Wagtail admin): administrators only ---
+    Row("adoption_report", "get", _no_args, E(302, 302, 302, 302, 302, 200)),
     # --- notifications and digests (everyone signed in has their own) ---
     Row("communities:notifications", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row("communities:notification_bell", "get", _no_args, E(200, 200, 200, 200, 200, 200)),

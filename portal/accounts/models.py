@@ -126,3 +126,19 @@ class User(AbstractUser):
     def initials(self) -> str:
         parts = [p for p in self.name.replace("-", " ").split() if p]
         return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+class Connection(models.Model):
+    """One row per person and day they were on the site (sign-in or a visit): the adoption
+    report's connection rate and curve read these, never the sessions. Written at most once
+    a day per person, by the same throttled "last seen" update."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="connections")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_connection_a_day")]
+        indexes = [models.Index(fields=["day", "user"], name="connection_day_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.day}"

@@ -137,7 +137,17 @@ def welcome_email_enqueue(*, user: User) -> None:
 
 
 def user_mark_seen(*, user: Any) -> None:
-    """Record that ``user`` is on the site now (one UPDATE, no model save)."""
+    """Record that ``user`` is on the site now (one UPDATE, no model save), and, the first
+    time each day, a ``Connection`` row for the adoption report."""
+    from portal.accounts.models import Connection
+
     now = timezone.now()
+    previous = user.last_seen_at
     get_user_model().objects.filter(pk=user.pk).update(last_seen_at=now)
     user.last_seen_at = now
+    zone = timezone.get_default_timezone()  # one calendar for the whole organisation
+    if previous is None or timezone.localdate(previous, zone) != timezone.localdate(now, zone):
+        Connection.objects.bulk_create(
+            [Connection(user_id=user.pk, day=timezone.localdate(now, zone))],
+            ignore_conflicts=True,
+        )

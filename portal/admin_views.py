@@ -1,0 +1,144 @@
+"""Administrators' screens in the Wagtail admin: the adoption report."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from communities import permissions
+from communities.models import Community
+from portal import adoption
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 220, 30
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=Community.objects.filter(archived_at__isnull=True).order_by("name"),
+        required=False,
+        empty_label=_("The whole organisation"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data
+
+
+def _chart(months: list[adoption.Month]) -> dict:
+    """Coordinates for the server-rendered SVG of the adoption curve."""
+    top = max([m.registered for m in months] + [1])
+    step = (CHART_WIDTH - 2 * CHART_PAD) / max(len(months) - 1, 1)
+
+    def y(value: int) -> float:
+        return round(CHART_HEIGHT - CHART_PAD - value * (CHART_HEIGHT - 2 * CHART_PAD) / top, 1)
+
+    def points(attr: str) -> str:
+        return " ".join(
+            f"{round(CHART_PAD + i * step, 1)},{y(getattr(m, attr))}" for i, m in enumerate(months)
+        )
+
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "top": top,
+        "series": [
+            {"name": _("Registered"), "points": points("registered"), "color": "#4a5561"},
+            {"name": _("Connected"), "points": points("connected"), "color": "#0b5cad"},
+            {"name": _("Active"), "points": points("active"), "color": "#1e6b34"},
+        ],
+        "labels": [
+            {"x": round(CHART_PAD + i * step, 1), "text": m.month.strftime("%m/%y")}
+            for i, m in enumerate(months)
+        ],
+        "baseline": CHART_HEIGHT - CHART_PAD,
+    }
+
+
+ROWS = [
+    ("registered", _("Registered accounts")),
+    ("connected", _("Connected during the period")),
+    ("connection_rate", _("Connection rate (%)")),
+    ("active", _("Active (posted, commented or liked)")),
+    ("passive", _("Passive (connected, only read)")),
+    ("enriched", _("Enriched profile (≥ 75 %)")),
+    ("participation_rate", _("Participation rate (%)")),
+    ("frequency", _("Contributions per active account")),
+    ("posts", _("Posts")),
+    ("comments", _("Comments")),
+    ("likes", _("Likes")),
+    ("communities_created", _("Communities created")),
+    ("invitations_sent", _("Invitations sent")),
+    ("invitations_accepted", _("Invitations accepted")),
+]
+
+
+def adoption_report(request: HttpRequest) -> HttpResponse:
+    if not permissions.is_administrator(request.user):
+        raise Http404
+    today = timezone.localdate()
+    form = PeriodForm(
+        request.GET or None,
+        initial={"start": today - datetime.timedelta(days=29), "end": today},
+    )
+    start, end, community = today - datetime.timedelta(days=29), today, None
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        community = form.cleaned_data["community"]
+    kpis = adoption.adoption(start=start, end=end, community=community)
+    # Content and invitation counts are the community's (or organisation's) as a whole.
+    whole = {"posts", "comments", "likes", "communities_created"} | {
+        "invitations_sent",
+        "invitations_accepted",
+    }
+    rows = [
+        (
+            label,
+            [
+                "—" if key in whole and split != "all" else kpis[split].as_row()[key]
+                for split in adoption.SPLITS
+            ],
+        )
+        for key, label in ROWS
+    ]
+    months = adoption.adoption_curve(today=end)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="adoption-{start.isoformat()}-{end.isoformat()}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(["kpi", "internal", "guests", "all"])
+        for key, _label in ROWS:
+            writer.writerow([key, *[kpis[split].as_row()[key] for split in adoption.SPLITS]])
+        writer.writerow([])
+        writer.writerow(["month", "registered", "connected", "active"])
+        for month in months:
+            writer.writerow(
+                [month.month.strftime("%Y-%m"), month.registered, month.connected, month.active]
+            )
+        return response
+    return render(
+        request,
+        "portal/adoption.html",
+        {
+            "form": form,
+            "rows": rows,
+            "months": months,
+            "chart": _chart(months),
+            "start": start,
+            "end": end,
+            "community": community,
+            "csv_query": request.GET.urlencode(),
+        },
+    )

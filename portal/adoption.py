@@ -1,0 +1,222 @@
+"""Adoption KPIs (the white paper's list), for the whole organisation or one community,
+internal members and guests apart, over a chosen period.
+
+Every number comes from the activity stream (``communities.Activity``), the daily
+connection records (``accounts.Connection``) and invitations: aggregates in SQL, so the cost
+does not grow with the number of posts. Definitions, stated once:
+
+- registered: accounts that existed at the end of the period (for a community: its members);
+- connected: registered accounts with at least one connection during the period;
+- active: connected accounts that posted, commented or liked during the period;
+- passive: connected but not active (they read);
+- enriched profile: profile completion ≥ ``ENRICHED_PERCENT``;
+- participation rate: active ÷ registered; frequency: contributions per active account.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from communities import permissions
+from communities.models import Activity, Community, Membership
+from portal.accounts.completion import COMPLETION_FIELDS
+from portal.accounts.models import Connection
+
+ENRICHED_PERCENT = 75
+CONTRIBUTIONS = [
+    Activity.Verb.POST_CREATED,
+    Activity.Verb.COMMENT_CREATED,
+    Activity.Verb.POST_LIKED,
+    Activity.Verb.COMMENT_LIKED,
+]
+SPLITS = ("internal", "guests", "all")
+
+
+@dataclass
+class Kpis:
+    registered: int = 0
+    connected: int = 0
+    active: int = 0
+    passive: int = 0
+    enriched: int = 0
+    contributions: int = 0
+    posts: int = 0
+    comments: int = 0
+    likes: int = 0
+    communities_created: int = 0
+    invitations_sent: int = 0
+    invitations_accepted: int = 0
+
+    @property
+    def connection_rate(self) -> float:
+        return round(100 * self.connected / self.registered, 1) if self.registered else 0.0
+
+    @property
+    def participation_rate(self) -> float:
+        return round(100 * self.active / self.registered, 1) if self.registered else 0.0
+
+    @property
+    def frequency(self) -> float:
+        return round(self.contributions / self.active, 1) if self.active else 0.0
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "connection_rate": self.connection_rate,
+            "participation_rate": self.participation_rate,
+            "frequency": self.frequency,
+        }
+
+
+def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, ...]:
+    zone = timezone.get_default_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone)
+    return since, until
+
+
+def _enriched(users) -> set[int]:
+    """Ids of accounts whose profile completion reaches ENRICHED_PERCENT (one query)."""
+    names = [name for name, _label in COMPLETION_FIELDS if name != "skills"]
+    rows = users.annotate(skill_count=Count("skills", distinct=True)).values_list(
+        "pk", "skill_count", *names
+    )
+    needed = ENRICHED_PERCENT * len(COMPLETION_FIELDS) / 100
+    return {
+        pk
+        for pk, skills, *values in rows
+        if sum(bool(v) for v in values) + (1 if skills else 0) >= needed
+    }
+
+
+def adoption(
+    *, start: datetime.date, end: datetime.date, community: Community | None = None
+) -> dict[str, Kpis]:
+    """The KPIs for ``[start, end]`` (whole days), keyed "internal", "guests" and "all"."""
+    since, until = _bounds(start, end)
+    people = get_user_model().objects.filter(date_joined__lt=until)
+    if community is not None:
+        people = people.filter(
+            memberships__in=Membership.objects.filter(
+                permissions.active_membership_q(now=until), community=community
+            )
+        )
+    external = dict(people.values_list("pk", "is_external"))
+    connected = set(
+        Connection.objects.filter(
+            user__in=list(external), day__gte=start, day__lte=end
+        ).values_list("user_id", flat=True)
+    )
+    activity = Activity.objects.filter(created_at__gte=since, created_at__lt=until)
+    if community is not None:
+        activity = activity.filter(community=community)
+    per_actor = dict(
+        activity.filter(verb__in=CONTRIBUTIONS, actor__in=list(external))
+        .values_list("actor")
+        .annotate(n=Count("id"))
+        .values_list("actor", "n")
+    )
+    verbs = dict(activity.values_list("verb").annotate(n=Count("id")).values_list("verb", "n"))
+    by_split = {
+        name: (
+            {pk for pk, ext in external.items() if ext == (name == "guests")}
+            if name != "all"
+            else set(external)
+        )
+        for name in SPLITS
+    }
+    enriched = _enriched(get_user_model().objects.filter(pk__in=list(external)))
+    invitations = _invitations(since, until, community)
+    results = {}
+    for name, ids in by_split.items():
+        active = set(per_actor) & ids  # contributing implies being on the site
+        kpis = Kpis(
+            registered=len(ids),
+            connected=len(connected & ids),
+            active=len(active),
+            passive=len((connected & ids) - active),
+            enriched=len(enriched & ids),
+            contributions=sum(per_actor[pk] for pk in active),
+        )
+        if name == "all":
+            kpis.posts = verbs.get(Activity.Verb.POST_CREATED, 0)
+            kpis.comments = verbs.get(Activity.Verb.COMMENT_CREATED, 0)
+            kpis.likes = verbs.get(Activity.Verb.POST_LIKED, 0) + verbs.get(
+                Activity.Verb.COMMENT_LIKED, 0
+            )
+            kpis.communities_created = verbs.get(Activity.Verb.COMMUNITY_CREATED, 0)
+            kpis.invitations_sent, kpis.invitations_accepted = invitations
+        results[name] = kpis
+    return results
+
+
+def _invitations(since, until, community: Community | None) -> tuple[int, int]:
+    from guests.models import Invitation
+
+    invitations = Invitation.objects.all()
+    if community is not None:
+        invitations = invitations.filter(communities=community)
+    counts = invitations.aggregate(
+        sent=Count("id", filter=Q(created_at__gte=since, created_at__lt=until), distinct=True),
+        accepted=Count(
+            "id", filter=Q(accepted_at__gte=since, accepted_at__lt=until), distinct=True
+        ),
+    )
+    return counts["sent"], counts["accepted"]
+
+
+@dataclass
+class Month:
+    month: datetime.date
+    registered: int
+    connected: int
+    active: int
+
+
+def adoption_curve(*, months: int = 12, today: datetime.date | None = None) -> list[Month]:
+    """Month by month: accounts registered by the month's end, accounts connected during it,
+    accounts that contributed during it (three grouped queries and one for sign-ups)."""
+    today = today or timezone.localdate()
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    first = datetime.date(index // 12, index % 12 + 1, 1)
+    since, _until = _bounds(first, today)
+    joined = list(
+        get_user_model().objects.order_by("date_joined").values_list("date_joined", flat=True)
+    )
+    connected = dict(
+        Connection.objects.filter(day__gte=first)
+        .annotate(m=TruncMonth("day"))
+        .values("m")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("m", "n")
+    )
+    active = dict(
+        Activity.objects.filter(created_at__gte=since, verb__in=CONTRIBUTIONS)
+        .annotate(m=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
+        .values("m")
+        .annotate(n=Count("actor", distinct=True))
+        .values_list("m", "n")
+    )
+    active = {(k.date() if isinstance(k, datetime.datetime) else k): v for k, v in active.items()}
+    result = []
+    month = first
+    while month <= today:
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        _s, month_end = _bounds(month, following - datetime.timedelta(days=1))
+        result.append(
+            Month(
+                month=month,
+                registered=sum(1 for d in joined if d < month_end),
+                connected=connected.get(month, 0),
+                active=active.get(month, 0),
+            )
+        )
+        month = following
+    return result
