@@ -33,9 +33,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from communities import permissions
 from communities.markup import excerpt
-from communities.models import Activity, Community, DigestOutbox, Membership, Notification, Post
+from communities.models import Activity, Community, DigestOutbox, Notification, Post
 from communities.notifications import (
     Frequency,
     default_frequency,
@@ -44,6 +43,7 @@ from communities.notifications import (
     unsubscribe_url,
 )
 from communities.replies import reply_address
+from communities.selectors import communities_of
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,8 @@ def register_section_provider(provider: SectionProvider) -> None:
 # --- Periods --------------------------------------------------------------------------------
 
 
-def _zone(user: Any) -> zoneinfo.ZoneInfo:
+def reader_zone(user: Any) -> zoneinfo.ZoneInfo:
+    """The person's time zone (the site's when theirs is unknown)."""
     try:
         return zoneinfo.ZoneInfo(user.timezone or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -119,7 +120,7 @@ def period_due(
 ) -> tuple[str, datetime.datetime, datetime.datetime] | None:
     """The period whose digest is due for ``user`` at ``now`` (key, start, end), in their
     own time zone: daily at SEND_HOUR, weekly on Monday at SEND_HOUR; else None."""
-    local = now.astimezone(_zone(user))
+    local = now.astimezone(reader_zone(user))
     today_send = local.replace(hour=SEND_HOUR, minute=0, second=0, microsecond=0)
     if local < today_send:
         return None
@@ -152,14 +153,7 @@ def _digest_communities(user: Any, frequency: str | None) -> list[Community]:
     account, per_community = preferences_of(user)
     if not user.is_active:
         return []
-    communities = list(
-        Community.objects.filter(
-            id__in=Membership.objects.filter(
-                permissions.active_membership_q(), user=user.pk
-            ).values("community_id"),
-            archived_at__isnull=True,
-        ).order_by("name", "id")
-    )
+    communities = list(communities_of(user=user))
     wanted = []
     for community in communities:
         effective = per_community.get(community.pk, account)
@@ -372,10 +366,6 @@ def digests_enqueue(*, now: datetime.datetime | None = None) -> list[int]:
     )
 
 
-class PermanentFailure(Exception):
-    """The e-mail service refused the message (a 4xx): retrying would not help."""
-
-
 class RetryableFailure(Exception):
     """The e-mail service did not answer or failed on its side (5xx, time-out)."""
 
@@ -388,7 +378,7 @@ def _mail_domain() -> str:
 
 def _is_permanent(exc: Exception) -> bool:
     status = getattr(exc, "status_code", None)
-    return isinstance(exc, PermanentFailure) or (status is not None and 400 <= status < 500)
+    return status is not None and 400 <= status < 500  # refused: retrying would not help
 
 
 def digest_send(*, outbox_id: int) -> str:

@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from communities import permissions
 from communities.markup import excerpt
-from communities.models import Community, DigestPreference, Membership, Notification, Post
+from communities.models import Community, DigestPreference, Notification, Post
 from communities.replies import reply_address
+from communities.selectors import communities_of
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +80,7 @@ def preferences_set(
     DigestPreference.objects.update_or_create(
         user=acting_user, community=None, defaults={"frequency": account}
     )
-    mine = set(
-        Membership.objects.filter(
-            permissions.active_membership_q(), user=acting_user.pk
-        ).values_list("community_id", flat=True)
-    )
+    mine = set(communities_of(user=acting_user).values_list("pk", flat=True))
     for community_id, frequency in (per_community or {}).items():
         if community_id not in mine:
             continue

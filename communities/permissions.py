@@ -135,6 +135,14 @@ def can_view_object(user: Any, obj: Any, *, explicit_perm: str) -> bool:
     return _is_signed_in(user) and user.has_perm(explicit_perm, obj)
 
 
+def can_share_document(user: Any, document: Any) -> bool:
+    """Its author, or a moderator of its community, shares a document with one person
+    outside the community (and stops sharing it)."""
+    return _is_signed_in(user) and (
+        document.created_by_id == user.pk or can(user, MODERATE, document.community)
+    )
+
+
 def can_edit(user: Any, item: Any) -> bool:
     """Authors edit their own post (while they may still post there) or comment (while
     they may still comment)."""

@@ -76,9 +76,7 @@ def version_get_for_user(*, user: Any, pk: int) -> DocumentVersion:
 def document_panel_flags(*, user: Any, document: Document) -> dict:
     """Sharing on the document page: only its author or a lead shares it; the list of
     people it is shared with is shown to them."""
-    can_share = document.created_by_id == user.pk or permissions.can(
-        user, permissions.MODERATE, document.community
-    )
+    can_share = permissions.can_share_document(user, document)
     return {
         "can_share": can_share,
         "shared_people": shared_with(document=document) if can_share else [],

@@ -405,11 +405,26 @@ def reviews_remind() -> int:
 
 
 def _require_sharer(acting_user: Any, document: Document) -> None:
-    if not (
-        document.created_by_id == acting_user.pk
-        or permissions.can(acting_user, permissions.MODERATE, document.community)
-    ):
+    if not permissions.can_share_document(acting_user, document):
         raise PermissionDenied("share")
+
+
+def document_share_with_address(*, acting_user: Any, document: Document, email: str) -> Any:
+    """Share with the active account that has this e-mail address (in any case); returns
+    that person. Nobody outside yet must be invited as a guest first."""
+    from django.contrib.auth import get_user_model
+
+    _require_sharer(acting_user, document)
+    email = email.strip()
+    person = (
+        get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if email
+        else None
+    )
+    if person is None:
+        raise ValidationError(_("No account has this address: invite the person as a guest first."))
+    document_share(acting_user=acting_user, document=document, user=person)
+    return person
 
 
 @transaction.atomic

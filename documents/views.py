@@ -2,11 +2,9 @@ from __future__ import annotations
 
 import csv
 import datetime
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -22,6 +20,7 @@ from communities import permissions
 from communities import selectors as community_selectors
 from documents import app_settings, selectors, services
 from documents.files import MaxSizeUploadHandler
+from portal.http import not_found_on_denial
 
 SANDBOX_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
 
@@ -220,22 +219,9 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Reviews --------------------------------------------------------------------------------
 
 
-def _review_action(view):
-    """Refusals in review services: a reason as a message, or 404 for what is not theirs."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            return view(request, pk)
-        except PermissionDenied:
-            raise Http404 from None
-
-    return wrapper
-
-
 @require_POST
 @login_required
-@_review_action
+@not_found_on_denial
 def review_request(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(user=request.user, pk=pk)
     panel = selectors.review_panel(user=request.user, document=document)
@@ -266,7 +252,7 @@ def review_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_review_action
+@not_found_on_denial
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for_user(user=request.user, pk=pk)
     try:
@@ -286,7 +272,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_review_action
+@not_found_on_denial
 def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for_user(user=request.user, pk=pk)
     page = request.POST.get("page", "").strip()
@@ -308,7 +294,7 @@ def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@_review_action
+@not_found_on_denial
 def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for_user(user=request.user, pk=pk)
     try:
@@ -358,24 +344,13 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-@_review_action
+@not_found_on_denial
 def share(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(user=request.user, pk=pk)
-    if not selectors.document_panel_flags(user=request.user, document=document)["can_share"]:
-        raise Http404
-    email = request.POST.get("email", "").strip()
-    person = (
-        get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        if email
-        else None
-    )
-    if person is None:
-        messages.error(
-            request, _("No account has this address: invite the person as a guest first.")
-        )
-        return redirect("documents:detail", pk=pk)
     try:
-        services.document_share(acting_user=request.user, document=document, user=person)
+        person = services.document_share_with_address(
+            acting_user=request.user, document=document, email=request.POST.get("email", "")
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -386,15 +361,13 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@not_found_on_denial
 def unshare(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     document = selectors.document_get_for_user(user=request.user, pk=pk)
     person = next((p for p in selectors.shared_with(document=document) if p.pk == user_id), None)
     if person is None:
         raise Http404
-    try:
-        services.document_unshare(acting_user=request.user, document=document, user=person)
-    except PermissionDenied:
-        raise Http404 from None
+    services.document_unshare(acting_user=request.user, document=document, user=person)
     messages.success(
         request, _("%(name)s can no longer read this document.") % {"name": person.name}
     )

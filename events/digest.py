@@ -4,7 +4,6 @@ reader's time zone."""
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections import defaultdict
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from communities.digests import Item, Section, shared_per_community
+from communities.digests import Item, Section, reader_zone, shared_per_community
 from communities.models import Community
 from events import selectors
 
@@ -42,10 +41,7 @@ def next_week(
             )
         return found
 
-    try:
-        zone = zoneinfo.ZoneInfo(user.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = timezone.get_default_timezone()
+    zone = reader_zone(user)
     shared = shared_per_community("agenda", [c.pk for c in communities], start, end, compute)
     sections = {}
     for community_id, rows in shared.items():
