@@ -10,4 +10,7 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities")
 
     def ready(self) -> None:
-        from communities import signals  # noqa: F401
+        from communities import privacy, signals  # noqa: F401
+        from portal.accounts.privacy import register
+
+        register(privacy.contribution)

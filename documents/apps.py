@@ -16,3 +16,8 @@ class DocumentsConfig(AppConfig):
 
         register_grant_provider(shared_documents_for)
         register_section_provider(awaiting_review)
+
+        from documents import privacy
+        from portal.accounts.privacy import register
+
+        register(privacy.contribution)

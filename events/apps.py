@@ -16,3 +16,8 @@ class EventsConfig(AppConfig):
 
         register_section_provider(next_week)
         register_grant_provider(feeds_for)
+
+        from events import privacy
+        from portal.accounts.privacy import register
+
+        register(privacy.contribution)

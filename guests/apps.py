@@ -9,4 +9,7 @@ class GuestsConfig(AppConfig):
     verbose_name = _("Guests")
 
     def ready(self) -> None:
-        from guests import signals  # noqa: F401
+        from guests import privacy, signals  # noqa: F401
+        from portal.accounts.privacy import register
+
+        register(privacy.contribution)
