@@ -522,6 +522,27 @@ MATRIX: list[Row] = [
         A(404, 200, 200, 200, 404, 404),
         data=lambda w: {"answer": "yes"},
     ),
+    # --- your data (GDPR): everyone signed in, for their own account only ---
+    Row("accounts:privacy", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row("accounts:privacy_export", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    # erasure asks for the password again first (allauth's re-authentication)
+    Row(
+        "accounts:privacy_erase",
+        "post",
+        _no_args,
+        E(302, 302, 302, 302, 302, 302),
+        data=lambda w: {"confirmation": "not-my-address@example.org"},
+    ),
+    # --- anyone's data (Wagtail admin): administrators only ---
+    Row("accounts_admin_privacy", "get", pk("member"), E(302, 302, 302, 302, 302, 200)),
+    Row("accounts_admin_privacy_export", "get", pk("member"), E(302, 302, 302, 302, 302, 200)),
+    Row(
+        "accounts_admin_privacy_erase",
+        "post",
+        pk("member"),
+        E(302, 302, 302, 302, 302, 400),  # a wrong confirmation: nothing is erased
+        data=lambda w: {"confirmation": "not-their-address@example.org"},
+    ),
 ]
 
 
