@@ -250,5 +250,8 @@ def account_erase(*, user: User, acting_user: User) -> User:
 
 
 def account_erase_refusals(*, user: User) -> list[str]:
-    """Why ``user`` cannot be erased now (empty when they can): shown before anyone asks."""
-    return privacy.erasure_refusals(user)
+    """Why ``user`` cannot be erased now (empty when they can): shown before anyone asks.
+    In a transaction of its own because an app may lock rows to answer (the same check runs
+    again, locked, inside ``account_erase``)."""
+    with transaction.atomic():
+        return privacy.erasure_refusals(user)
