@@ -344,6 +344,11 @@ def test_a_thread_shows_former_member(client, world, lead, staff, project):
     assert "Former member" in page
     assert "The plan for the" in page and "My answer" in page
     assert "Camille Martin</strong>" not in page
+    # the author's name links to no profile (there is none any more); a mention written by
+    # someone else stays as it was written
+    profile_url = reverse("accounts:person", args=[world["camille"].pk])
+    assert f'href="{profile_url}"><strong>' not in page
+    assert "@Camille Martin" in page
     feed = client.get(reverse("communities:detail", args=[project.slug])).text
     assert "Former member" in feed
     document = client.get(reverse("documents:detail", args=[world["document"].pk])).text
