@@ -8,7 +8,6 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -195,7 +194,6 @@ def account_erase(*, user: User, acting_user: User) -> User:
     Refused, changing nothing, with the reasons (``ValidationError``) while an app objects,
     e.g. while ``user`` is the last lead of a community. Erasing twice changes nothing.
     """
-    from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from guardian.models import UserObjectPermission
     from wagtail.users.models import UserProfile
@@ -225,7 +223,7 @@ def account_erase(*, user: User, acting_user: User) -> User:
     user.save()
     user.skills.clear()
     user.groups.clear()
-    user.user_permissions.set(Permission.objects.none())
+    user.user_permissions.clear()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     UserObjectPermission.objects.filter(user=user).delete()
