@@ -115,8 +115,12 @@ class HomePage(GuestVisibility, Page):
         from portal.home import dashboard_for
 
         context = super().get_context(request, *args, **kwargs)
-        context["show_body"] = permissions.can_read_page(request.user, self)
+        context["show_body"] = show_body = permissions.can_read_page(request.user, self)
         context["dashboard"] = dashboard_for(request)
+        # The editors' own "latest news" block, when shown, stands for the dashboard's.
+        context["news_in_body"] = show_body and any(
+            block.block_type == "latest_news" for block in self.body
+        )
         return context
 
 
