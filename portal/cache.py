@@ -2,8 +2,12 @@
 serving when Redis does not answer.
 
 Nothing in Parvis keeps data only in the cache (sessions live in the database, files in the
-media store), so an unreachable Redis is treated as an empty cache: reads miss, writes are
-dropped, and every page is computed from the database, slower but correct. Django's
+media store), so an unreachable Redis is treated as Django's ``DummyCache`` treats every
+call: reads miss, writes are accepted and forgotten, and every page is computed from the
+database, slower but correct. ``add()`` answers True like DummyCache's, so a lock taken with
+it (allauth's rate limits take one) is granted: during the outage, rate limits kept in the
+cache (sign-in attempts, webhooks, the API) are not enforced, rather than refusing everyone.
+Django's
 ``RedisCache`` raises instead, which turns a Redis restart into a site-wide error page;
 django-redis's ``DJANGO_REDIS_IGNORE_EXCEPTIONS`` does what this module does, but would be a
 second Redis client for one behaviour.
@@ -36,9 +40,9 @@ def _missing_key(key: str, *args: Any, **kwargs: Any) -> int:
     raise ValueError(f"Key '{key}' not found (the cache is unreachable).")
 
 
-# What each operation answers while Redis is unreachable: what an empty cache would answer.
+# What each operation answers while Redis is unreachable: what Django's DummyCache answers.
 _FALLBACKS: dict[str, Callable[..., Any]] = {
-    "add": lambda *a, **k: False,
+    "add": lambda *a, **k: True,
     "get": lambda key, default=None, *a, **k: default,
     "set": lambda *a, **k: None,
     "touch": lambda *a, **k: False,
@@ -46,14 +50,14 @@ _FALLBACKS: dict[str, Callable[..., Any]] = {
     "get_many": lambda *a, **k: {},
     "has_key": lambda *a, **k: False,
     "incr": _missing_key,
-    "set_many": lambda data, *a, **k: list(data),  # the keys that were not stored
+    "set_many": lambda *a, **k: [],  # no key refused
     "delete_many": lambda *a, **k: None,
     "clear": lambda *a, **k: False,
 }
 
 
 class FailSoftRedisCache(RedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` that answers like an empty cache while
+    """``django.core.cache.backends.redis.RedisCache`` that answers like ``DummyCache`` while
     Redis is unreachable (see the module docstring). Other Redis errors still raise."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
