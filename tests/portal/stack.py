@@ -162,6 +162,7 @@ def start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
         "--workers", "1",
         "--timeout", "60",
         "--graceful-timeout", "5",
+        "--no-control-socket",  # its default path is shared by every gunicorn on the host
     ]
     # fmt: on
     return subprocess.Popen(
