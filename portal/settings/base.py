@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "integrations-check-feeds": {"task": "integrations.tasks.check_due_feeds", "schedule": 60},
     # Digests go out at DIGESTS_SEND_HOUR in each person's time zone: look every 15 minutes.
     "communities-digests": {"task": "communities.tasks.enqueue_digests", "schedule": 900},
+    # Tasks enqueued while the broker was unreachable (portal.models.UnsentTask).
+    "portal-resend-unsent-tasks": {"task": "portal.tasks.resend_unsent_tasks", "schedule": 60},
 }
 
 # --- Authentication -------------------------------------------------------------------------
