@@ -4,8 +4,9 @@ docker-compose.yml runs it), which these tests stop and start again.
 
 - Redis stopped while the site serves: pages still render (the cache answers like an empty
   one, portal/cache.py); work queued in Redis before it stopped runs once it is back (the
-  append-only file keeps the queue, the worker reconnects by itself); work kept in
-  PostgreSQL (the digest outbox) is handed out by beat's next tick.
+  append-only file keeps the queue, the worker reconnects by itself); work asked for during
+  the outage waits in PostgreSQL (portal.models.UnsentTask) and is published by beat's
+  next tick, as is the digest outbox.
 - PostgreSQL connections dropped (``pg_terminate_backend``): the next requests and tasks
   succeed, because persistent connections are health-checked before use
   (``conn_health_checks=True`` in portal/settings/base.py).
@@ -24,10 +25,12 @@ from django.db import connection
 from django.utils import timezone
 
 from communities import services as cs
-from communities.models import DigestOutbox
+from communities.models import Community, DigestOutbox
 from communities.tasks import enqueue_digests
 from events import services as events
 from portal.accounts import services as accounts
+from portal.models import UnsentTask
+from portal.tasks import resend_unsent_tasks
 from tests.factories import UserFactory
 from tests.portal import stack
 
@@ -174,6 +177,14 @@ def test_redis_stopped_pages_render_and_queued_work_resumes_when_it_returns(
     site.redis.stop()
     render_all(browser, site, pages)
     stack.Browser().sign_in(site.url, member.email)  # allauth's rate limits live in the cache
+    # Work asked for during the outage: the request succeeds, the task waits in PostgreSQL.
+    colleague = UserFactory(email="colleague@parvis.example")
+    slug = Community.objects.get(name="Lakeside Trails").slug
+    status, _, _ = browser.post_form(
+        f"{site.url}/communities/{slug}/members/invite/", {"email": colleague.email}
+    )
+    assert status == 302
+    assert UnsentTask.objects.filter(name="portal.tasks.send_templated_email_to_users").exists()
     # Work kept in PostgreSQL: a digest the missed beat tick could not hand out.
     author = UserFactory(display_name="Ann Author")
     reader = UserFactory(email="reader@parvis.example")
@@ -188,6 +199,9 @@ def test_redis_stopped_pages_render_and_queued_work_resumes_when_it_returns(
     stack.wait_for(lambda: mail_to(site, newcomer.email), 40, "the queued welcome e-mail")
 
     enqueue_digests.delay()  # beat's next tick
+    resend_unsent_tasks.delay()
+    stack.wait_for(lambda: mail_to(site, colleague.email), 40, "the invitation e-mail")
+    assert not UnsentTask.objects.exists()
     stack.wait_for(
         lambda: DigestOutbox.objects.get(pk=digest.pk).status == "sent", 40, "the digest"
     )
