@@ -129,6 +129,13 @@ def enqueuing_into(broker_url: str):
         _reconfigure(**saved)
 
 
+def wait_for_workers(count: int, seconds: float = 60) -> None:
+    """Until ``count`` workers answer a ping on the broker the test enqueues into."""
+    wait_for(
+        lambda: len(celery_app.control.ping(timeout=0.5)) >= count, seconds, f"{count} workers"
+    )
+
+
 def stack_env(tmp: Path, redis_url: str, **extra: str) -> dict[str, str]:
     """The environment of a deployed process: base settings, the test database, Redis, and
     a var/ folder of its own (so nothing it writes can be read by another process)."""

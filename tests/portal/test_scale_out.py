@@ -139,6 +139,7 @@ def test_a_document_uploaded_through_one_downloads_through_the_other(deployment,
 
 
 def test_a_digest_run_split_across_two_workers_sends_each_digest_once(deployment, broker):
+    stack.wait_for_workers(2)  # both take part from the first batch
     people = [UserFactory() for _ in range(16)]
     author = UserFactory(display_name="Ann Author")
     start = timezone.now()
