@@ -112,6 +112,18 @@ def lead_notification(world: dict) -> list:
     return [Notification.objects.get(user=world["users"]["lead"], kind="reply").pk]
 
 
+def scoped_page(world: dict) -> list:
+    """A live page scoped to P, built only for the rows that need one."""
+    from wagtail.models import Page
+
+    from portal.pages.models import StandardPage
+
+    page = StandardPage(title="For P", slug="for-p", community=world["P"])
+    Page.objects.get(depth=2, slug="home").add_child(instance=page)
+    page.save_revision().publish()
+    return [page.pk]
+
+
 def slug(key):
     return lambda w: [w[key].slug]
 
@@ -235,6 +247,9 @@ MATRIX: list[Row] = [
     Row("communities:cover", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
     # --- the adoption report (Wagtail admin): administrators only ---
     Row("adoption_report", "get", _no_args, E(302, 302, 302, 302, 302, 200)),
+    # --- publish a scoped page to its community (Wagtail admin): who may publish the page ---
+    Row("publish_to_community", "get", scoped_page, E(302, 302, 302, 302, 302, 200)),
+    Row("publish_to_community", "post", scoped_page, E(302, 302, 302, 302, 302, 302)),
     # --- notifications and digests (everyone signed in has their own) ---
     Row("communities:notifications", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row("communities:notification_bell", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
