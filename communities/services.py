@@ -207,7 +207,6 @@ def _active_leads(community: Community) -> int:
     ).count()
 
 
-@transaction.atomic
 def membership_mark_read(*, membership: Membership | None, post_id: int) -> None:
     """Remember the newest post a member has seen in the feed (the home page counts what
     is above it as unread). The mark never moves back, and nothing is written when it
@@ -220,6 +219,7 @@ def membership_mark_read(*, membership: Membership | None, post_id: int) -> None
     membership.last_read_post_id = post_id
 
 
+@transaction.atomic
 def membership_join(*, acting_user: Any, community: Community) -> Membership:
     """Join an open community at once, or ask to join a private one (its leads decide)."""
     perms = permissions.permissions_for(acting_user, community)

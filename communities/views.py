@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When, Window
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -122,9 +122,19 @@ def _community_page(
         context["feed"] = feed
         context["page"] = feed.page
         context["more_url"] = reverse("communities:detail", args=[community.slug])
+        # The leads and the member count in one query: a window counts every member while
+        # the first rows (leads first) give the names.
         members = selectors.members_of(user=request.user, community=community)
-        context["leads"] = [m.user for m in members.filter(role=Membership.Role.LEAD)[:10]]
-        context["member_count"] = members.count()
+        first = list(
+            members.annotate(total=Window(Count("pk")))
+            .order_by(
+                Case(When(role=Membership.Role.LEAD, then=0), default=1),
+                "user__display_name",
+                "user_id",
+            )[:10]
+        )
+        context["leads"] = [m.user for m in first if m.role == Membership.Role.LEAD]
+        context["member_count"] = first[0].total if first else 0
         if permissions.POST in perms:
             context["post_form"] = post_form or PostForm(initial={"client_token": _token()})
     return context
