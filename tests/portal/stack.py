@@ -33,14 +33,21 @@ from tests.portal.test_celery_worker import (
 PORTS = range(8100, 8200)  # loopback ports these tests may take
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A loopback port in PORTS that nothing listens on right now."""
+    """A loopback port in PORTS that nothing listens on right now and that this process has
+    not handed out before (two ports picked before either server starts must differ)."""
     for port in random.sample(PORTS, len(PORTS)):
+        if port in _handed_out:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _handed_out.add(port)
             return port
     raise RuntimeError("no free port in 8100-8199")
 
