@@ -10,4 +10,12 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities")
 
     def ready(self) -> None:
+        from wagtail.permissions import register_permission_policy
+
         from communities import signals  # noqa: F401
+        from communities.models import Community, Membership
+        from portal.admin_permissions import ReadOnlyPolicy
+
+        # The admin lists these; writes go through the services (see wagtail_hooks.py).
+        for model in (Community, Membership):
+            register_permission_policy(model, ReadOnlyPolicy(model), exact_class=True)
