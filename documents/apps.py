@@ -9,6 +9,8 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
+        from wagtail.permissions import register_permission_policy
+
         from communities.access import register_grant_provider
         from communities.digests import register_section_provider
         from documents.digest import awaiting_review
@@ -16,3 +18,9 @@ class DocumentsConfig(AppConfig):
 
         register_grant_provider(shared_documents_for)
         register_section_provider(awaiting_review)
+
+        from documents.models import Document
+        from portal.admin_permissions import ReadOnlyPolicy
+
+        # The admin lists them; writes go through the services (see wagtail_hooks.py).
+        register_permission_policy(Document, ReadOnlyPolicy(Document), exact_class=True)

@@ -9,6 +9,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from wagtail.permissions import register_permission_policy
+
         from communities.access import register_grant_provider
         from communities.digests import register_section_provider
         from events.access import feeds_for
@@ -16,3 +18,9 @@ class EventsConfig(AppConfig):
 
         register_section_provider(next_week)
         register_grant_provider(feeds_for)
+
+        from events.models import Event
+        from portal.admin_permissions import ReadOnlyPolicy
+
+        # The admin lists them; writes go through the services (see wagtail_hooks.py).
+        register_permission_policy(Event, ReadOnlyPolicy(Event), exact_class=True)
