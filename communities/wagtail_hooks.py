@@ -87,7 +87,7 @@ class CommunityViewSet(ModelViewSet):
     inspect_view_class = CommunityInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    exclude_form_fields = ()  # never shown: ReadOnlyPolicy refuses add and edit
+    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = COMMUNITY_SEARCH
     filterset_class = CommunityFilterSet
     list_display = [
@@ -191,7 +191,7 @@ class MembershipViewSet(ModelViewSet):
     inspect_view_class = MembershipInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    exclude_form_fields = ()  # never shown: ReadOnlyPolicy refuses add and edit
+    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = ("user__display_name", "user__email", "community__name")
     list_filter = ["role", "status", "community"]
     list_display = [

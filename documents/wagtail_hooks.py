@@ -48,6 +48,7 @@ class DocumentViewSet(ModelViewSet):
     model = Document
     name = "documents"
     url_namespace = "admin_documents"
+    url_prefix = "community-documents"  # "documents/" is Wagtail's own documents library
     icon = "doc-full"
     menu_label = _("Documents")
     menu_order = 600
@@ -56,7 +57,7 @@ class DocumentViewSet(ModelViewSet):
     inspect_view_class = DocumentInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    exclude_form_fields = ()  # never shown: ReadOnlyPolicy refuses add and edit
+    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = ("title", "description", "community__name")
     list_filter = ["community"]
     list_display = [

@@ -64,7 +64,7 @@ class EventViewSet(ModelViewSet):
     inspect_view_class = EventInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    exclude_form_fields = ()  # never shown: ReadOnlyPolicy refuses add and edit
+    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = ("title", "location", "community__name")
     filterset_class = EventFilterSet
     list_display = [

@@ -98,7 +98,7 @@ class GuestAccessViewSet(ModelViewSet):
     inspect_view_class = GuestAccessInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    exclude_form_fields = ()  # never shown: ReadOnlyPolicy refuses add and edit
+    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = GUEST_SEARCH
     filterset_class = GuestAccessFilterSet
     list_display = [
@@ -246,7 +246,7 @@ class InvitationViewSet(ModelViewSet):
     inspect_view_class = InvitationInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    exclude_form_fields = ()  # never shown: ReadOnlyPolicy refuses add and edit
+    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = INVITATION_SEARCH
     filterset_class = InvitationFilterSet
     list_display = [
