@@ -522,6 +522,20 @@ MATRIX: list[Row] = [
         A(404, 200, 200, 200, 404, 404),
         data=lambda w: {"answer": "yes"},
     ),
+    # --- the admin screens (Wagtail admin, issue 9): administrators only; anyone else is
+    # sent to sign in (guests too: they never reach the admin) ---
+    *[
+        Row(f"admin_{screen}:{view}", "get", args, E(302, 302, 302, 302, 302, 200))
+        for screen, key in [
+            ("communities", "P"),
+            ("memberships", "member_of_P"),
+            ("guests", "guest_a_membership"),
+            ("invitations", "invitation"),
+            ("events", "event_P"),
+            ("documents", "document_P"),
+        ]
+        for view, args in [("index", _no_args), ("index_results", _no_args), ("inspect", pk(key))]
+    ],
 ]
 
 
