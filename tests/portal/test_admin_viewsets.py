@@ -146,6 +146,16 @@ def test_filters_narrow_the_listings(admin_client, scene, project, lead):
     assert reverse("guests:guest", args=[lead.pk]) not in admin_client.get(guests_url).text
 
 
+def test_listings_export_as_csv(admin_client, scene, project):
+    communities = admin_client.get(reverse("admin_communities:index"), {"export": "csv"})
+    assert communities.status_code == 200
+    rows = b"".join(communities.streaming_content).decode().splitlines()
+    assert rows[0].startswith("Name,")
+    assert any(row.startswith("Lakeside Trails,") for row in rows)
+    guests_csv = admin_client.get(reverse("admin_guests:index"), {"export": "csv"})
+    assert "Paula Partner" in b"".join(guests_csv.streaming_content).decode()
+
+
 def test_inspect_views_link_to_the_public_page(admin_client, scene, project):
     guest, event, document = scene["guest"], scene["event"], scene["document"]
     for namespace, pk, public_url in [
