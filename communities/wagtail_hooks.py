@@ -27,6 +27,7 @@ from portal.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
     BulkActionIndexView,
     LinkColumn,
+    ListingViewSet,
     PublicPageInspectView,
     ServiceBulkAction,
 )
@@ -76,7 +77,7 @@ class CommunityInspectView(PublicPageInspectView):
 COMMUNITY_SEARCH = ("name", "slug", "description")
 
 
-class CommunityViewSet(ModelViewSet):
+class CommunityViewSet(ListingViewSet):
     model = Community
     name = "communities"
     url_namespace = "admin_communities"  # "communities" is the site's namespace
@@ -85,9 +86,6 @@ class CommunityViewSet(ModelViewSet):
     menu_order = 100
     index_view_class = CommunityIndexView
     inspect_view_class = CommunityInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = COMMUNITY_SEARCH
     filterset_class = CommunityFilterSet
     list_display = [
@@ -177,7 +175,7 @@ class MembershipInspectView(PublicPageInspectView):
     public_url = staticmethod(members_url)
 
 
-class MembershipViewSet(ModelViewSet):
+class MembershipViewSet(ListingViewSet):
     """Read only: roles and removals go through the community's member page, whose
     services keep a lead in every community."""
 
@@ -189,9 +187,6 @@ class MembershipViewSet(ModelViewSet):
     menu_order = 200
     index_view_class = MembershipIndexView
     inspect_view_class = MembershipInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = ("user__display_name", "user__email", "community__name")
     list_filter = ["role", "status", "community"]
     list_display = [

@@ -4,10 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import IndexView
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from documents.models import Document
-from portal.admin_viewsets import COMMUNITIES_MENU_HOOK, LinkColumn, PublicPageInspectView
+from portal.admin_viewsets import (
+    COMMUNITIES_MENU_HOOK,
+    LinkColumn,
+    ListingViewSet,
+    PublicPageInspectView,
+)
 
 
 @hooks.register("register_log_actions")
@@ -44,7 +48,7 @@ def current_version(document: Document) -> str:
     return f"v{version.number} · {version.original_name}" if version else ""
 
 
-class DocumentViewSet(ModelViewSet):
+class DocumentViewSet(ListingViewSet):
     model = Document
     name = "documents"
     url_namespace = "admin_documents"
@@ -55,9 +59,6 @@ class DocumentViewSet(ModelViewSet):
     menu_hook = COMMUNITIES_MENU_HOOK
     index_view_class = DocumentIndexView
     inspect_view_class = DocumentInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = ("title", "description", "community__name")
     list_filter = ["community"]
     list_display = [

@@ -6,10 +6,14 @@ from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import DateColumn
 from wagtail.admin.views.generic import IndexView
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from events.models import Event
-from portal.admin_viewsets import COMMUNITIES_MENU_HOOK, LinkColumn, PublicPageInspectView
+from portal.admin_viewsets import (
+    COMMUNITIES_MENU_HOOK,
+    LinkColumn,
+    ListingViewSet,
+    PublicPageInspectView,
+)
 
 EVENT_ACTIONS = {
     "events.feed_create": (_("Calendar: create a feed"), _("Calendar feed created")),
@@ -52,7 +56,7 @@ class EventInspectView(PublicPageInspectView):
     public_url = staticmethod(event_url)
 
 
-class EventViewSet(ModelViewSet):
+class EventViewSet(ListingViewSet):
     model = Event
     name = "events"
     url_namespace = "admin_events"
@@ -62,9 +66,6 @@ class EventViewSet(ModelViewSet):
     menu_hook = COMMUNITIES_MENU_HOOK
     index_view_class = EventIndexView
     inspect_view_class = EventInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = ("title", "location", "community__name")
     filterset_class = EventFilterSet
     list_display = [

@@ -18,7 +18,6 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminDateInput
 
 from communities.models import Membership
@@ -28,6 +27,7 @@ from portal.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
     BulkActionIndexView,
     LinkColumn,
+    ListingViewSet,
     PublicPageInspectView,
     ServiceBulkAction,
 )
@@ -86,7 +86,7 @@ def sponsor_name(membership: Membership) -> str:
     return str(sponsorship.sponsor) if sponsorship and sponsorship.sponsor else ""
 
 
-class GuestAccessViewSet(ModelViewSet):
+class GuestAccessViewSet(ListingViewSet):
     model = GuestAccess
     name = "guests"
     url_namespace = "admin_guests"
@@ -96,9 +96,6 @@ class GuestAccessViewSet(ModelViewSet):
     menu_hook = COMMUNITIES_MENU_HOOK
     index_view_class = GuestAccessIndexView
     inspect_view_class = GuestAccessInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = GUEST_SEARCH
     filterset_class = GuestAccessFilterSet
     list_display = [
@@ -234,7 +231,7 @@ def community_names(invitation: Invitation) -> str:
     return ", ".join(c.name for c in invitation.communities.all())
 
 
-class InvitationViewSet(ModelViewSet):
+class InvitationViewSet(ListingViewSet):
     model = Invitation
     name = "invitations"
     url_namespace = "admin_invitations"
@@ -244,9 +241,6 @@ class InvitationViewSet(ModelViewSet):
     menu_hook = COMMUNITIES_MENU_HOOK
     index_view_class = InvitationIndexView
     inspect_view_class = InvitationInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
     search_fields = INVITATION_SEARCH
     filterset_class = InvitationFilterSet
     list_display = [

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.functional import cached_property
@@ -20,6 +23,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
 from communities import permissions
@@ -171,3 +175,22 @@ class ServiceBulkAction(BulkAction):
 # The "Communities" menu of the admin (communities/wagtail_hooks.py): the upper apps put
 # their screens in it by setting ``menu_hook`` to this hook's name on their viewsets.
 COMMUNITIES_MENU_HOOK = "register_communities_admin_menu_item"
+
+
+class ListingViewSet(ModelViewSet):
+    """A read-only screen: listing, inspect view, history; no add, edit, copy or delete
+    (``ReadOnlyPolicy``, registered for the model in its app's ``ready()``, refuses them).
+    Groups are offered the two permissions that mean something here: view, and change for
+    the bulk actions."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
+
+    def get_permissions_to_register(self) -> QuerySet:
+        opts = self.model._meta
+        return Permission.objects.filter(
+            # a proxy model (guests.GuestAccess) has its own content type and permissions
+            content_type=ContentType.objects.get_for_model(self.model, for_concrete_model=False),
+            codename__in=[get_permission_codename(action, opts) for action in ("view", "change")],
+        )

@@ -400,3 +400,18 @@ def test_administrators_see_every_screen_in_the_communities_menu(admin_client):
         "digests",
     ):
         assert reverse(f"{namespace}:index") in home.text, namespace
+
+
+def test_groups_are_offered_view_and_change_only():
+    from wagtail import hooks
+
+    offered = {
+        (p.content_type.app_label, p.codename)
+        for fn in hooks.get_hooks("register_permissions")
+        for p in fn()
+    }
+    assert ("guests", "view_guestaccess") in offered
+    assert ("guests", "change_guestaccess") in offered
+    assert ("communities", "change_community") in offered
+    assert ("communities", "delete_community") not in offered
+    assert ("events", "add_event") not in offered
