@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.views.bulk_action import BulkAction
-from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic import IndexView, InspectView, history
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
@@ -53,7 +53,6 @@ class BulkActionIndexView(IndexView):
     (the snippets listing does the same; generic model listings do not)."""
 
     template_name = "portal/admin/index_with_bulk_actions.html"
-    bulk_item_type = "ITEM"
 
     @cached_property
     def columns(self) -> list:
@@ -177,12 +176,19 @@ class ServiceBulkAction(BulkAction):
 COMMUNITIES_MENU_HOOK = "register_communities_admin_menu_item"
 
 
+class HistoryView(history.HistoryView):
+    # Wagtail opens an object's history to those who may change it; here nobody may, and
+    # the audit log (archived, extended, ended…) is what an administrator comes to read.
+    any_permission_required = ["view"]
+
+
 class ListingViewSet(ModelViewSet):
     """A read-only screen: listing, inspect view, history; no add, edit, copy or delete
     (``ReadOnlyPolicy``, registered for the model in its app's ``ready()``, refuses them).
     Groups are offered the two permissions that mean something here: view, and change for
     the bulk actions."""
 
+    history_view_class = HistoryView
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them

@@ -168,6 +168,19 @@ def test_inspect_views_link_to_the_public_page(admin_client, scene, project):
         assert page.status_code == 200 and f'href="{public_url}"' in page.text, namespace
 
 
+def test_history_pages_render(admin_client, scene, project):
+    cs.community_archive(acting_user=project.created_by, community=project)
+    page = admin_client.get(reverse("admin_communities:history", args=[project.pk]))
+    assert page.status_code == 200 and "Community archived" in page.text
+    for namespace, pk in [
+        ("admin_guests", scene["guest"].pk),
+        ("admin_invitations", scene["pending"].pk),
+        ("admin_events", scene["event"].pk),
+        ("admin_documents", scene["document"].pk),
+    ]:
+        assert admin_client.get(reverse(f"{namespace}:history", args=[pk])).status_code == 200
+
+
 def test_nobody_adds_edits_or_deletes_rows_from_the_admin(admin_client, scene, project):
     """Services keep these rows consistent (a lead per community, a sponsor per guest…):
     even an administrator only looks, and acts through the bulk actions."""
