@@ -16,7 +16,7 @@ from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
@@ -25,6 +25,7 @@ from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import IndexView, InspectView, history
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
+from wagtail.log_actions import registry as log_registry
 
 from communities import permissions
 
@@ -180,6 +181,20 @@ class HistoryView(history.HistoryView):
     # Wagtail opens an object's history to those who may change it; here nobody may, and
     # the audit log (archived, extended, ended…) is what an administrator comes to read.
     any_permission_required = ["view"]
+
+    def get_base_queryset(self) -> QuerySet:
+        opts = self.model._meta
+        # Services log the concrete row (a Membership, on the guests screen's GuestAccess).
+        row = opts.concrete_model(pk=self.object.pk) if opts.proxy else self.object
+        entries = log_registry.get_logs_for_instance(row)
+        # Wagtail keeps the latest entry per (uuid, action) across all objects, which hides
+        # every row of a bulk action but the last (one request, one uuid): group per object.
+        latest = (
+            entries.filter(uuid=OuterRef("uuid"), action=OuterRef("action"))
+            .order_by("-timestamp", "-id")
+            .values("id")[:1]
+        )
+        return self._annotate_queryset(entries.filter(Q(uuid__isnull=True) | Q(id=latest)))
 
 
 class ListingViewSet(ModelViewSet):

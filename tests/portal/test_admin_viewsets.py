@@ -240,6 +240,11 @@ def test_extend_guests_in_bulk(admin_client, lead, project):
         membership.refresh_from_db()
         assert timezone.localdate(membership.expires_at) == until
     assert ModelLogEntry.objects.filter(action="guests.extend").count() == 2
+    history = admin_client.get(reverse("admin_guests:history", args=[first.pk]))
+    assert "Guest access extended" in history.text
+    # and each row is in the site history report
+    report = admin_client.get(reverse("wagtailadmin_reports:site_history"))
+    assert report.text.count("Guest access extended") == 2
 
 
 def test_extending_to_a_past_date_is_refused_and_changes_nothing(admin_client, lead, project):
