@@ -534,7 +534,13 @@ MATRIX: list[Row] = [
             ("events", "event_P"),
             ("documents", "document_P"),
         ]
-        for view, args in [("index", _no_args), ("index_results", _no_args), ("inspect", pk(key))]
+        for view, args in [
+            ("index", _no_args),
+            ("index_results", _no_args),
+            ("inspect", pk(key)),
+            ("history", pk(key)),
+            ("history_results", pk(key)),
+        ]
     ],
 ]
 
