@@ -217,7 +217,8 @@ def _top_posts(
                 {
                     "id": post.pk,
                     "author_id": post.author_id,
-                    "author": post.author.name if post.author else "",
+                    # Language-neutral: an erased author is named in each reader's language.
+                    "author": post.author.name if not post.author.is_erased else "",
                     "excerpt": excerpt(post.body),
                     "comments": post.comment_count,
                     "likes": post.like_count,
@@ -238,6 +239,7 @@ def _new_members(
             verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
             created_at__gte=starts_at,
             created_at__lt=ends_at,
+            actor__is_active=True,  # nobody announces a deactivated or erased account
         ).values_list("community_id", "actor__display_name", "actor__email"):
             joined[community_id].append(name or email.split("@")[0])
         return joined
@@ -268,7 +270,7 @@ def digest_build(
                 reply_to=reply_address(user=user, post_id=row["id"]),
                 detail=" · ".join(
                     [
-                        row["author"],
+                        row["author"] or _("Former member"),
                         ngettext("%(n)s comment", "%(n)s comments", row["comments"])
                         % {"n": row["comments"]},
                         ngettext("%(n)s like", "%(n)s likes", row["likes"]) % {"n": row["likes"]},

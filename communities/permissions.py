@@ -135,6 +135,29 @@ def can_view_object(user: Any, obj: Any, *, explicit_perm: str) -> bool:
     return _is_signed_in(user) and user.has_perm(explicit_perm, obj)
 
 
+def can_read_page(user: Any, page: Any) -> bool:
+    """An editorial page: scoped to a community, for that community's readers; otherwise
+    for everyone, except guests, who read only the pages marked visible to them. (Wagtail's
+    own privacy settings apply on top.)"""
+    community_id = getattr(page, "community_id", None)
+    if community_id is not None:
+        return can(user, VIEW, page.community)
+    return not is_guest(user) or getattr(page, "visible_to_guests", False)
+
+
+def can_publish_to_community(user: Any, page: Any) -> bool:
+    """Push a published page into its community's feed: whoever may publish the page in
+    Wagtail (its page permissions), while the community is not archived; never a guest."""
+    community = getattr(page, "community", None)
+    return (
+        _is_signed_in(user)
+        and not is_guest(user)
+        and community is not None
+        and community.archived_at is None
+        and page.permissions_for_user(user).can_publish()
+    )
+
+
 def can_share_document(user: Any, document: Any) -> bool:
     """Its author, or a moderator of its community, shares a document with one person
     outside the community (and stops sharing it)."""

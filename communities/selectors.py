@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from communities import extensions, permissions
@@ -38,6 +38,33 @@ def communities_of(*, user: Any) -> QuerySet[Community]:
     return Community.objects.filter(
         Exists(_my_membership(user)), archived_at__isnull=True
     ).order_by("name", "id")
+
+
+UNREAD_CAP = 100  # "99+": counting stops there, so a never-opened busy community costs little
+
+
+class _CappedCount(Subquery):
+    """``COUNT(*)`` over a sliced subquery: counts at most the slice's rows."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
+
+
+def communities_with_unread(*, user: Any) -> list[Community]:
+    """``communities_of(user)``, each with ``unread``: posts by others above the member's
+    last-read mark, hidden ones left out, capped at ``UNREAD_CAP``. One query whatever the
+    number of communities (each count walks the (community, id) index of posts)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    mark = Membership.objects.filter(user=user.pk, community=OuterRef(OuterRef("pk"))).values(
+        "last_read_post_id"
+    )[:1]
+    newer = Post.objects.filter(
+        community=OuterRef("pk"), id__gt=Subquery(mark), is_hidden=False
+    ).exclude(author=user.pk)
+    return list(
+        communities_of(user=user).annotate(unread=_CappedCount(newer.values("id")[:UNREAD_CAP]))
+    )
 
 
 def _my_membership(user: Any, outer: str = "pk") -> QuerySet[Membership]:

@@ -211,6 +211,18 @@ def _active_leads(community: Community) -> int:
 
 
 @transaction.atomic
+def membership_mark_read(*, membership: Membership | None, post_id: int) -> None:
+    """Remember the newest post a member has seen in the feed (the home page counts what
+    is above it as unread). The mark never moves back, and nothing is written when it
+    does not move, so re-reading a feed costs no write."""
+    if membership is None or post_id <= membership.last_read_post_id:
+        return
+    Membership.objects.filter(pk=membership.pk, last_read_post_id__lt=post_id).update(
+        last_read_post_id=post_id
+    )
+    membership.last_read_post_id = post_id
+
+
 def membership_join(*, acting_user: Any, community: Community) -> Membership:
     """Join an open community at once, or ask to join a private one (its leads decide)."""
     perms = permissions.permissions_for(acting_user, community)
@@ -555,6 +567,23 @@ def post_create(
         url=reverse("communities:post", args=[post.pk]),
         post=post,
     )
+    return post
+
+
+@transaction.atomic
+def post_create_for_page(*, acting_user: Any, page: Any, body: str) -> Post:
+    """An editor pushes a published editorial page into the feed of the community it is
+    scoped to. The right is the page's (``permissions.can_publish_to_community``): an
+    editor need not be a member. The post is an ordinary one from then on (comments, likes,
+    activity stream, digests); nobody is notified one by one."""
+    if not permissions.can_publish_to_community(acting_user, page):
+        raise PermissionDenied("publish_to_community")
+    community = page.community
+    body = _clean_body(body)
+    html, _mentioned = _render(author=acting_user, community=community, body=body)
+    post = Post.objects.create(community=community, author=acting_user, body=body, body_html=html)
+    _set_hashtags(post)
+    activity_record(community=community, actor=acting_user, verb=Verb.POST_CREATED, target=post)
     return post
 
 

@@ -97,6 +97,11 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = _community_page(request, community, cursor=cursor)
     if context["can_view"] and request.htmx and cursor:
         return render(request, "communities/_feed_items.html", context)
+    if context["can_view"] and not cursor:
+        shown = [post.pk for post in [*context["feed"].pinned, *context["page"].items]]
+        services.membership_mark_read(
+            membership=context["membership"], post_id=max(shown, default=0)
+        )
     return render(request, "communities/detail.html", context)
 
 

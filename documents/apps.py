@@ -19,8 +19,11 @@ class DocumentsConfig(AppConfig):
         register_grant_provider(shared_documents_for)
         register_section_provider(awaiting_review)
 
+        from documents import privacy
         from documents.models import Document
+        from portal.accounts.privacy import register
         from portal.admin_permissions import ReadOnlyPolicy
 
+        register(privacy.contribution)
         # The admin lists them; writes go through the services (see wagtail_hooks.py).
         register_permission_policy(Document, ReadOnlyPolicy(Document), exact_class=True)

@@ -19,8 +19,11 @@ class EventsConfig(AppConfig):
         register_section_provider(next_week)
         register_grant_provider(feeds_for)
 
+        from events import privacy
         from events.models import Event
+        from portal.accounts.privacy import register
         from portal.admin_permissions import ReadOnlyPolicy
 
+        register(privacy.contribution)
         # The admin lists them; writes go through the services (see wagtail_hooks.py).
         register_permission_policy(Event, ReadOnlyPolicy(Event), exact_class=True)

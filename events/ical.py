@@ -50,83 +50,137 @@ def _local(value: datetime.datetime, tz: str) -> datetime.datetime:
     return local if tz != "UTC" else value.astimezone(UTC)
 
 
-def _add_times(vevent: icalendar.Event, *, start, end, tz: str, all_day: bool) -> None:
-    if all_day:
-        vevent.add("dtstart", _local(start, tz).date())
-        vevent.add("dtend", _local(end, tz).date())
-    else:
-        vevent.add("dtstart", _local(start, tz))
-        vevent.add("dtend", _local(end, tz))
+# The VEVENTs are written directly (RFC 5545 sections 3.1 and 3.3): a 2,000-event feed is
+# built in a tenth of the time ``icalendar``'s component model takes, and the tests check
+# that ``icalendar`` reads back exactly what it would have written.
+
+
+def _text(value: str) -> str:
+    """A TEXT value: backslash, semicolon, comma and line breaks escaped."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\r", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> bytes:
+    """One content line, folded at 75 octets without cutting a UTF-8 character."""
+    data = line.encode()
+    if len(data) <= 75:
+        return data + b"\r\n"
+    parts, chunk, size, limit = [], [], 0, 75
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            parts.append("".join(chunk))
+            chunk, size, limit = [], 0, 74  # continuation lines start with a space
+        chunk.append(char)
+        size += width
+    parts.append("".join(chunk))
+    return "\r\n ".join(parts).encode() + b"\r\n"
 
 
 def _stamp(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
-def _vevent(event: Any, *, url: str | None) -> icalendar.Event:
-    vevent = icalendar.Event()
-    vevent.add("uid", event.uid)
-    vevent.add("dtstamp", _stamp(event.updated_at))
-    vevent.add("created", _stamp(event.created_at))
-    vevent.add("last-modified", _stamp(event.updated_at))
-    vevent.add("sequence", event.sequence)
-    vevent.add("summary", event.title)
-    _add_times(vevent, start=event.start, end=event.end, tz=event.tz, all_day=event.all_day)
+def _utc(value: datetime.datetime) -> str:
+    return _stamp(value).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _when(name: str, value: datetime.datetime, tz: str, all_day: bool) -> str:
+    """DTSTART, DTEND, RECURRENCE-ID: a date, a UTC time, or a local time with its TZID."""
+    if all_day:
+        return f"{name};VALUE=DATE:{_local(value, tz).date():%Y%m%d}"
+    if tz == "UTC":
+        return f"{name}:{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return f"{name};TZID={tz}:{_local(value, tz):%Y%m%dT%H%M%S}"
+
+
+def _component(lines: list[str]) -> bytes:
+    return b"BEGIN:VEVENT\r\n" + b"".join(_fold(line) for line in lines) + b"END:VEVENT\r\n"
+
+
+def _vevent(event: Any, *, url: str | None) -> bytes:
+    tz, all_day = event.tz, event.all_day
+    lines = [
+        f"SUMMARY:{_text(event.title)}",
+        _when("DTSTART", event.start, tz, all_day),
+        _when("DTEND", event.end, tz, all_day),
+        f"DTSTAMP:{_utc(event.updated_at)}",
+        f"UID:{_text(event.uid)}",
+        f"SEQUENCE:{event.sequence}",
+        f"CREATED:{_utc(event.created_at)}",
+    ]
     if event.description:
-        vevent.add("description", event.description)
+        lines.append(f"DESCRIPTION:{_text(event.description)}")
+    lines.append(f"LAST-MODIFIED:{_utc(event.updated_at)}")
     if event.location:
-        vevent.add("location", event.location)
-    if event.online_url:
-        vevent.add("conference", event.online_url, parameters={"VALUE": "URI"})
+        lines.append(f"LOCATION:{_text(event.location)}")
+    lines.append(f"STATUS:{'CANCELLED' if event.is_cancelled else 'CONFIRMED'}")
     if url:
-        vevent.add("url", url)
-    vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+        lines.append(f"URL:{url}")
     if event.freq:
-        rule: dict[str, Any] = {"freq": RRULE_FREQ[event.freq]}
+        rule = f"FREQ={RRULE_FREQ[event.freq]}"
         if event.interval > 1:
-            rule["interval"] = event.interval
+            rule += f";INTERVAL={event.interval}"
         if event.count:
-            rule["count"] = event.count
+            rule += f";COUNT={event.count}"
         elif event.until:
-            rule["until"] = (
-                _local(event.until, event.tz).date() if event.all_day else _stamp(event.until)
-            )
-        vevent.add("rrule", rule)
+            until = f"{_local(event.until, tz).date():%Y%m%d}" if all_day else _utc(event.until)
+            rule += f";UNTIL={until}"
+        lines.append(f"RRULE:{rule}")
         if event.exdates:
             excluded = [datetime.datetime.fromisoformat(value) for value in event.exdates]
-            if event.all_day:
-                vevent.add("exdate", [_local(value, event.tz).date() for value in excluded])
+            if all_day:
+                dates = ",".join(f"{_local(v, tz).date():%Y%m%d}" for v in excluded)
+                lines.append(f"EXDATE;VALUE=DATE:{dates}")
+            elif tz == "UTC":
+                lines.append(
+                    "EXDATE:" + ",".join(f"{v.astimezone(UTC):%Y%m%dT%H%M%SZ}" for v in excluded)
+                )
             else:
-                vevent.add("exdate", [_local(value, event.tz) for value in excluded])
-    return vevent
+                times = ",".join(f"{_local(v, tz):%Y%m%dT%H%M%S}" for v in excluded)
+                lines.append(f"EXDATE;TZID={tz}:{times}")
+    if event.online_url:
+        lines.append(f"CONFERENCE;VALUE=URI:{event.online_url}")
+    return _component(lines)
 
 
-def _override_vevent(event: Any, override: Any) -> icalendar.Event:
-    vevent = icalendar.Event()
-    vevent.add("uid", event.uid)
-    vevent.add("dtstamp", _stamp(override.updated_at))
-    vevent.add("last-modified", _stamp(override.updated_at))
-    vevent.add("sequence", event.sequence)
-    if event.all_day:
-        vevent.add("recurrence-id", _local(override.original_start, event.tz).date())
-    else:
-        vevent.add("recurrence-id", _local(override.original_start, event.tz))
-    vevent.add("summary", override.title)
-    _add_times(vevent, start=override.start, end=override.end, tz=event.tz, all_day=event.all_day)
+def _override_vevent(event: Any, override: Any) -> bytes:
+    tz, all_day = event.tz, event.all_day
+    lines = [
+        f"SUMMARY:{_text(override.title)}",
+        _when("DTSTART", override.start, tz, all_day),
+        _when("DTEND", override.end, tz, all_day),
+        f"DTSTAMP:{_utc(override.updated_at)}",
+        f"UID:{_text(event.uid)}",
+        _when("RECURRENCE-ID", override.original_start, tz, all_day),
+        f"SEQUENCE:{event.sequence}",
+    ]
     if override.description:
-        vevent.add("description", override.description)
+        lines.append(f"DESCRIPTION:{_text(override.description)}")
+    lines.append(f"LAST-MODIFIED:{_utc(override.updated_at)}")
     if override.location:
-        vevent.add("location", override.location)
+        lines.append(f"LOCATION:{_text(override.location)}")
     cancelled = override.cancelled or event.is_cancelled
-    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    return vevent
+    lines.append(f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}")
+    return _component(lines)
 
 
-def event_bytes(event: Any, *, url: str | None = None) -> bytes:
-    """The VEVENT of ``event`` (with its ``overrides`` loaded), and one per changed
-    occurrence: the part of a calendar that can be cached per event and change."""
-    parts = [_vevent(event, url=url).to_ical()]
-    parts.extend(_override_vevent(event, o).to_ical() for o in event.overrides.all())
+def event_bytes(
+    event: Any, *, url: str | None = None, overrides: Iterable[Any] | None = None
+) -> bytes:
+    """The VEVENT of ``event``, and one per changed occurrence (``overrides``, or the
+    event's loaded ``overrides``): the part of a calendar that can be cached per event and
+    change."""
+    parts = [_vevent(event, url=url)]
+    changed = event.overrides.all() if overrides is None else overrides
+    parts.extend(_override_vevent(event, o) for o in changed)
     return b"".join(parts)
 
 

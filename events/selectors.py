@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections import Counter, namedtuple
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass
 from typing import Any
 
@@ -335,16 +335,30 @@ def rows_of(events: Any) -> list[EventRow]:
 def warm_fragments(*, pks: list[int]) -> int:
     """Serialise these events into the cache now (after a change), so that the next fetch of
     any feed showing them finds them ready. Returns how many were serialised."""
-    events = list(_with_overrides(Event.objects.filter(pk__in=pks)).select_related(None))
     url = _event_url_template()
-    cache.set_many(
-        {
-            _fragment_key(rows_of([e])[0], url): ical.event_bytes(e, url=url.format(pk=e.pk))
-            for e in events
-        },
-        timeout=FRAGMENT_SECONDS,
-    )
-    return len(events)
+    fresh = _serialise(Event.objects.filter(pk__in=pks), url)
+    cache.set_many(dict(fresh.values()), timeout=FRAGMENT_SECONDS)
+    return len(fresh)
+
+
+def _serialise(events: QuerySet[Event], url: str) -> dict[int, tuple[str, bytes]]:
+    """{event id: (fragment key, VEVENT bytes)} in two plain queries: prefetch_related
+    would clone a queryset per event, which costs more than serialising a 2,000-event feed."""
+    events = list(events)
+    overrides: dict[int, list[Occurrence]] = defaultdict(list)
+    for occurrence in Occurrence.objects.filter(event__in=[e.pk for e in events]).order_by(
+        "original_start"
+    ):
+        overrides[occurrence.event_id].append(occurrence)
+    return {
+        event.pk: (
+            _fragment_key(rows_of([event])[0], url),
+            ical.event_bytes(
+                event, url=url.format(pk=event.pk), overrides=overrides.get(event.pk, ())
+            ),
+        )
+        for event in events
+    }
 
 
 def feed_version(*, rows: list[EventRow]) -> tuple[str, datetime.datetime | None]:
@@ -379,15 +393,18 @@ def calendar_bytes(*, rows: list[EventRow], events: Any = None, name: str = "") 
     missing = [pk for pk in keys if pk not in bodies]
     if missing:
         if events is None:
-            events = _with_overrides(Event.objects.filter(pk__in=missing)).select_related(None)
-        fresh: dict[str, bytes] = {}
-        for event in events:
-            if event.pk in bodies:
-                continue
-            body = ical.event_bytes(event, url=url.format(pk=event.pk))
-            bodies[event.pk] = body
-            fresh[_fragment_key(rows_of([event])[0], url)] = body
-        cache.set_many(fresh, timeout=FRAGMENT_SECONDS)
+            fresh = _serialise(Event.objects.filter(pk__in=missing), url)
+        else:
+            fresh = {
+                e.pk: (
+                    _fragment_key(rows_of([e])[0], url),
+                    ical.event_bytes(e, url=url.format(pk=e.pk)),
+                )
+                for e in events
+                if e.pk not in bodies
+            }
+        bodies.update({pk: body for pk, (_key, body) in fresh.items()})
+        cache.set_many(dict(fresh.values()), timeout=FRAGMENT_SECONDS)
     zones = {row.tz for row in rows if not row.all_day and row.tz != "UTC"}
     return ical.assemble(
         (bodies[row.pk] for row in rows if row.pk in bodies), zones=zones, name=name

@@ -243,6 +243,8 @@ def _require_guest_manager(acting_user: Any, membership: Membership) -> None:
 @transaction.atomic
 def guest_extend(*, acting_user: Any, membership: Membership, until: datetime.date) -> Membership:
     _require_guest_manager(acting_user, membership)
+    if membership.user.is_erased:  # extending would bring a former member's account back
+        raise ValidationError(_("This person's account was erased."))
     if until <= timezone.localdate():
         raise ValidationError(_("Choose a date in the future."))
     membership.expires_at = _end_of_day(until)

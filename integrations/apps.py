@@ -17,3 +17,8 @@ class IntegrationsConfig(AppConfig):
 
         # Feeds show "via <integration>" on the posts an integration wrote.
         register_post_hook(annotate_via)
+
+        from integrations import privacy
+        from portal.accounts.privacy import register
+
+        register(privacy.contribution)

@@ -614,10 +614,38 @@ def seed_connections() -> None:
     Connection.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+SCOPED_NEWS_SLUG = "lakeside-trails-the-route-is-chosen"
+
+
+def seed_community_news() -> None:
+    """A news page scoped to Lakeside Trails (its members and guests only), which the
+    administrator pushed into the community's feed and next digest."""
+    from communities.models import Community
+    from portal.pages.services import page_publish_to_community
+
+    if NewsPage.objects.filter(slug=SCOPED_NEWS_SLUG).exists():
+        return
+    community = Community.objects.get(slug="lakeside-trails")
+    news = NewsPage(
+        title="Lakeside Trails: the route is chosen",
+        slug=SCOPED_NEWS_SLUG,
+        intro="The steering committee chose the northern route. Partners: the signage "
+        "quotes are due before the launch.",
+        date=datetime.date.today() - datetime.timedelta(days=1),
+        body=[("rich_text", "<p>The northern route keeps the trail off the main road.</p>")],
+        community=community,
+    )
+    NewsIndexPage.objects.get().add_child(instance=news)
+    news.tags.add("project")
+    _publish(news)
+    page_publish_to_community(acting_user=User.objects.get(email="admin@parvis.example"), page=news)
+
+
 def seed() -> list[Login]:
     seed_people()
     seed_pages()
     seed_communities()
+    seed_community_news()
     seed_events()
     seed_integrations()
     seed_connections()

@@ -18,3 +18,23 @@ def send_templated_email_to_users(
     users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
     others = [Recipient(email=address, language=language) for address in addresses or []]
     return send_templated_email(template_prefix, to=[*users, *others], context=context)
+
+
+@shared_task
+def resend_unsent_tasks(limit: int = 1000) -> int:
+    """Beat, every minute: publish the tasks the broker refused while it was unreachable
+    (portal.models.UnsentTask), oldest first. Should the broker fail again, the transaction
+    rolls back and every row stays for the next tick."""
+    from celery import current_app
+    from django.db import transaction
+
+    from portal.celery import BaseTask
+    from portal.models import UnsentTask
+
+    with transaction.atomic():
+        rows = list(UnsentTask.objects.select_for_update(skip_locked=True)[:limit])
+        for row in rows:
+            # The plain publish, which raises, rather than the keep-it-for-later one.
+            BaseTask.apply_async(current_app.tasks[row.name], row.args, row.kwargs)
+        UnsentTask.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)

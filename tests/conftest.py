@@ -8,6 +8,20 @@ from communities import services as cs
 from tests.factories import GuestFactory, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``stack`` run the deployed topology (several processes sharing one
+    database, row locks with SKIP LOCKED, pg_terminate_backend): PostgreSQL only. On SQLite
+    they are deselected, not skipped, like the browser tests are by ``-m "not e2e"``."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("stack")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("stack")]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _serialized_contents_for_every_context(django_db_setup, django_db_blocker):
     """Keep the test database's serialized contents where every connection object finds them.

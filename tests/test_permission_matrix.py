@@ -112,6 +112,18 @@ def lead_notification(world: dict) -> list:
     return [Notification.objects.get(user=world["users"]["lead"], kind="reply").pk]
 
 
+def scoped_page(world: dict) -> list:
+    """A live page scoped to P, built only for the rows that need one."""
+    from wagtail.models import Page
+
+    from portal.pages.models import StandardPage
+
+    page = StandardPage(title="For P", slug="for-p", community=world["P"])
+    Page.objects.get(depth=2, slug="home").add_child(instance=page)
+    page.save_revision().publish()
+    return [page.pk]
+
+
 def slug(key):
     return lambda w: [w[key].slug]
 
@@ -235,6 +247,9 @@ MATRIX: list[Row] = [
     Row("communities:cover", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
     # --- the adoption report (Wagtail admin): administrators only ---
     Row("adoption_report", "get", _no_args, E(302, 302, 302, 302, 302, 200)),
+    # --- publish a scoped page to its community (Wagtail admin): who may publish the page ---
+    Row("publish_to_community", "get", scoped_page, E(302, 302, 302, 302, 302, 200)),
+    Row("publish_to_community", "post", scoped_page, E(302, 302, 302, 302, 302, 302)),
     # --- notifications and digests (everyone signed in has their own) ---
     Row("communities:notifications", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row("communities:notification_bell", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
@@ -521,6 +536,27 @@ MATRIX: list[Row] = [
         integration("event"),
         A(404, 200, 200, 200, 404, 404),
         data=lambda w: {"answer": "yes"},
+    ),
+    # --- your data (GDPR): everyone signed in, for their own account only ---
+    Row("accounts:privacy", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row("accounts:privacy_export", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    # erasure asks for the password again first (allauth's re-authentication)
+    Row(
+        "accounts:privacy_erase",
+        "post",
+        _no_args,
+        E(302, 302, 302, 302, 302, 302),
+        data=lambda w: {"confirmation": "not-my-address@example.org"},
+    ),
+    # --- anyone's data (Wagtail admin): administrators only ---
+    Row("accounts_admin_privacy", "get", pk("member"), E(302, 302, 302, 302, 302, 200)),
+    Row("accounts_admin_privacy_export", "get", pk("member"), E(302, 302, 302, 302, 302, 200)),
+    Row(
+        "accounts_admin_privacy_erase",
+        "post",
+        pk("member"),
+        E(302, 302, 302, 302, 302, 400),  # a wrong confirmation: nothing is erased
+        data=lambda w: {"confirmation": "not-their-address@example.org"},
     ),
     # --- the admin screens (Wagtail admin, issue 9): administrators only; anyone else is
     # sent to sign in (guests too: they never reach the admin) ---

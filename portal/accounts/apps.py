@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from portal.accounts import signals  # noqa: F401
+        from portal.accounts import privacy, signals  # noqa: F401
+
+        # "Your data": the account's own part first; each app adds its own in its ready().
+        privacy.register(privacy.Contribution(app="accounts", export=privacy.account_entries))

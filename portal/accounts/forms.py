@@ -136,3 +136,23 @@ class DirectoryFilterForm(forms.Form):
     organisation = forms.CharField(label=_("Organisation"), required=False, max_length=150)
     location = forms.CharField(label=_("Location"), required=False, max_length=150)
     skill = forms.CharField(label=_("Skill"), required=False, max_length=100)
+
+
+class ErasureForm(forms.Form):
+    """The confirmation step of an erasure: type the account's e-mail address."""
+
+    confirmation = forms.CharField(
+        label=_("Type the account's e-mail address to confirm"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, person: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_confirmation(self) -> str:
+        value = self.cleaned_data["confirmation"].strip()
+        if value.lower() != self.person.email.lower():
+            raise forms.ValidationError(_("This is not the account's e-mail address."))
+        return value

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -15,6 +16,11 @@ from taggit.models import TaggedItemBase
 @cache
 def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+# An erased account keeps its row (its posts and comments stay in their threads) with an
+# address on a reserved, never-deliverable domain (RFC 2606): that address is the mark.
+ERASED_EMAIL_DOMAIN = "erased.invalid"
 
 
 def default_timezone() -> str:
@@ -113,6 +119,8 @@ class User(AbstractUser):
         return self.name
 
     def get_full_name(self) -> str:
+        if self.is_erased:
+            return gettext("Former member")  # in the reader's language, at display time
         return self.display_name or f"{self.first_name} {self.last_name}".strip()
 
     def get_short_name(self) -> str:
@@ -121,6 +129,12 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.get_full_name() or self.email.split("@")[0]
+
+    @property
+    def is_erased(self) -> bool:
+        """The person asked for erasure (portal/accounts/privacy.py): shown as "Former
+        member", signs in no more."""
+        return (self.email or "").endswith(f"@{ERASED_EMAIL_DOMAIN}")
 
     @property
     def initials(self) -> str:

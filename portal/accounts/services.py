@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from wagtail.log_actions import log
+
+from portal.accounts import privacy
+from portal.accounts.models import ERASED_EMAIL_DOMAIN
 
 User = get_user_model()
 
@@ -151,3 +156,100 @@ def user_mark_seen(*, user: Any) -> None:
             [Connection(user_id=user.pk, day=timezone.localdate(now, zone))],
             ignore_conflicts=True,
         )
+
+
+# --- Your data (GDPR) -----------------------------------------------------------------------
+
+
+def _require_self_or_administrator(*, user: Any, acting_user: Any) -> None:
+    from communities import permissions
+
+    if acting_user.pk != user.pk and not permissions.is_administrator(acting_user):
+        raise PermissionDenied("Only the person or an administrator.")
+
+
+def account_export_stream(*, user: User, acting_user: User) -> Iterator[bytes]:
+    """The zip of everything Parvis holds about ``user`` (one JSON file per kind and the
+    files they uploaded), as an iterator of bytes for a ``StreamingHttpResponse``: rows are
+    read with ``.iterator()`` and files in chunks while the zip is sent, so memory stays
+    flat and the first bytes leave at once. The export is written to the audit log."""
+    _require_self_or_administrator(user=user, acting_user=acting_user)
+    log(instance=user, action="accounts.export", user=acting_user)
+    return privacy.zip_stream(privacy.export_entries(user), now=timezone.now())
+
+
+def account_export_filename(*, user: User) -> str:
+    return f"parvis-data-{user.pk}-{timezone.localdate().isoformat()}.zip"
+
+
+@transaction.atomic
+def account_erase(*, user: User, acting_user: User) -> User:
+    """Erase ``user`` (the right to erasure): what they wrote stays in its threads, shown
+    as by "Former member"; everything that identifies them goes, with their profile photo.
+    Sign-in addresses, two-factor devices, permissions and the password go, so every
+    session dies (Django checks the password hash on each request, and the account is
+    inactive); each app then removes or anonymises its rows (API tokens, calendar feeds,
+    shares, notifications, memberships…, see ``privacy``).
+
+    Refused, changing nothing, with the reasons (``ValidationError``) while an app objects,
+    e.g. while ``user`` is the last lead of a community. Erasing twice changes nothing.
+    """
+    from allauth.mfa.models import Authenticator
+    from guardian.models import UserObjectPermission
+    from wagtail.users.models import UserProfile
+
+    _require_self_or_administrator(user=user, acting_user=acting_user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_erased:
+        return user
+    reasons = privacy.erasure_refusals(user)
+    if reasons:
+        raise ValidationError(reasons)
+
+    former_email = user.email
+    files = [user.photo.name] if user.photo else []
+    storage = user.photo.storage
+    profile = UserProfile.objects.filter(user=user).first()
+    admin_files = [profile.avatar.name] if profile is not None and profile.avatar else []
+    admin_storage = profile.avatar.storage if admin_files else None
+
+    user.email = f"erased-{user.pk}@{ERASED_EMAIL_DOMAIN}"
+    for name in (*PROFILE_FIELDS, "first_name", "last_name"):
+        setattr(user, name, User._meta.get_field(name).get_default())
+    user.photo = ""
+    user.set_unusable_password()
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.last_login = user.last_seen_at = None
+    user.save()
+    user.skills.clear()
+    user.groups.clear()
+    user.user_permissions.clear()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    UserObjectPermission.objects.filter(user=user).delete()
+    if profile is not None:
+        profile.delete()
+
+    for contribution in privacy.contributions():
+        if contribution.erase is not None:
+            contribution.erase(user, email=former_email)
+
+    privacy.relabel_log_entries(User, [user])
+    log(instance=user, action="accounts.erase", user=acting_user)
+
+    def delete_files() -> None:
+        for name in files:
+            storage.delete(name)
+        for name in admin_files:
+            admin_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return user
+
+
+def account_erase_refusals(*, user: User) -> list[str]:
+    """Why ``user`` cannot be erased now (empty when they can): shown before anyone asks.
+    In a transaction of its own because an app may lock rows to answer (the same check runs
+    again, locked, inside ``account_erase``)."""
+    with transaction.atomic():
+        return privacy.erasure_refusals(user)

@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts import selectors, services
 from portal.accounts.completion import COMPLETION_FIELDS, profile_completion
-from portal.accounts.forms import DirectoryFilterForm, ProfileForm
+from portal.accounts.forms import DirectoryFilterForm, ErasureForm, ProfileForm
 from portal.accounts.models import User
 
 
@@ -101,3 +111,54 @@ def set_language(request: HttpRequest) -> HttpResponse:
         httponly=False,
     )
     return response
+
+
+# --- Your data (GDPR) -----------------------------------------------------------------------
+
+
+def export_response(*, person: User, acting_user: User) -> StreamingHttpResponse:
+    """The zip of ``person``'s data, streamed as it is built (no Content-Length)."""
+    response = StreamingHttpResponse(
+        services.account_export_stream(user=person, acting_user=acting_user),
+        content_type="application/zip",
+    )
+    filename = services.account_export_filename(user=person)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Accel-Buffering"] = "no"  # a buffering proxy would hold the whole zip
+    return response
+
+
+@login_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    return _privacy_page(request, ErasureForm(person=request.user))
+
+
+def _privacy_page(request: HttpRequest, form: ErasureForm, status: int = 200) -> HttpResponse:
+    context = {"form": form, "refusals": services.account_erase_refusals(user=request.user)}
+    return render(request, "accounts/privacy.html", context, status=status)
+
+
+@login_required
+def privacy_export(request: HttpRequest) -> HttpResponse:
+    return export_response(person=request.user, acting_user=request.user)
+
+
+@require_POST
+@login_required
+@reauthentication_required
+def privacy_erase(request: HttpRequest) -> HttpResponse:
+    """Erase my account: typed confirmation, and the password (or two-factor code) asked
+    again when it was not given in the last few minutes (allauth resumes this POST)."""
+    form = ErasureForm(request.POST, person=request.user)
+    if not form.is_valid():
+        return _privacy_page(request, form, status=400)
+    try:
+        services.account_erase(user=request.user, acting_user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return _privacy_page(request, form, status=400)
+    logout(request)
+    messages.success(request, _("Your account has been erased."))
+    return redirect("/")

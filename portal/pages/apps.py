@@ -6,3 +6,11 @@ class PagesConfig(AppConfig):
     name = "portal.pages"
     label = "pages"
     verbose_name = _("Editorial pages")
+
+    def ready(self) -> None:
+        from communities.digests import register_section_provider
+        from communities.extensions import register_post_hook
+        from portal.pages.selectors import annotate_announced, digest_pages
+
+        register_post_hook(annotate_announced)  # feeds label a page pushed by the editors
+        register_section_provider(digest_pages)  # and the next digest lists it

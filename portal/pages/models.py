@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpRequest
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -30,7 +32,9 @@ def restricted_page_ids(request: HttpRequest | None) -> list[int]:
 
 class GuestVisibility(models.Model):
     """Editorial pages are for the organisation: a guest (external partner) sees a page only
-    when an editor marks it visible to guests."""
+    when an editor marks it visible to guests, or when the page is scoped to a community the
+    guest belongs to (``CommunityScope``). Who may read is the policy's answer
+    (``permissions.can_read_page``)."""
 
     visible_to_guests = models.BooleanField(
         _("visible to guests"),
@@ -44,25 +48,57 @@ class GuestVisibility(models.Model):
         abstract = True
 
     def serve(self, request, *args, **kwargs):
-        if permissions.is_guest(request.user) and not self.visible_to_guests:
-            if isinstance(self, HomePage):
-                return redirect("communities:feed")  # a guest's home is their feed
-            raise Http404
+        if not permissions.can_read_page(request.user, self):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise Http404  # a page one may not read does not exist
         return super().serve(request, *args, **kwargs)
+
+
+class CommunityScope(models.Model):
+    """A page scoped to a community is read only by those who may read the community (its
+    members, guests included; for an open community, every internal person), and is left out
+    of every listing for the others."""
+
+    community = models.ForeignKey(
+        "communities.Community",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        # A community with pages cannot be deleted by accident: its pages would become
+        # public. Move or unscope them first (communities are archived, not deleted).
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Only the people who may read this community may read the page."),
+    )
+
+    scope_panels = [FieldPanel("community")]
+
+    class Meta:
+        abstract = True
 
 
 class NewsPageManager(PageManager):
     def visible_to(self, request: HttpRequest | None):
         """Live news, newest first, without what the visitor may not see."""
         news = self.live()
-        if request is not None and permissions.is_guest(request.user):
-            news = news.filter(visible_to_guests=True)
+        user = getattr(request, "user", None)
+        readable = permissions.readable_communities_q(user, prefix="community__")
+        if user is not None and permissions.is_guest(user):
+            news = news.filter(readable | Q(community__isnull=True, visible_to_guests=True))
+        elif user is not None and user.is_authenticated:
+            news = news.filter(readable | Q(community__isnull=True))
+        else:
+            news = news.filter(community__isnull=True)
         for restricted in Page.objects.filter(pk__in=restricted_page_ids(request)):
             news = news.not_descendant_of(restricted, inclusive=True)
         return news.order_by("-date", "-pk")
 
 
 class HomePage(GuestVisibility, Page):
+    """The portal's front page: the editors' content (for guests only when marked visible to
+    them) and, for a signed-in person, their own dashboard (``portal.home``)."""
+
     body = StreamField(HomeBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = [*Page.content_panels, FieldPanel("body")]
@@ -72,13 +108,29 @@ class HomePage(GuestVisibility, Page):
     class Meta:
         verbose_name = _("home page")
 
+    def serve(self, request, *args, **kwargs):
+        return Page.serve(self, request, *args, **kwargs)  # everyone has a home
 
-class StandardPage(GuestVisibility, Page):
+    def get_context(self, request, *args, **kwargs):
+        from portal.home import dashboard_for
+
+        context = super().get_context(request, *args, **kwargs)
+        context["show_body"] = show_body = permissions.can_read_page(request.user, self)
+        context["dashboard"] = dashboard_for(request)
+        # The editors' own "latest news" block, when shown, stands for the dashboard's.
+        context["news_in_body"] = show_body and any(
+            block.block_type == "latest_news" for block in self.body
+        )
+        return context
+
+
+class StandardPage(GuestVisibility, CommunityScope, Page):
     intro = models.TextField(_("introduction"), blank=True, max_length=500)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    settings_panels = [*GuestVisibility.settings_panels, *CommunityScope.scope_panels]
     subpage_types = ["pages.StandardPage"]
 
     class Meta:
@@ -112,7 +164,7 @@ class NewsPageTag(TaggedItemBase):
     )
 
 
-class NewsPage(GuestVisibility, Page):
+class NewsPage(GuestVisibility, CommunityScope, Page):
     date = models.DateField(_("date"), default=timezone.localdate)
     intro = models.TextField(_("introduction"), max_length=500)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
@@ -128,8 +180,35 @@ class NewsPage(GuestVisibility, Page):
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
+    settings_panels = [*GuestVisibility.settings_panels, *CommunityScope.scope_panels]
     parent_page_types = ["pages.NewsIndexPage"]
     subpage_types: list[str] = []
 
     class Meta:
         verbose_name = _("news page")
+
+
+class PageAnnouncement(models.Model):
+    """A published page pushed into its community's feed: the post that carries it there
+    (and so into the next digest). A page can be pushed again once it has been published
+    again since."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
+    post = models.OneToOneField(
+        "communities.Post", on_delete=models.CASCADE, related_name="announcement"
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("page published to a community")
+        verbose_name_plural = _("pages published to communities")
+        indexes = [models.Index(fields=["community", "created_at"], name="announcement_time")]
+
+    def __str__(self) -> str:
+        return f"Page {self.page_id} in {self.community_id}"

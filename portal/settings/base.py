@@ -126,9 +126,13 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, answering like an empty cache while Redis is down: the
+            # site keeps serving from the database (portal/cache.py).
+            "BACKEND": "portal.cache.FailSoftRedisCache",
             "LOCATION": redis_db_url(REDIS_URL, 1),
             "KEY_PREFIX": "parvis",
+            # A Redis host that does not answer costs a request half a second, not a hang.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -155,6 +159,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "integrations-check-feeds": {"task": "integrations.tasks.check_due_feeds", "schedule": 60},
     # Digests go out at DIGESTS_SEND_HOUR in each person's time zone: look every 15 minutes.
     "communities-digests": {"task": "communities.tasks.enqueue_digests", "schedule": 900},
+    # Tasks enqueued while the broker was unreachable (portal.models.UnsentTask).
+    "portal-resend-unsent-tasks": {"task": "portal.tasks.resend_unsent_tasks", "schedule": 60},
 }
 
 # --- Authentication -------------------------------------------------------------------------

@@ -188,3 +188,29 @@ def test_excerpts_are_one_plain_line(body, line):
     from communities.markup import excerpt
 
     assert excerpt(body) == line
+
+
+def test_the_notification_page_costs_the_same_with_three_times_the_notifications(
+    client, lead, project, colleague
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = cs.community_create(acting_user=lead, name="Second project", visibility="private")
+    add_member(other, lead, colleague)
+
+    def grow(n: int) -> None:
+        for i in range(n):  # mentions in two communities, some read, from two people
+            community = project if i % 2 else other
+            cs.post_create(acting_user=lead, community=community, body=f"@**Hugo Bernard** {i}")
+
+    def count() -> int:
+        client.force_login(colleague)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("communities:notifications")).status_code == 200
+        return len(queries)
+
+    grow(4)
+    small = count()
+    grow(12)
+    assert count() == small

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import icalendar
 import pytest
@@ -119,6 +120,150 @@ def test_titles_and_descriptions_are_escaped_and_round_trip(lead, project):
     assert str(parsed["DESCRIPTION"]) == "Line 1\nEND:VEVENT\nBEGIN:VALARM; a, b\\"
     lines = data.decode().split("\r\n")
     assert lines.count("END:VCALENDAR") == 1 and lines.count("BEGIN:VEVENT") == 2
+
+
+# --- The direct writer against icalendar's component model -------------------------------
+# The feed's VEVENTs are written directly for speed; the reference below is how they were
+# written with icalendar's component model, and both must read back the same.
+
+
+def _ref_times(vevent: icalendar.Event, *, start, end, tz: str, all_day: bool) -> None:
+    if all_day:
+        vevent.add("dtstart", ical._local(start, tz).date())
+        vevent.add("dtend", ical._local(end, tz).date())
+    else:
+        vevent.add("dtstart", ical._local(start, tz))
+        vevent.add("dtend", ical._local(end, tz))
+
+
+def _ref_stamp(value: datetime.datetime) -> datetime.datetime:
+    return value.astimezone(datetime.UTC).replace(microsecond=0)
+
+
+def _ref_vevent(event: Any, *, url: str | None) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", _ref_stamp(event.updated_at))
+    vevent.add("created", _ref_stamp(event.created_at))
+    vevent.add("last-modified", _ref_stamp(event.updated_at))
+    vevent.add("sequence", event.sequence)
+    vevent.add("summary", event.title)
+    _ref_times(vevent, start=event.start, end=event.end, tz=event.tz, all_day=event.all_day)
+    if event.description:
+        vevent.add("description", event.description)
+    if event.location:
+        vevent.add("location", event.location)
+    if event.online_url:
+        vevent.add("conference", event.online_url, parameters={"VALUE": "URI"})
+    if url:
+        vevent.add("url", url)
+    vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    if event.freq:
+        rule: dict[str, Any] = {"freq": ical.RRULE_FREQ[event.freq]}
+        if event.interval > 1:
+            rule["interval"] = event.interval
+        if event.count:
+            rule["count"] = event.count
+        elif event.until:
+            rule["until"] = (
+                ical._local(event.until, event.tz).date()
+                if event.all_day
+                else _ref_stamp(event.until)
+            )
+        vevent.add("rrule", rule)
+        if event.exdates:
+            excluded = [datetime.datetime.fromisoformat(value) for value in event.exdates]
+            if event.all_day:
+                vevent.add("exdate", [ical._local(value, event.tz).date() for value in excluded])
+            else:
+                vevent.add("exdate", [ical._local(value, event.tz) for value in excluded])
+    return vevent
+
+
+def _ref_override(event: Any, override: Any) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", _ref_stamp(override.updated_at))
+    vevent.add("last-modified", _ref_stamp(override.updated_at))
+    vevent.add("sequence", event.sequence)
+    if event.all_day:
+        vevent.add("recurrence-id", ical._local(override.original_start, event.tz).date())
+    else:
+        vevent.add("recurrence-id", ical._local(override.original_start, event.tz))
+    vevent.add("summary", override.title)
+    _ref_times(vevent, start=override.start, end=override.end, tz=event.tz, all_day=event.all_day)
+    if override.description:
+        vevent.add("description", override.description)
+    if override.location:
+        vevent.add("location", override.location)
+    cancelled = override.cancelled or event.is_cancelled
+    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return vevent
+
+
+def reference_event_bytes(event: Any, *, url: str | None = None) -> bytes:
+    """The VEVENT of ``event`` (with its ``overrides`` loaded), and one per changed
+    occurrence: the part of a calendar that can be cached per event and change."""
+    parts = [_ref_vevent(event, url=url).to_ical()]
+    parts.extend(_ref_override(event, o).to_ical() for o in event.overrides.all())
+    return b"".join(parts)
+
+
+def _properties(data: bytes) -> list[list[tuple[str, str, dict]]]:
+    """Each VEVENT's properties as (name, decoded value, parameters), in a stable order."""
+    calendar = icalendar.Calendar.from_ical(b"BEGIN:VCALENDAR\r\n" + data + b"END:VCALENDAR\r\n")
+    found = []
+    for vevent in calendar.walk("VEVENT"):
+        rows = []
+        for name, value in vevent.property_items(recursive=False):
+            if name in ("BEGIN", "END"):
+                continue
+            rows.append((name, value.to_ical().decode(), dict(value.params)))
+        found.append(sorted(rows))
+    return found
+
+
+def test_the_direct_writer_reads_back_as_icalendar_wrote(lead, project):
+    long = "Comité de pilotage — « tracé nord », budget; signalétique, devis\\ " * 3
+    make_event(lead, project, title=long, description=long + "\nline two", location="Salle, 2")
+    make_event(lead, project, title="Weekly", freq="weekly", interval=2, count=6)
+    series = make_event(lead, project, title="Until", freq="monthly", until=paris(2027, 12, 1))
+    services.event_cancel(acting_user=lead, event=series, occurrence_start=paris(2027, 4, 1))
+    services.occurrence_update(
+        acting_user=lead,
+        event=series,
+        original_start=paris(2027, 5, 1),
+        title="Moved",
+        schedule=services.Schedule(
+            start=paris(2027, 5, 2), end=paris(2027, 5, 2, 11), tz="Europe/Paris"
+        ),
+    )
+    make_event(lead, project, title="UTC", start=datetime.datetime(2027, 3, 1, 9, tzinfo=UTC))
+    utc = Event.objects.get(title="UTC")
+    Event.objects.filter(pk=utc.pk).update(tz="UTC", freq="daily", count=3)
+    day = services.event_create(
+        acting_user=lead,
+        community=project,
+        title="All day",
+        schedule=services.schedule_from_local(
+            tz="Europe/Paris", start_date=datetime.date(2027, 3, 1), all_day=True
+        ),
+        freq="weekly",
+        count=4,
+        online_url="https://meet.example.org/x?a=1,b;c",
+    )
+    services.event_cancel(
+        acting_user=lead, event=day, occurrence_start=day.start + datetime.timedelta(days=7)
+    )
+    events = list(event_list_visible_to(user=lead, community=project))
+    assert len(events) == 5
+    for event in events:
+        url = f"https://parvis.example.org/events/{event.pk}/"
+        ours = ical.event_bytes(event, url=url)
+        assert all(len(line) <= 75 for line in ours.split(b"\r\n"))
+        mine = _properties(ours)
+        assert len(mine) == 1 + event.overrides.count() and len(mine[0]) >= 10
+        assert mine == _properties(reference_event_bytes(event, url=url)), event.title
 
 
 # --- Import -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ def test_seed_demo_is_idempotent():
     counts = (Page.objects.count(), demo.User.objects.count(), NewsPage.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (Page.objects.count(), demo.User.objects.count(), NewsPage.objects.count()) == counts
-    assert counts[2] == 3
+    assert counts[2] == 4  # one of them scoped to Lakeside Trails
     for login in demo.LOGINS:
         assert demo.User.objects.get(email=login.email).check_password(login.password)
 
@@ -78,7 +78,9 @@ def test_news_index_page_lists_children_only(site):
 
 def test_editorial_pages_are_hidden_from_guests_unless_marked(client, site, guest):
     client.force_login(guest)
-    assert client.get("/")["Location"] == "/feed/"
+    home = client.get("/")  # a guest's home: their dashboard, without the staff's content
+    assert home.status_code == 200 and "My communities" in home.text
+    assert "Welcome to Parvis" not in home.text
     assert client.get("/staff-handbook/").status_code == 404  # for signed-in staff, not guests
     assert client.get("/news/").status_code == 404
     assert client.get("/help/").status_code == 200  # the demo marks Help visible to guests

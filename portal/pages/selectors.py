@@ -1,0 +1,46 @@
+"""Reads about editorial pages that other parts of the portal show."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
+
+from communities.digests import Item, Section
+from communities.models import Community
+from portal.pages.models import PageAnnouncement
+
+
+def annotate_announced(posts: QuerySet) -> QuerySet:
+    """``announced``: the post carries an editorial page (the feed labels it). One
+    correlated subquery on a unique column, whatever the page size."""
+    return posts.annotate(announced=Exists(PageAnnouncement.objects.filter(post=OuterRef("pk"))))
+
+
+def digest_pages(
+    user: Any,
+    communities: list[Community],
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+) -> dict[int, list[Section]]:
+    """Pages the editors published to each community in the period (one query): they are
+    in the digest whatever their likes, unlike the most engaging posts."""
+    found: dict[int, list[Item]] = defaultdict(list)
+    for announcement in (
+        PageAnnouncement.objects.filter(
+            community__in=[c.pk for c in communities],
+            created_at__gte=starts_at,
+            created_at__lt=ends_at,
+            page__live=True,
+        )
+        .select_related("page")
+        .order_by("created_at", "pk")
+    ):
+        page = announcement.page
+        found[announcement.community_id].append(
+            Item(title=page.title, url=page.url or "", detail=page.search_description)
+        )
+    return {pk: [Section(_("From the editors"), items)] for pk, items in found.items()}

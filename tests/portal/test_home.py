@@ -1,0 +1,158 @@
+"""The home page's dashboard: my communities with unread counts, my next events, the
+documents awaiting my review and the latest news, each through the policy."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from communities import services as cs
+from documents import services as document_services
+from events import services as event_services
+from portal import demo
+from tests.communities.conftest import add_guest, add_member
+from tests.factories import GuestFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def site(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    demo.seed_pages()
+
+
+def _event(lead, community, title, days):
+    start = timezone.now() + datetime.timedelta(days=days)
+    return event_services.event_create(
+        acting_user=lead,
+        community=community,
+        title=title,
+        schedule=event_services.Schedule(
+            start=start, end=start + datetime.timedelta(hours=1), tz="Europe/Paris"
+        ),
+    )
+
+
+def _dashboard(client, person):
+    client.force_login(person)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.context["dashboard"]
+
+
+def _unread(client, person) -> dict[str, int]:
+    return {c.name: c.unread for c in _dashboard(client, person).communities}
+
+
+def test_unread_counts_posts_by_others_until_the_feed_is_opened(client, lead, project, member):
+    add_member(project, lead, member)
+    cs.post_create(acting_user=member, community=project, body="My own post is not news to me")
+    for n in range(3):
+        cs.post_create(acting_user=lead, community=project, body=f"News {n}")
+    hidden = cs.post_create(acting_user=lead, community=project, body="Hidden")
+    cs.post_set_hidden(acting_user=lead, post=hidden, hidden=True)
+
+    assert _unread(client, member)[project.name] == 3
+    assert "3 new" in client.get("/").text
+
+    client.get(reverse("communities:detail", args=[project.slug]))  # read
+    assert _unread(client, member)[project.name] == 0
+    cs.post_create(acting_user=lead, community=project, body="One more")
+    assert _unread(client, member)[project.name] == 1
+
+
+def test_unread_stops_counting_at_the_cap(client, lead, project, member, monkeypatch):
+    from communities import selectors
+
+    monkeypatch.setattr(selectors, "UNREAD_CAP", 4)
+    add_member(project, lead, member)
+    for n in range(6):
+        cs.post_create(acting_user=lead, community=project, body=f"News {n}")
+    assert _unread(client, member)[project.name] == 4
+
+
+def test_opening_the_feed_writes_only_when_something_is_new(
+    client, lead, project, member, django_assert_num_queries
+):
+    add_member(project, lead, member)
+    cs.post_create(acting_user=lead, community=project, body="Hello")
+    client.force_login(member)
+    url = reverse("communities:detail", args=[project.slug])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not [q for q in queries if q["sql"].startswith("UPDATE")]
+
+
+def test_a_guest_sees_only_what_they_may_see(client, lead, project):
+    guest = GuestFactory()
+    add_guest(project, guest)
+    other = cs.community_create(acting_user=lead, name="Board", visibility="secret")
+    _event(lead, project, "Steering committee", 3)
+    _event(lead, other, "Board meeting", 2)
+    _event(lead, project, "Too far away", 60)
+    cs.post_create(acting_user=lead, community=other, body="Board only")
+
+    dashboard = _dashboard(client, guest)
+    assert [c.name for c in dashboard.communities] == [project.name]  # not the general one
+    assert [item.title for item in dashboard.events] == ["Steering committee"]
+    assert dashboard.news == []  # the demo's news are not marked visible to guests
+    text = client.get("/").text
+    assert "Board" not in text and "Welcome to Parvis" not in text
+
+
+def test_documents_awaiting_my_review(client, lead, project, member):
+    add_member(project, lead, member)
+    document = document_services.document_create(
+        acting_user=lead,
+        community=project,
+        upload=SimpleUploadedFile("charter.pdf", PDF),
+        title="Graphic charter",
+    )
+    document_services.review_request_create(
+        acting_user=lead,
+        document=document,
+        reviewers=[member],
+        due_on=datetime.date.today() + datetime.timedelta(days=7),
+    )
+    assert [r.request.document.title for r in _dashboard(client, member).reviews] == [
+        "Graphic charter"
+    ]
+    assert [r.request.document.title for r in _dashboard(client, lead).reviews] == []
+
+
+def test_a_visitor_sees_the_editorial_home_only(client):
+    response = client.get("/")
+    assert "Welcome to Parvis" in response.text and "My communities" not in response.text
+
+
+def test_the_dashboard_costs_the_same_with_three_times_the_data(client, lead):
+    person = UserFactory()
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            community = cs.community_create(acting_user=lead, name=f"C{n}-{i}")
+            add_member(community, lead, person)
+            for j in range(2):
+                cs.post_create(acting_user=lead, community=community, body=f"Post {j}")
+            _event(lead, community, f"Meeting {i}", 1 + i)
+
+    def count() -> int:
+        client.force_login(person)
+        client.get("/")  # warm the site-root cache
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    grow(2)
+    small = count()
+    grow(4)
+    assert count() == small
+    assert small <= 20
