@@ -62,7 +62,7 @@ community = cs.community_create(
 )
 session = SessionStore()
 session[SESSION_KEY] = str(lead.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "portal.accounts.backends.PortalModelBackend"
 session[HASH_SESSION_KEY] = lead.get_session_auth_hash()
 session.create()
 print(session.session_key, _get_new_csrf_string(), community.slug)

@@ -10,7 +10,14 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities")
 
     def ready(self) -> None:
+        from wagtail.permissions import register_permission_policy
+
         from communities import privacy, signals  # noqa: F401
+        from communities.models import Community, Membership
         from portal.accounts.privacy import register
+        from portal.admin_permissions import ReadOnlyPolicy
 
         register(privacy.contribution)
+        # The admin lists these; writes go through the services (see wagtail_hooks.py).
+        for model in (Community, Membership):
+            register_permission_policy(model, ReadOnlyPolicy(model), exact_class=True)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from communities import markup, permissions
 from communities.models import (
@@ -137,6 +138,7 @@ def community_archive(*, acting_user: Any, community: Community) -> Community:
         community.archived_at = timezone.now()
         community.save(update_fields=["archived_at", "updated_at"])
         activity_record(community=community, actor=acting_user, verb=Verb.COMMUNITY_ARCHIVED)
+        log(instance=community, action="communities.archive", user=acting_user)
     return community
 
 
@@ -147,6 +149,7 @@ def community_restore(*, acting_user: Any, community: Community) -> Community:
         community.archived_at = None
         community.save(update_fields=["archived_at", "updated_at"])
         activity_record(community=community, actor=acting_user, verb=Verb.COMMUNITY_RESTORED)
+        log(instance=community, action="communities.restore", user=acting_user)
     return community
 
 

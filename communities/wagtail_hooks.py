@@ -1,12 +1,217 @@
-"""Administrators follow digest delivery in the Wagtail admin: every digest with its status,
-attempts and last error; a failed one can be set back to pending, and the next beat tick
-sends it."""
+"""The "Communities" menu of the Wagtail admin: communities (archive or restore them in
+bulk), memberships, and digest delivery. The guests, events and documents apps add their
+screens to the same menu (``portal.admin_viewsets.COMMUNITIES_MENU_HOOK``).
 
+Administrators follow digest delivery too: every digest with its status, attempts and last
+error; a failed one can be set back to pending, and the next beat tick sends it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from communities.models import DigestOutbox
+from communities import permissions, services
+from communities.models import Community, DigestOutbox, Membership
+from portal.admin_viewsets import (
+    COMMUNITIES_MENU_HOOK,
+    BulkActionIndexView,
+    LinkColumn,
+    ListingViewSet,
+    PublicPageInspectView,
+    ServiceBulkAction,
+)
+
+
+@hooks.register("register_log_actions")
+def register_community_log_actions(actions) -> None:
+    actions.register_action(
+        "communities.archive", _("Communities: archive"), _("Community archived")
+    )
+    actions.register_action(
+        "communities.restore", _("Communities: restore"), _("Community restored")
+    )
+
+
+# --- Communities ----------------------------------------------------------------------------
+
+
+def community_url(community: Community) -> str:
+    return reverse("communities:detail", args=[community.slug])
+
+
+class CommunityFilterSet(WagtailFilterSet):
+    archived = django_filters.BooleanFilter(label=_("Archived"), method="filter_archived")
+
+    class Meta:
+        model = Community
+        fields = ["kind", "visibility"]
+
+    def filter_archived(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(archived_at__isnull=not value)
+
+
+class CommunityIndexView(BulkActionIndexView):
+    def get_base_queryset(self) -> QuerySet:
+        # Members counted in the same query: the listing costs the same for 3 or 300 rows.
+        active = permissions.active_membership_q("memberships__")
+        return super().get_base_queryset().annotate(member_count=Count("memberships", active))
+
+
+class CommunityInspectView(PublicPageInspectView):
+    public_url = staticmethod(community_url)
+
+
+COMMUNITY_SEARCH = ("name", "slug", "description")
+
+
+class CommunityViewSet(ListingViewSet):
+    model = Community
+    name = "communities"
+    url_namespace = "admin_communities"  # "communities" is the site's namespace
+    icon = "group"
+    menu_label = _("Communities")
+    menu_order = 100
+    index_view_class = CommunityIndexView
+    inspect_view_class = CommunityInspectView
+    search_fields = COMMUNITY_SEARCH
+    filterset_class = CommunityFilterSet
+    list_display = [
+        "name",
+        "kind",
+        "visibility",
+        Column("member_count", label=_("Members"), sort_key="member_count"),
+        DateColumn("archived_at", label=_("Archived on"), sort_key="archived_at"),
+        DateColumn("created_at", label=_("Created"), sort_key="created_at"),
+        LinkColumn("page", get_url=community_url, text=_("Community page")),
+    ]
+    list_export = ["name", "slug", "kind", "visibility", "member_count", "archived_at"]
+    inspect_view_fields = [
+        "name",
+        "slug",
+        "kind",
+        "visibility",
+        "description",
+        "members_add_events",
+        "archived_at",
+        "created_by",
+        "created_at",
+    ]
+    ordering = ["name"]
+
+
+class CommunityBulkAction(ServiceBulkAction):
+    models = [Community]
+    filterset_class = CommunityFilterSet
+    search_fields = COMMUNITY_SEARCH
+
+
+class ArchiveCommunitiesBulkAction(CommunityBulkAction):
+    display_name = _("Archive")
+    action_type = "archive"
+    aria_label = _("Archive the selected communities")
+    action_priority = 10
+    question = _(
+        "Archive these communities? Their content stays readable; nobody can post, comment "
+        "or join until a lead restores them."
+    )
+    confirm_label = _("Yes, archive")
+
+    def apply(self, obj: Community, **options: Any) -> None:
+        services.community_archive(acting_user=self.request.user, community=obj)
+
+    def done_message(self, count: int) -> str:
+        return ngettext(
+            "%(count)d community archived.", "%(count)d communities archived.", count
+        ) % {"count": count}
+
+
+class RestoreCommunitiesBulkAction(CommunityBulkAction):
+    display_name = _("Restore")
+    action_type = "restore"
+    aria_label = _("Restore the selected communities")
+    action_priority = 20
+    question = _("Restore these communities? Their members can post and join again.")
+    confirm_label = _("Yes, restore")
+
+    def apply(self, obj: Community, **options: Any) -> None:
+        services.community_restore(acting_user=self.request.user, community=obj)
+
+    def done_message(self, count: int) -> str:
+        return ngettext(
+            "%(count)d community restored.", "%(count)d communities restored.", count
+        ) % {"count": count}
+
+
+hooks.register("register_bulk_action", ArchiveCommunitiesBulkAction)
+hooks.register("register_bulk_action", RestoreCommunitiesBulkAction)
+
+
+# --- Memberships ----------------------------------------------------------------------------
+
+
+def members_url(membership: Membership) -> str:
+    return reverse("communities:members", args=[membership.community.slug])
+
+
+class MembershipIndexView(IndexView):
+    def get_base_queryset(self) -> QuerySet:
+        return super().get_base_queryset().select_related("user", "community")
+
+
+class MembershipInspectView(PublicPageInspectView):
+    public_url = staticmethod(members_url)
+
+
+class MembershipViewSet(ListingViewSet):
+    """Read only: roles and removals go through the community's member page, whose
+    services keep a lead in every community."""
+
+    model = Membership
+    name = "memberships"
+    url_namespace = "admin_memberships"
+    icon = "user"
+    menu_label = _("Memberships")
+    menu_order = 200
+    index_view_class = MembershipIndexView
+    inspect_view_class = MembershipInspectView
+    search_fields = ("user__display_name", "user__email", "community__name")
+    list_filter = ["role", "status", "community"]
+    list_display = [
+        "user",
+        "community",
+        "role",
+        "status",
+        DateColumn("joined_at", label=_("Joined on"), sort_key="joined_at"),
+        DateColumn("expires_at", label=_("Access ends"), sort_key="expires_at"),
+        LinkColumn("page", get_url=members_url, text=_("Member list")),
+    ]
+    list_export = ["user", "community", "role", "status", "joined_at", "expires_at"]
+    inspect_view_fields = [
+        "user",
+        "community",
+        "role",
+        "status",
+        "joined_at",
+        "expires_at",
+        "invited_by",
+    ]
+    ordering = ["community__name", "user__display_name"]
+
+
+# --- Digests --------------------------------------------------------------------------------
 
 
 class DigestOutboxViewSet(ModelViewSet):
@@ -15,7 +220,6 @@ class DigestOutboxViewSet(ModelViewSet):
     icon = "mail"
     menu_label = _("Digests")
     menu_order = 800
-    add_to_admin_menu = True
     list_display = ["user", "period", "status", "attempts", "sent_at", "error"]
     list_filter = ["status", "period"]
     ordering = ["-id"]
@@ -24,6 +228,14 @@ class DigestOutboxViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
+class CommunitiesAdminGroup(ViewSetGroup):
+    menu_label = _("Communities")
+    menu_icon = "group"
+    menu_order = 150
+    items = (CommunityViewSet, MembershipViewSet, DigestOutboxViewSet)
+    submenu_hook = COMMUNITIES_MENU_HOOK
+
+
 @hooks.register("register_admin_viewset")
-def register_digest_viewset():
-    return DigestOutboxViewSet()
+def register_communities_admin():
+    return CommunitiesAdminGroup()

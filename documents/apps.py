@@ -9,6 +9,8 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
+        from wagtail.permissions import register_permission_policy
+
         from communities.access import register_grant_provider
         from communities.digests import register_section_provider
         from documents.digest import awaiting_review
@@ -18,6 +20,10 @@ class DocumentsConfig(AppConfig):
         register_section_provider(awaiting_review)
 
         from documents import privacy
+        from documents.models import Document
         from portal.accounts.privacy import register
+        from portal.admin_permissions import ReadOnlyPolicy
 
         register(privacy.contribution)
+        # The admin lists them; writes go through the services (see wagtail_hooks.py).
+        register_permission_policy(Document, ReadOnlyPolicy(Document), exact_class=True)

@@ -9,6 +9,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from wagtail.permissions import register_permission_policy
+
         from communities.access import register_grant_provider
         from communities.digests import register_section_provider
         from events.access import feeds_for
@@ -18,6 +20,10 @@ class EventsConfig(AppConfig):
         register_grant_provider(feeds_for)
 
         from events import privacy
+        from events.models import Event
         from portal.accounts.privacy import register
+        from portal.admin_permissions import ReadOnlyPolicy
 
         register(privacy.contribution)
+        # The admin lists them; writes go through the services (see wagtail_hooks.py).
+        register_permission_policy(Event, ReadOnlyPolicy(Event), exact_class=True)

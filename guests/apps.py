@@ -9,7 +9,14 @@ class GuestsConfig(AppConfig):
     verbose_name = _("Guests")
 
     def ready(self) -> None:
+        from wagtail.permissions import register_permission_policy
+
         from guests import privacy, signals  # noqa: F401
+        from guests.models import GuestAccess, Invitation
         from portal.accounts.privacy import register
+        from portal.admin_permissions import ReadOnlyPolicy
 
         register(privacy.contribution)
+        # The admin lists these; writes go through the services (see wagtail_hooks.py).
+        for model in (GuestAccess, Invitation):
+            register_permission_policy(model, ReadOnlyPolicy(model), exact_class=True)

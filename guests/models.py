@@ -114,3 +114,21 @@ class BulkInvitation(models.Model):
     @property
     def invalid_rows(self) -> list[dict]:
         return [row for row in self.rows if row["errors"]]
+
+
+class GuestAccessManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(role=Membership.Role.GUEST)
+
+
+class GuestAccess(Membership):
+    """A guest's membership as the admin's Guests screen lists it: no table of its own, but
+    its own permissions (``guests.view_guestaccess``, ``guests.change_guestaccess`` to
+    extend or end accesses) and its own bulk actions, apart from every membership."""
+
+    objects = GuestAccessManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("guest access")
+        verbose_name_plural = _("guests")

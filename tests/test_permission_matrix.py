@@ -558,6 +558,26 @@ MATRIX: list[Row] = [
         E(302, 302, 302, 302, 302, 400),  # a wrong confirmation: nothing is erased
         data=lambda w: {"confirmation": "not-their-address@example.org"},
     ),
+    # --- the admin screens (Wagtail admin, issue 9): administrators only; anyone else is
+    # sent to sign in (guests too: they never reach the admin) ---
+    *[
+        Row(f"admin_{screen}:{view}", "get", args, E(302, 302, 302, 302, 302, 200))
+        for screen, key in [
+            ("communities", "P"),
+            ("memberships", "member_of_P"),
+            ("guests", "guest_a_membership"),
+            ("invitations", "invitation"),
+            ("events", "event_P"),
+            ("documents", "document_P"),
+        ]
+        for view, args in [
+            ("index", _no_args),
+            ("index_results", _no_args),
+            ("inspect", pk(key)),
+            ("history", pk(key)),
+            ("history_results", pk(key)),
+        ]
+    ],
 ]
 
 

@@ -166,7 +166,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.accounts.backends.PortalModelBackend",  # ModelBackend; guests kept out of the admin
     "allauth.account.auth_backends.AuthenticationBackend",
     "communities.backends.CommunityBackend",
     "guardian.backends.ObjectPermissionBackend",
