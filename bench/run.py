@@ -66,7 +66,9 @@ from communities.models import Community, Post
 from events.models import CalendarFeed, Event
 from portal.accounts.models import User
 
-call_command("collectstatic", interactive=False, verbosity=0)
+from django.conf import settings
+if not (settings.STATIC_ROOT / "staticfiles.json").exists():  # the first run only
+    call_command("collectstatic", interactive=False, verbosity=0)
 cache.clear()  # FLUSHDB of the bench cache database only
 sessions = {}
 for who, email in (("lead", LEAD_EMAIL), ("guest", GUEST_EMAIL)):
@@ -262,11 +264,11 @@ def load_run(size: str, users: int, seconds: int, only: list[str]) -> dict:
 
 
 def count_queries(sizes: list[str]) -> dict[str, dict[str, int]]:
-    """Each page's queries on each size, in-process (Django's test client, a local cache),
+    """Each page's queries on each size, in-process (Django's test client, the Redis cache),
     the second request of a signed-in viewer."""
     counts = {}
     for size in sizes:
-        env = stack_env(database_url(size), redis=False)
+        env = stack_env(database_url(size))
         prepared = json.loads(
             subprocess.run(
                 [sys.executable, "-c", PREPARE],
