@@ -356,6 +356,13 @@ def main() -> None:
         json.dumps({"load": results, "queries": counts}, indent=2, default=str)
     )
     if args.digests:
+        import psycopg
+
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+            if not conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = 'parvis_bench_digests'"
+            ).fetchone():
+                conn.execute("CREATE DATABASE parvis_bench_digests")
         env = {**os.environ, "DATABASE_URL": f"{SERVER}/parvis_bench_digests"}
         env.pop("REDIS_URL", None)
         subprocess.run(
