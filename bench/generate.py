@@ -837,7 +837,7 @@ def write(builder: Builder, cursor) -> None:
 
     b = builder
     now = b.now
-    password = make_password("bench-password-2026")
+    password = make_password("bench-password-2026", salt="parvisbench")  # the same every run
     total = {}
 
     total["accounts_user"] = copy(
