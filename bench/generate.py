@@ -75,96 +75,26 @@ SIZES["S"] = {key: max(1, value // 100) for key, value in SIZES["L"].items()}
 SIZES["S"]["communities"] = 6  # the general community, the busiest and four others
 MEAN_COMMUNITIES = 20  # per account, the general community included
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 KINDS = ["project", "function", "location", "theme", "product", "visibility"]
-TAGS = [
-    "trails",
-    "funding",
-    "signage",
-    "summer",
-    "visitors",
-    "charter",
-    "mapping",
-    "heritage",
-    "cycling",
-    "water",
-    "schools",
-    "tourism",
-    "press",
-    "volunteers",
-    "budget2027",
-    "survey",
-]
-DOMAIN_WORDS = [
-    "trail",
-    "signage",
-    "funding",
-    "charter",
-    "partners",
-    "steering",
-    "lake",
-    "summer",
-    "map",
-    "visitors",
-    "meeting",
-    "minutes",
-    "draft",
-    "review",
-    "agenda",
-    "decision",
-    "site",
-    "bridge",
-    "path",
-    "forest",
-    "village",
-    "museum",
-    "festival",
-    "report",
-    "survey",
-    "grant",
-    "school",
-    "bike",
-    "river",
-    "harbour",
-    "market",
-    "press",
-    "photo",
-    "volunteer",
-    "training",
-    "workshop",
-    "deadline",
-    "contract",
-    "supplier",
-    "invoice",
-    "planning",
-    "season",
-    "weather",
-    "guide",
-]
-FILLER = [
-    "the",
-    "and",
-    "for",
-    "with",
-    "about",
-    "next",
-    "week",
-    "our",
-    "this",
-    "that",
-    "from",
-    "all",
-    "please",
-    "thanks",
-    "new",
-    "first",
-    "last",
-    "we",
-    "you",
-    "will",
-    "can",
-    "see",
-    "share",
-]
+TAGS = _words(
+    "trails funding signage summer visitors charter mapping heritage cycling water schools tourism "
+    "press volunteers budget2027 survey"
+)
+DOMAIN_WORDS = _words(
+    "trail signage funding charter partners steering lake summer map visitors meeting minutes "
+    "draft review agenda decision site bridge path forest village museum festival report survey "
+    "grant school bike river harbour market press photo volunteer training workshop deadline "
+    "contract supplier invoice planning season weather guide"
+)
+FILLER = _words(
+    "the and for with about next week our this that from all please thanks new first last we you "
+    "will can see share"
+)
 
 
 # --- Progress ---------------------------------------------------------------------------------
@@ -217,11 +147,12 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def copy(cursor, table: str, columns: list[str], rows, total: int, label: str) -> int:
-    """COPY ``rows`` (an iterable of tuples) into ``table``; returns how many."""
+def copy(cursor, table: str, columns: str, rows, total: int, label: str) -> int:
+    """COPY ``rows`` (an iterable of tuples) into ``table``'s ``columns`` (names separated by
+    spaces); returns how many."""
     progress = Progress(label, total)
     n = 0
-    quoted = ", ".join(f'"{column}"' for column in columns)
+    quoted = ", ".join(f'"{column}"' for column in columns.split())
     with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as out:
         for row in rows:
             out.write_row(row)
@@ -843,28 +774,11 @@ def write(builder: Builder, cursor) -> None:
     total["accounts_user"] = copy(
         cursor,
         "accounts_user",
-        [
-            "id",
-            "password",
-            "is_superuser",
-            "first_name",
-            "last_name",
-            "is_staff",
-            "is_active",
-            "date_joined",
-            "email",
-            "display_name",
-            "photo",
-            "organisation",
-            "job_title",
-            "location",
-            "phone",
-            "bio",
-            "language",
-            "timezone",
-            "is_external",
-            "last_seen_at",
-        ],
+        (
+            "id password is_superuser first_name last_name is_staff is_active date_joined email "
+            "display_name photo organisation job_title location phone bio language timezone "
+            "is_external last_seen_at"
+        ),
         (
             (
                 pk,
@@ -896,7 +810,7 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "account_emailaddress",
-        ["user_id", "email", "verified", "primary"],
+        "user_id email verified primary",
         ((row[0], row[1], True, True) for row in b.user_rows),
         len(b.user_rows),
         "e-mail addresses",
@@ -908,21 +822,10 @@ def write(builder: Builder, cursor) -> None:
     total["communities_community"] = 1 + copy(
         cursor,
         "communities_community",
-        [
-            "id",
-            "name",
-            "slug",
-            "description",
-            "cover",
-            "kind",
-            "visibility",
-            "is_general",
-            "members_add_events",
-            "archived_at",
-            "created_by_id",
-            "created_at",
-            "updated_at",
-        ],
+        (
+            "id name slug description cover kind visibility is_general members_add_events "
+            "archived_at created_by_id created_at updated_at"
+        ),
         (
             (
                 c.pk,
@@ -948,18 +851,10 @@ def write(builder: Builder, cursor) -> None:
     total["communities_membership"] = copy(
         cursor,
         "communities_membership",
-        [
-            "id",
-            "user_id",
-            "community_id",
-            "role",
-            "status",
-            "joined_at",
-            "expires_at",
-            "invited_by_id",
-            "created_at",
-            "updated_at",
-        ],
+        (
+            "id user_id community_id role status joined_at expires_at invited_by_id created_at "
+            "updated_at"
+        ),
         b.membership_rows,
         len(b.membership_rows),
         "memberships",
@@ -974,24 +869,10 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "guests_invitation",
-        [
-            "id",
-            "email",
-            "name",
-            "organisation",
-            "role",
-            "message",
-            "invited_by_id",
-            "sponsor_id",
-            "access_ends_on",
-            "token_hash",
-            "created_at",
-            "expires_at",
-            "sent_count",
-            "last_sent_at",
-            "accepted_at",
-            "accepted_by_id",
-        ],
+        (
+            "id email name organisation role message invited_by_id sponsor_id access_ends_on "
+            "token_hash created_at expires_at sent_count last_sent_at accepted_at accepted_by_id"
+        ),
         (
             (
                 invitation_pk[guest],
@@ -1019,7 +900,7 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "guests_invitation_communities",
-        ["invitation_id", "community_id"],
+        "invitation_id community_id",
         (
             (invitation_pk[guest], membership_community[m])
             for guest, (_s, memberships) in sorted(invitations.items())
@@ -1031,7 +912,7 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "guests_sponsorship",
-        ["membership_id", "sponsor_id", "invitation_id"],
+        "membership_id sponsor_id invitation_id",
         ((m, sponsor, invitation_pk[guest]) for m, sponsor, guest in b.sponsorships),
         len(b.sponsorships),
         "sponsorships",
@@ -1050,20 +931,10 @@ def write(builder: Builder, cursor) -> None:
     total["communities_post"] = copy(
         cursor,
         "communities_post",
-        [
-            "id",
-            "community_id",
-            "author_id",
-            "body",
-            "body_html",
-            "is_pinned",
-            "is_hidden",
-            "comment_count",
-            "like_count",
-            "client_token",
-            "created_at",
-            "edited_at",
-        ],
+        (
+            "id community_id author_id body body_html is_pinned is_hidden comment_count like_count "
+            "client_token created_at edited_at"
+        ),
         (
             (
                 pk,
@@ -1088,7 +959,7 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "communities_hashtag",
-        ["id", "name"],
+        "id name",
         sorted((v, k) for k, v in tag_pk.items()),
         len(TAGS),
         "hashtags",
@@ -1096,7 +967,7 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "communities_post_hashtags",
-        ["post_id", "hashtag_id"],
+        "post_id hashtag_id",
         ((post[0], tag_pk[tag]) for post in b.post for tag in post[5]),
         sum(len(post[5]) for post in b.post),
         "post hashtags",
@@ -1104,19 +975,10 @@ def write(builder: Builder, cursor) -> None:
     total["communities_comment"] = copy(
         cursor,
         "communities_comment",
-        [
-            "id",
-            "post_id",
-            "author_id",
-            "parent_id",
-            "body",
-            "body_html",
-            "is_hidden",
-            "like_count",
-            "client_token",
-            "created_at",
-            "edited_at",
-        ],
+        (
+            "id post_id author_id parent_id body body_html is_hidden like_count client_token "
+            "created_at edited_at"
+        ),
         (
             (
                 row[0],
@@ -1139,7 +1001,7 @@ def write(builder: Builder, cursor) -> None:
     total["communities_postlike"] = copy(
         cursor,
         "communities_postlike",
-        ["post_id", "user_id", "created_at"],
+        "post_id user_id created_at",
         b.post_likes,
         len(b.post_likes),
         "post likes",
@@ -1147,7 +1009,7 @@ def write(builder: Builder, cursor) -> None:
     total["communities_commentlike"] = copy(
         cursor,
         "communities_commentlike",
-        ["comment_id", "user_id", "created_at"],
+        "comment_id user_id created_at",
         b.comment_likes,
         len(b.comment_likes),
         "comment likes",
@@ -1189,39 +1051,23 @@ def write(builder: Builder, cursor) -> None:
                 person,
             )
 
+    notifications = list(reply_notifications())
     total["communities_notification"] = copy(
         cursor,
         "communities_notification",
-        [
-            "kind",
-            "title",
-            "url",
-            "created_at",
-            "read_at",
-            "emailed_at",
-            "actor_id",
-            "community_id",
-            "post_id",
-            "user_id",
-        ],
-        reply_notifications(),
-        len(b.comment) + len(b.review_notes),
+        "kind title url created_at read_at emailed_at actor_id community_id post_id user_id",
+        notifications,
+        len(notifications),
         "notifications",
     )
 
     total["documents_document"] = copy(
         cursor,
         "documents_document",
-        [
-            "id",
-            "community_id",
-            "title",
-            "description",
-            "created_by_id",
-            "created_at",
-            "updated_at",
-            "current_version_id",
-        ],
+        (
+            "id community_id title description created_by_id created_at updated_at "
+            "current_version_id"
+        ),
         b.document,
         len(b.document),
         "documents",
@@ -1229,20 +1075,10 @@ def write(builder: Builder, cursor) -> None:
     total["documents_documentversion"] = copy(
         cursor,
         "documents_documentversion",
-        [
-            "id",
-            "document_id",
-            "number",
-            "file",
-            "original_name",
-            "content_type",
-            "size",
-            "sha256",
-            "change_note",
-            "uploaded_by_id",
-            "uploaded_at",
-            "is_locked",
-        ],
+        (
+            "id document_id number file original_name content_type size sha256 change_note "
+            "uploaded_by_id uploaded_at is_locked"
+        ),
         b.version,
         len(b.version),
         "document versions",
@@ -1250,17 +1086,7 @@ def write(builder: Builder, cursor) -> None:
     total["documents_reviewrequest"] = copy(
         cursor,
         "documents_reviewrequest",
-        [
-            "id",
-            "document_id",
-            "version_id",
-            "requested_by_id",
-            "message",
-            "due_on",
-            "status",
-            "created_at",
-            "closed_at",
-        ],
+        "id document_id version_id requested_by_id message due_on status created_at closed_at",
         b.review,
         len(b.review),
         "review requests",
@@ -1268,7 +1094,7 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "documents_reviewer",
-        ["request_id", "user_id", "decision", "decided_at"],
+        "request_id user_id decision decided_at",
         b.reviewer,
         len(b.reviewer),
         "reviewers",
@@ -1276,7 +1102,7 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "documents_reviewevent",
-        ["request_id", "version_id", "actor_id", "kind", "comment", "created_at"],
+        "request_id version_id actor_id kind comment created_at",
         b.review_event,
         len(b.review_event),
         "review trail",
@@ -1284,30 +1110,11 @@ def write(builder: Builder, cursor) -> None:
     total["events_event"] = copy(
         cursor,
         "events_event",
-        [
-            "id",
-            "community_id",
-            "uid",
-            "title",
-            "description",
-            "location",
-            "start",
-            "end",
-            "tz",
-            "all_day",
-            "capacity",
-            "status",
-            "freq",
-            "interval",
-            "until",
-            "count",
-            "sequence",
-            "created_by_id",
-            "created_at",
-            "updated_at",
-            "online_url",
-            "exdates",
-        ],
+        (
+            "id community_id uid title description location start end tz all_day capacity status "
+            "freq interval until count sequence created_by_id created_at updated_at online_url "
+            "exdates"
+        ),
         ((*row, "", "[]") for row in b.event),
         len(b.event),
         "events",
@@ -1315,17 +1122,7 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "events_occurrence",
-        [
-            "event_id",
-            "original_start",
-            "start",
-            "end",
-            "title",
-            "description",
-            "location",
-            "cancelled",
-            "updated_at",
-        ],
+        "event_id original_start start end title description location cancelled updated_at",
         b.override,
         len(b.override),
         "changed occurrences",
@@ -1333,7 +1130,7 @@ def write(builder: Builder, cursor) -> None:
     copy(
         cursor,
         "events_rsvp",
-        ["event_id", "occurrence_start", "user_id", "answer", "answered_at"],
+        "event_id occurrence_start user_id answer answered_at",
         b.rsvp,
         len(b.rsvp),
         "event answers",
@@ -1353,7 +1150,7 @@ def write(builder: Builder, cursor) -> None:
     total["communities_activity"] = copy(
         cursor,
         "communities_activity",
-        ["id", "created_at", "community_id", "actor_id", "verb", "target_type_id", "target_id"],
+        "id created_at community_id actor_id verb target_type_id target_id",
         ((i, *row) for i, row in enumerate(b.activity, start=1)),
         len(b.activity),
         "activity stream",
