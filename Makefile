@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format migrations-check messages clean
+.PHONY: install run test lint format migrations-check messages clean bench-data bench
 
 $(BIN)/django-admin: pyproject.toml constraints.txt
 	bash scripts/install-system-packages
@@ -44,3 +44,16 @@ messages:  ## refresh the French catalogue after changing strings
 
 clean:
 	rm -rf var/test-media var/test-parvis.sqlite3
+
+SIZE ?= S
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/parvis_bench_$(shell echo $(SIZE) | tr A-Z a-z)
+
+$(BIN)/locust: $(BIN)/django-admin pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	touch $(BIN)/locust
+
+bench-data: $(BIN)/locust  ## (re)build the bench data set SIZE=S or L on the local PostgreSQL
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/generate.py --size $(SIZE)
+
+bench: $(BIN)/locust  ## load run on SIZE, query counts on S and L, digest throughput
+	$(BIN)/python bench/run.py --size $(SIZE) --queries --digests

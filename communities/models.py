@@ -148,6 +148,11 @@ class Post(models.Model):
         indexes = [
             # Feeds page with a cursor on id, per community.
             models.Index(fields=["community", "id"], name="post_community_id"),
+            # The pinned announcements atop a feed: a handful among 50,000 posts, found
+            # without reading the others (bench/RESULTS.md, 2026-11-26).
+            models.Index(
+                fields=["community", "id"], condition=Q(is_pinned=True), name="post_pinned"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -222,3 +222,20 @@ def test_only_authors_and_moderators_delete_and_locked_versions_stay(lead, proje
     with pytest.raises(ValidationError, match="locked"):
         services.document_delete(acting_user=lead, document=document)
     assert Document.objects.filter(pk=document.pk).exists()
+
+
+def test_the_library_pages_with_a_cursor(client, lead, project, monkeypatch):
+    from documents import views
+
+    monkeypatch.setattr(views, "LIBRARY_PAGE_SIZE", 2)
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        services.document_create(
+            acting_user=lead, community=project, upload=SimpleUploadedFile(name, PDF)
+        )
+    client.force_login(lead)
+    first = client.get(reverse("documents:library", args=[project.slug]))
+    assert "c.pdf" in first.text and "b.pdf" in first.text and "a.pdf" not in first.text
+    cursor = first.context["next_cursor"]
+    older = client.get(reverse("documents:library", args=[project.slug]), {"cursor": cursor})
+    assert "a.pdf" in older.text and "b.pdf" not in older.text
+    assert older.context["next_cursor"] is None
