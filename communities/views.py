@@ -126,8 +126,7 @@ def _community_page(
         # the first rows (leads first) give the names.
         members = selectors.members_of(user=request.user, community=community)
         first = list(
-            members.annotate(total=Window(Count("pk")))
-            .order_by(
+            members.annotate(total=Window(Count("pk"))).order_by(
                 Case(When(role=Membership.Role.LEAD, then=0), default=1),
                 "user__display_name",
                 "user_id",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0004_digests'),
+        ('communities', '0005_membership_last_read'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

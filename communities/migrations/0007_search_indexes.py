@@ -31,6 +31,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("communities", "0005_post_pinned_index")]
+    dependencies = [("communities", "0006_post_pinned_index")]
 
     operations = [migrations.RunPython(create, drop)]
