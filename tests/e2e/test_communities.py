@@ -98,5 +98,9 @@ def test_guest_sees_only_her_community(page, live_server, demo_site, shot):
         response = page.goto(f"{base}{path}")
         assert response.status == 404, path
     page.goto(f"{base}/feed/")
-    expect(page.locator(".post")).to_have_count(1)
+    # Lakeside Trails only: Camille's post and the page the editors published to it
+    expect(page.locator(".post")).to_have_count(2)
+    expect(page.locator(".post").filter(has_text="From the editors")).to_contain_text(
+        "Lakeside Trails: the route is chosen"
+    )
     shot(page, "communities-3-guest-feed")
