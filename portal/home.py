@@ -26,6 +26,7 @@ NEWS = 5
 @dataclass
 class Dashboard:
     communities: list[Any] = field(default_factory=list)  # with ``unread``
+    unread_cap: int = community_selectors.UNREAD_CAP  # "99+" from there
     events: list[Any] = field(default_factory=list)  # occurrences (events.selectors.Item)
     reviews: list[Any] = field(default_factory=list)  # documents.Reviewer rows
     news: list[Any] = field(default_factory=list)  # pages.NewsPage

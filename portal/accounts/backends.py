@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
+from communities import permissions
+
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 
 
@@ -18,6 +20,6 @@ class PortalModelBackend(ModelBackend):
     answered before any backend: an external account is never made one."""
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
-        if perm == ADMIN_ACCESS and getattr(user_obj, "is_external", False):
+        if perm == ADMIN_ACCESS and permissions.is_guest(user_obj):
             raise PermissionDenied(perm)
         return super().has_perm(user_obj, perm, obj)
