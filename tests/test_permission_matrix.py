@@ -8,12 +8,15 @@ routes.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections, transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -606,9 +609,36 @@ def _former_guest(community, *, expired: bool):
     return guest
 
 
+@pytest.fixture(scope="module")
+def _world_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world is built once for the module's ~1,800 tests, inside a transaction that is
+    rolled back at the end, as ``TestCase.setUpTestData`` does: each test then runs in a
+    savepoint of it (pytest-django's ``db``), so what a row writes is undone after it."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("matrix-media"))),
+    ):
+        atomics = {alias: transaction.atomic(using=alias) for alias in connections}
+        for atomic in atomics.values():
+            atomic.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            for alias, atomic in reversed(atomics.items()):
+                transaction.set_rollback(True, using=alias)
+                atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def world(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def world(db, _world_once, settings):
+    settings.MEDIA_ROOT = _world_once["media_root"]
+    # A copy per test, like setUpTestData's: a row that changes an instance changes only its own.
+    return copy.deepcopy(_world_once)
+
+
+def _build_world() -> dict:
+    from django.conf import settings
+
     colleague = UserFactory(display_name="Colleague")
     services.user_profile_update(
         user=colleague,
@@ -672,6 +702,7 @@ def world(db, settings, tmp_path):
         ),
     )
     return {
+        "media_root": settings.MEDIA_ROOT,
         "event_P": event_p,
         "feed_A": feed_a,
         "feed_A_token": feed_a_token,
