@@ -385,6 +385,7 @@ class Builder:
                         invited_by,
                         joined,
                         joined,
+                        0,  # last_read_post_id: nothing read yet, the unread counts' worst case
                     )
                 )
                 granted = status == "active" and (expires is None or expires > self.now)
@@ -853,7 +854,7 @@ def write(builder: Builder, cursor) -> None:
         "communities_membership",
         (
             "id user_id community_id role status joined_at expires_at invited_by_id created_at "
-            "updated_at"
+            "updated_at last_read_post_id"
         ),
         b.membership_rows,
         len(b.membership_rows),

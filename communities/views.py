@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from communities import digests, notifications, permissions, selectors, services
+from communities import digests, fragments, notifications, permissions, selectors, services
 from communities.forms import (
     CommentForm,
     CommunityForm,
@@ -42,14 +42,17 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-def _decorate_posts(user, posts) -> None:
-    """Per-viewer actions for each post, from the policy (roles are cached: no query)."""
+def _decorate_posts(request: HttpRequest, posts, *, show_community: bool = False) -> None:
+    """Per-viewer actions for each post, from the policy (roles are cached: no query), then
+    each post's HTML for this viewer, from the fragment cache where another viewer with the
+    same actions already had it rendered."""
     for post in posts:
-        perms = permissions.permissions_for(user, post.community)
+        perms = permissions.permissions_for(request.user, post.community)
         post.can_react = permissions.REACT in perms
         post.can_moderate = permissions.MODERATE in perms
-        post.can_edit = permissions.can_edit(user, post)
-        post.can_delete = permissions.can_delete(user, post)
+        post.can_edit = permissions.can_edit(request.user, post)
+        post.can_delete = permissions.can_delete(request.user, post)
+    fragments.attach_post_html(request, posts, show_community=show_community)
 
 
 # --- Communities ----------------------------------------------------------------------------
@@ -118,7 +121,7 @@ def _community_page(
     }
     if permissions.VIEW in perms:
         feed = selectors.community_feed(user=request.user, community=community, cursor=cursor)
-        _decorate_posts(request.user, [*feed.pinned, *feed.page.items])
+        _decorate_posts(request, [*feed.pinned, *feed.page.items])
         context["feed"] = feed
         context["page"] = feed.page
         context["more_url"] = reverse("communities:detail", args=[community.slug])
@@ -368,16 +371,17 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_get_for_user(user=request.user, pk=pk)
-    _decorate_posts(request.user, [post])
+    _decorate_posts(request, [post])
     perms = permissions.permissions_for(request.user, post.community)
     comments = selectors.comments_for(user=request.user, post=post)
     saved = request.session.pop("comment_draft", None) or {}
     draft = saved.get("body", "") if saved.get("post") == post.pk else ""
-    for comment in comments:
-        for item in [comment, *comment.reply_list]:
-            item.post = post  # already loaded: the policy reads its community
-            item.can_edit = permissions.can_edit(request.user, item)
-            item.can_delete = permissions.can_delete(request.user, item)
+    every = [item for comment in comments for item in [comment, *comment.reply_list]]
+    fragments.attach_comment_html(every)
+    for item in every:
+        item.post = post  # already loaded: the policy reads its community
+        item.can_edit = permissions.can_edit(request.user, item)
+        item.can_delete = permissions.can_delete(request.user, item)
     return render(
         request,
         "communities/post_detail.html",
@@ -395,8 +399,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @not_found_on_denial
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_get_for_user(user=request.user, pk=pk)
-    _decorate_posts(request.user, [post])
-    if not post.can_edit:
+    if not permissions.can_edit(request.user, post):
         raise Http404
     form = PostForm(request.POST or None, initial={"body": post.body})
     if request.method == "POST" and form.is_valid():
@@ -562,7 +565,7 @@ def comment_like(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def home_feed(request: HttpRequest) -> HttpResponse:
     page = selectors.home_feed(user=request.user, cursor=request.GET.get("cursor"))
-    _decorate_posts(request.user, page.items)
+    _decorate_posts(request, page.items, show_community=True)
     context = {"page": page, "show_community": True, "more_url": reverse("communities:feed")}
     if request.htmx and request.GET.get("cursor"):
         return render(request, "communities/_feed_items.html", context)
@@ -572,7 +575,7 @@ def home_feed(request: HttpRequest) -> HttpResponse:
 @login_required
 def hashtag(request: HttpRequest, tag: str) -> HttpResponse:
     page = selectors.hashtag_posts(user=request.user, tag=tag, cursor=request.GET.get("cursor"))
-    _decorate_posts(request.user, page.items)
+    _decorate_posts(request, page.items, show_community=True)
     context = {
         "page": page,
         "tag": tag.lower(),
