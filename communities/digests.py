@@ -20,6 +20,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -28,8 +29,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -40,6 +43,7 @@ from communities.notifications import (
     default_frequency,
     list_unsubscribe_headers,
     preferences_of,
+    unsubscribe_token,
     unsubscribe_url,
 )
 from communities.replies import reply_address
@@ -68,6 +72,13 @@ class Item:
 class Section:
     heading: str
     items: list[Item]
+
+    def frozen(self) -> tuple:
+        """Hashable: the key of its rendering (``_render_block``)."""
+        return (
+            self.heading,
+            tuple((i.title, i.url, i.detail, i.reply_to) for i in self.items),
+        )
 
 
 @dataclass
@@ -229,6 +240,19 @@ def _top_posts(
     return shared_per_community("top", community_ids, starts_at, ends_at, compute)
 
 
+@lru_cache(maxsize=4096)
+def _post_detail(language: str, author: str, comments: int, likes: int) -> str:
+    """ "Author · 3 comments · 12 likes" in ``language`` (the active one): the same words
+    for every reader of a batch, so they are formatted once, not once per digest."""
+    return " · ".join(
+        [
+            author or _("Former member"),
+            ngettext("%(n)s comment", "%(n)s comments", comments) % {"n": comments},
+            ngettext("%(n)s like", "%(n)s likes", likes) % {"n": likes},
+        ]
+    )
+
+
 def _new_members(
     community_ids: list[int], starts_at: datetime.datetime, ends_at: datetime.datetime
 ) -> dict[int, list[str]]:
@@ -261,6 +285,7 @@ def digest_build(
 
     top: dict[int, list[Item]] = defaultdict(list)
     post_url = reverse("communities:post", args=[0]).replace("/0/", "/{}/")  # reversed once
+    language = translation.get_language()
     for community_id, rows in _top_posts(ids, starts_at, ends_at).items():
         mine = [row for row in rows if row["author_id"] != user.pk][:TOP_POSTS]
         top[community_id] = [  # my own posts are not news to me
@@ -268,14 +293,7 @@ def digest_build(
                 title=row["excerpt"],
                 url=post_url.format(row["id"]),
                 reply_to=reply_address(user=user, post_id=row["id"]),
-                detail=" · ".join(
-                    [
-                        row["author"] or _("Former member"),
-                        ngettext("%(n)s comment", "%(n)s comments", row["comments"])
-                        % {"n": row["comments"]},
-                        ngettext("%(n)s like", "%(n)s likes", row["likes"]) % {"n": row["likes"]},
-                    ]
-                ),
+                detail=_post_detail(language, row["author"], row["comments"], row["likes"]),
             )
             for row in mine
         ]
@@ -285,26 +303,19 @@ def digest_build(
         for community_id, sections in provider(user, communities, starts_at, ends_at).items():
             extra[community_id].extend(sections)
 
+    engaging, new_members = _("Most engaging posts"), _("New members")  # once per digest
+    members_url = reverse("communities:members", args=["-slug-"])  # reversed once
     for community_id, community_digest in by_id.items():
         if top.get(community_id):
-            community_digest.sections.append(Section(_("Most engaging posts"), top[community_id]))
+            community_digest.sections.append(Section(engaging, top[community_id]))
         names = joined.get(community_id)
         if names:
             shown = ", ".join(names[:NEW_MEMBERS])
             more = len(names) - NEW_MEMBERS
             if more > 0:
                 shown += " " + _("and %(count)s more") % {"count": more}
-            community_digest.sections.append(
-                Section(
-                    _("New members"),
-                    [
-                        Item(
-                            shown,
-                            reverse("communities:members", args=[community_digest.community.slug]),
-                        )
-                    ],
-                )
-            )
+            url = members_url.replace("-slug-", community_digest.community.slug)
+            community_digest.sections.append(Section(new_members, [Item(shown, url)]))
         community_digest.sections.extend(extra.get(community_id, []))
 
     personal = [
@@ -423,7 +434,9 @@ def digest_send(*, outbox_id: int) -> str:
             send_templated_email(
                 "communities/email/digest",
                 to=[user],
-                context=digest_context(digest, unsubscribe=unsubscribe),
+                context=digest_context(
+                    digest, unsubscribe=unsubscribe, base_url=settings.WAGTAILADMIN_BASE_URL
+                ),
                 headers={"Message-ID": message_id, **list_unsubscribe_headers(unsubscribe)},
             )
         except Exception as exc:  # any backend: SMTP, anymail's ESPs, a file
@@ -446,15 +459,40 @@ def digest_send(*, outbox_id: int) -> str:
     raise RetryableFailure(str(failure)) from failure
 
 
-def digest_context(digest: Digest, *, unsubscribe: str) -> dict[str, Any]:
-    """What the digest templates (the e-mail and the preview page) read."""
+def digest_context(digest: Digest, *, unsubscribe: str, base_url: str = "") -> dict[str, Any]:
+    """What the digest templates (the e-mail and the preview page) read. ``base_url`` makes
+    the links absolute (the e-mail); the preview page keeps them relative."""
+    language = translation.get_language()
+    one_click = reverse("communities:unsubscribe", args=["-token-"])  # reversed once
     for block in digest.communities:
-        block.unsubscribe_url = unsubscribe_url(digest.user, block.community)
+        block.unsubscribe_url = one_click.replace(
+            "-token-", unsubscribe_token(digest.user, block.community)
+        )
+        block.html, block.text = _render_block(
+            language, base_url, tuple(section.frozen() for section in block.sections)
+        )
     return {
         "digest": digest,
         "unsubscribe_url": unsubscribe,
         "preferences_url": reverse("communities:notification_settings"),
+        "base_url": base_url,
     }
+
+
+@lru_cache(maxsize=4096)
+def _render_block(language: str, base_url: str, sections: tuple) -> tuple[SafeString, str]:
+    """One community's sections, HTML and text. The readers of a community mostly get the
+    same sections in a batch (its top posts, new members, pages); they are rendered once per
+    process and language, keyed by their whole content, so a reader whose sections differ
+    (their own post left out, a review awaiting them) simply gets their own rendering."""
+    context = {
+        "sections": [Section(heading, [Item(*i) for i in items]) for heading, items in sections],
+        "base_url": base_url,
+    }
+    return (
+        mark_safe(render_to_string("communities/_digest_block.html", context)),  # noqa: S308
+        render_to_string("communities/email/_digest_block.txt", context),
+    )
 
 
 def digest_preview(*, user: Any) -> Digest:

@@ -226,6 +226,7 @@ class DigestOutboxViewSet(ModelViewSet):
     form_fields = ["status"]  # set a failed digest back to pending to send it again
     inspect_view_enabled = True
     copy_view_enabled = False
+    add_to_reference_index = False  # as ListingViewSet: no index update on every send
 
 
 class CommunitiesAdminGroup(ViewSetGroup):

@@ -206,6 +206,10 @@ class ListingViewSet(ModelViewSet):
     history_view_class = HistoryView
     inspect_view_enabled = True
     copy_view_enabled = False
+    # Wagtail's reference index is for the "usage" of content (images, snippets); tracking
+    # these rows would run an index update, with its queries, on every save of a community,
+    # a membership, an event, a document … (bench/RESULTS.md: 3 ms per digest sent).
+    add_to_reference_index = False
     form_fields = ()  # no add or edit view: ReadOnlyPolicy refuses them
 
     def get_permissions_to_register(self) -> QuerySet:

@@ -323,3 +323,29 @@ def test_administrators_see_failed_digests_in_the_admin(client, staff, reader, l
     assert "d-failed" in page and "SMTPServerDisconnected" in page
     client.force_login(reader)  # not an administrator
     assert client.get(reverse("digests:index")).status_code in (302, 403)
+
+
+def test_community_blocks_rendered_once_still_fit_each_reader(lead, project):
+    """Blocks are rendered once per content and language (``_render_block``): in one batch
+    the author of a top post, a colleague, and a French reader each get their own."""
+    author, colleague, french = people(lead, project, n=3)
+    french.language = "fr"
+    french.save(update_fields=["language"])
+    others = people(lead, project)
+    mine = cs.post_create(acting_user=author, community=project, body="Author's own note")
+    cs.post_like_toggle(acting_user=others[0], post=mine)
+    busy_week(lead, project, n=1, others=others)
+    starts_at, ends_at = window()
+    bodies = {}
+    for person in (colleague, author, french):  # the colleague's rendering comes first
+        row = DigestOutbox.objects.create(
+            user=person, period="d-blocks", starts_at=starts_at, ends_at=ends_at
+        )
+        assert digests.digest_send(outbox_id=row.pk) == "sent"
+        bodies[person.pk] = mail.outbox[-1].body
+    assert "Author's own note" in bodies[colleague.pk]
+    assert "Author's own note" not in bodies[author.pk]  # my own post is not news to me
+    assert "Most engaging posts" in bodies[author.pk]  # the rest of the block is there
+    assert "Publications les plus suivies" in bodies[french.pk]
+    unsubscribe = [line for line in bodies[colleague.pk].splitlines() if "/unsubscribe/" in line]
+    assert unsubscribe and not any(line in bodies[author.pk] for line in unsubscribe)

@@ -433,3 +433,24 @@ def test_groups_are_offered_view_and_change_only():
     assert ("communities", "change_community") in offered
     assert ("communities", "delete_community") not in offered
     assert ("events", "add_event") not in offered
+
+
+def test_saving_rows_shown_in_the_admin_does_not_update_wagtails_reference_index(
+    admin_client, lead, django_assert_num_queries
+):
+    """The admin screens must not make Wagtail track our rows: its reference index would be
+    updated (a task, its queries) on every save of a community, a membership, a digest …"""
+    from wagtail.models import Page, ReferenceIndex
+
+    assert admin_client.get(reverse("wagtailadmin_home")).status_code == 200  # hooks loaded
+    ours = ("communities", "documents", "events", "guests", "integrations", "accounts")
+    tracked = {
+        model._meta.label
+        for model in ReferenceIndex.tracked_models
+        if model._meta.app_label in ours and not issubclass(model, Page)
+    }
+    assert tracked == set()
+    community = cs.community_create(acting_user=lead, name="Indexed?", visibility="open")
+    with django_assert_num_queries(1):  # the UPDATE alone
+        community.save(update_fields=["name"])
+    assert not ReferenceIndex.objects.filter(object_id=str(community.pk)).exists()
