@@ -75,7 +75,7 @@ for who, email in (("lead", LEAD_EMAIL), ("guest", GUEST_EMAIL)):
     user = User.objects.get(email=email)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     sessions[who] = session.session_key

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Q, When, Window
+from django.db.models import Count, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -125,18 +125,18 @@ def _community_page(
         context["feed"] = feed
         context["page"] = feed.page
         context["more_url"] = reverse("communities:detail", args=[community.slug])
-        # The leads and the member count in one query: a window counts every member while
-        # the first rows (leads first) give the names.
+        # The leads and the member count in one query: the count is a scalar subquery on
+        # each lead's row (the page shows the count beside the leads, so only with leads).
+        # A window count would sort every member of a large community by name first.
         members = selectors.members_of(user=request.user, community=community)
-        first = list(
-            members.annotate(total=Window(Count("pk"))).order_by(
-                Case(When(role=Membership.Role.LEAD, then=0), default=1),
-                "user__display_name",
-                "user_id",
-            )[:10]
+        count = members.order_by().values("community").annotate(n=Count("pk")).values("n")
+        leads = list(
+            members.filter(role=Membership.Role.LEAD)
+            .annotate(total=Subquery(count[:1]))
+            .order_by("user__display_name", "user_id")[:10]
         )
-        context["leads"] = [m.user for m in first if m.role == Membership.Role.LEAD]
-        context["member_count"] = first[0].total if first else 0
+        context["leads"] = [m.user for m in leads]
+        context["member_count"] = leads[0].total if leads else 0
         if permissions.POST in perms:
             context["post_form"] = post_form or PostForm(initial={"client_token": _token()})
     return context

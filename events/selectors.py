@@ -378,6 +378,21 @@ def _fragment_key(row: EventRow, url: str) -> str:
     return f"events:vevent:{row.pk}:{row.sequence}:{row.updated_at.timestamp()}:{url}"
 
 
+def feed_bytes(*, rows: list[EventRow], etag: str, name: str) -> bytes:
+    """A private feed's whole calendar, cached under its ETag (which moves with any change
+    to its events or to the set of events its owner may see) and its name: calendar
+    applications poll, and every poll between two changes gets the same bytes in one cache
+    read, instead of reading and joining a VEVENT per event."""
+    key = "events:calendar:" + hashlib.sha256(
+        f"{etag}:{name}:{_event_url_template()}".encode()
+    ).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = calendar_bytes(rows=rows, name=name)
+        cache.set(key, body, timeout=FRAGMENT_SECONDS)
+    return body
+
+
 def calendar_bytes(*, rows: list[EventRow], events: Any = None, name: str = "") -> bytes:
     """A calendar for feeds and downloads. Each event's serialised VEVENTs are cached under
     its id, sequence and last change (one ``get_many`` for the whole feed); only events

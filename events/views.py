@@ -409,7 +409,7 @@ def feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         response: HttpResponse = HttpResponseNotModified()
     else:
         name = the_feed.community.name if the_feed.community else _("My communities")
-        body = selectors.calendar_bytes(rows=rows, name=f"Parvis · {name}")
+        body = selectors.feed_bytes(rows=rows, etag=etag, name=f"Parvis · {name}")
         response = HttpResponse(body, content_type=ICS_TYPE)
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     services.feed_touch(feed=the_feed)

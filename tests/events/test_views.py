@@ -220,6 +220,29 @@ def test_changes_are_serialised_for_the_feeds_once_committed(
     assert not [q for q in fetched.captured_queries if '"events_occurrence"' in q["sql"]]
 
 
+def test_a_polled_feed_is_served_whole_from_the_cache_until_something_changes(
+    client, lead, project, julie
+):
+    from django.core.cache import cache
+
+    from events import selectors
+
+    event = make_event(lead, project, title="Polled", freq="weekly", count=3)
+    client.force_login(julie)
+    path = _feed_path(client, project)
+    client.logout()
+    first = client.get(path).content
+    url = selectors._event_url_template()
+    cache.delete_many([selectors._fragment_key(row, url) for row in selectors.rows_of([event])])
+    with CaptureQueriesContext(connection) as polled:
+        again = client.get(path)
+    assert again.content == first  # the whole calendar, under its ETag
+    assert not [q for q in polled.captured_queries if '"events_occurrence"' in q["sql"]]
+    services.event_update(acting_user=lead, event=event, title="Polled (moved)")
+    changed = client.get(path).content
+    assert b"SUMMARY:Polled (moved)" in changed and changed != first
+
+
 def test_a_feed_stops_at_once_when_the_guests_access_ends(client, lead, project, julie):
     make_event(lead, project)
     client.force_login(julie)
