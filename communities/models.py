@@ -8,6 +8,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -200,6 +201,12 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on {self.post_id}"
+
+    def get_absolute_url(self) -> str:
+        """The post's page, opened far enough to show this comment's thread, at the comment
+        (long threads are paged: ``?comment=`` asks for the page that holds it)."""
+        url = reverse("communities:post", args=[self.post_id])
+        return f"{url}?comment={self.pk}#comment-{self.pk}"
 
 
 class PostLike(models.Model):

@@ -239,25 +239,69 @@ def post_get_for_user(*, user: Any, pk: int) -> Post:
     return post
 
 
-def comments_for(*, user: Any, post: Post) -> list[Comment]:
-    """Top-level comments with their replies (one level), in order, in two queries."""
-    moderator = permissions.can(user, permissions.MODERATE, post.community)
+def _visible_comments(user: Any, post: Post) -> QuerySet[Comment]:
+    """Hidden comments stay visible to their author and the community's moderators."""
     comments = (
         Comment.objects.filter(post=post)
         .select_related("author")
         .annotate(liked=Exists(CommentLike.objects.filter(comment=OuterRef("pk"), user=user.pk)))
     )
-    if not moderator:
+    if not permissions.can(user, permissions.MODERATE, post.community):
         comments = comments.filter(Q(is_hidden=False) | Q(author=user.pk))
-    everything = list(comments.order_by("id"))
+    return comments
+
+
+def comments_in_order(
+    *, user: Any, post: Post, after: int | None, limit: int
+) -> tuple[list[Comment], bool]:
+    """Comments and replies alike, in the order they were written, after the id ``after``
+    (the API's pages): ``limit`` of them, and whether more follow. One query."""
+    comments = _visible_comments(user, post).order_by("id")
+    if after is not None:
+        comments = comments.filter(id__gt=after)
+    page = list(comments[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
+COMMENTS_PAGE_SIZE = 50  # threads (a top-level comment and its replies) per page
+
+
+@dataclass
+class CommentPage:
+    threads: list[Comment]  # top-level comments, each with ``reply_list``
+    next_after: int | None  # the cursor of the next page, None at the end
+
+
+def comments_for(
+    *,
+    user: Any,
+    post: Post,
+    after: int | None = None,
+    showing: int | None = None,
+    limit: int = COMMENTS_PAGE_SIZE,
+) -> CommentPage:
+    """A page of the post's threads, oldest first, after the top-level comment ``after``;
+    long enough to hold the comment ``showing`` (a link to one comment opens the page at
+    it). Two queries (threads, their replies), three with ``showing``."""
+    comments = _visible_comments(user, post)
+    threads = comments.filter(parent__isnull=True).order_by("id")
+    if after is not None:
+        threads = threads.filter(id__gt=after)
+    if showing is not None:
+        target = comments.filter(pk=showing).values_list("parent_id", "id").first()
+        if target is not None:
+            root = target[0] or target[1]
+            limit = max(limit, threads.filter(id__lte=root).count())
+    top = list(threads[: limit + 1])
+    more = len(top) > limit
+    top = top[:limit]
     replies: dict[int, list[Comment]] = {}
-    for comment in everything:
-        if comment.parent_id:
-            replies.setdefault(comment.parent_id, []).append(comment)
-    top = [c for c in everything if c.parent_id is None]
+    if top:
+        for reply in comments.filter(parent__in=[c.pk for c in top]).order_by("id"):
+            replies.setdefault(reply.parent_id, []).append(reply)
     for comment in top:
         comment.reply_list = replies.get(comment.pk, [])
-    return top
+    return CommentPage(threads=top, next_after=top[-1].pk if more else None)
 
 
 def comment_get_for_user(*, user: Any, pk: int) -> Comment:

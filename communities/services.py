@@ -671,7 +671,7 @@ def comment_create(
     activity_record(
         community=post.community, actor=acting_user, verb=Verb.COMMENT_CREATED, target=comment
     )
-    url = reverse("communities:post", args=[post.pk]) + f"#comment-{comment.pk}"
+    url = comment.get_absolute_url()
     notify(
         users=mentioned,
         kind=Kind.MENTION,

@@ -42,7 +42,9 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-def _decorate_posts(request: HttpRequest, posts, *, show_community: bool = False) -> None:
+def _decorate_posts(
+    request: HttpRequest, posts, *, show_community: bool = False, html: bool = True
+) -> None:
     """Per-viewer actions for each post, from the policy (roles are cached: no query), then
     each post's HTML for this viewer, from the fragment cache where another viewer with the
     same actions already had it rendered."""
@@ -52,7 +54,8 @@ def _decorate_posts(request: HttpRequest, posts, *, show_community: bool = False
         post.can_moderate = permissions.MODERATE in perms
         post.can_edit = permissions.can_edit(request.user, post)
         post.can_delete = permissions.can_delete(request.user, post)
-    fragments.attach_post_html(request, posts, show_community=show_community)
+    if html:
+        fragments.attach_post_html(request, posts, show_community=show_community)
 
 
 # --- Communities ----------------------------------------------------------------------------
@@ -371,28 +374,40 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_get_for_user(user=request.user, pk=pk)
-    _decorate_posts(request, [post])
+    more_comments = bool(request.htmx and "after" in request.GET)  # only the next items
+    _decorate_posts(request, [post], html=not more_comments)
     perms = permissions.permissions_for(request.user, post.community)
-    comments = selectors.comments_for(user=request.user, post=post)
-    saved = request.session.pop("comment_draft", None) or {}
-    draft = saved.get("body", "") if saved.get("post") == post.pk else ""
-    every = [item for comment in comments for item in [comment, *comment.reply_list]]
+    page = selectors.comments_for(
+        user=request.user,
+        post=post,
+        after=_int_param(request, "after"),
+        showing=_int_param(request, "comment"),
+    )
+    every = [item for comment in page.threads for item in [comment, *comment.reply_list]]
     fragments.attach_comment_html(every)
     for item in every:
         item.post = post  # already loaded: the policy reads its community
         item.can_edit = permissions.can_edit(request.user, item)
         item.can_delete = permissions.can_delete(request.user, item)
-    return render(
-        request,
-        "communities/post_detail.html",
-        {
-            "post": post,
-            "community": post.community,
-            "comments": comments,
-            "can_comment": permissions.COMMENT in perms,
-            "comment_form": CommentForm(initial={"client_token": _token(), "body": draft}),
-        },
-    )
+    context = {
+        "post": post,
+        "community": post.community,
+        "comments": page.threads,
+        "next_after": page.next_after,
+        "can_comment": permissions.COMMENT in perms,
+    }
+    if more_comments:
+        return render(request, "communities/_comments_page.html", context)
+    saved = request.session.pop("comment_draft", None) or {}
+    draft = saved.get("body", "") if saved.get("post") == post.pk else ""
+    context["comment_form"] = CommentForm(initial={"client_token": _token(), "body": draft})
+    return render(request, "communities/post_detail.html", context)
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    """A positive integer from the query string; anything else is ignored."""
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
 
 
 @login_required
@@ -469,7 +484,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
             if parent is None:
                 raise Http404
         try:
-            services.comment_create(
+            comment = services.comment_create(
                 acting_user=request.user,
                 post=post,
                 body=form.cleaned_data["body"],
@@ -478,11 +493,12 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error("body", exc)
-    if form.errors:
-        for error in form.errors.get("body", []):
-            messages.error(request, error)
-        # What they wrote comes back in the form.
-        request.session["comment_draft"] = {"post": post.pk, "body": request.POST.get("body", "")}
+        else:
+            return redirect(comment.get_absolute_url())  # its page, however long the thread
+    for error in form.errors.get("body", []):
+        messages.error(request, error)
+    # What they wrote comes back in the form.
+    request.session["comment_draft"] = {"post": post.pk, "body": request.POST.get("body", "")}
     return redirect(reverse("communities:post", args=[pk]) + "#comments")
 
 
@@ -501,7 +517,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("body", exc)
         else:
-            return redirect(reverse("communities:post", args=[comment.post_id]) + f"#comment-{pk}")
+            return redirect(comment.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(
         request, "communities/comment_edit.html", {"comment": comment, "form": form}, status=status

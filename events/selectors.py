@@ -383,9 +383,10 @@ def feed_bytes(*, rows: list[EventRow], etag: str, name: str) -> bytes:
     to its events or to the set of events its owner may see) and its name: calendar
     applications poll, and every poll between two changes gets the same bytes in one cache
     read, instead of reading and joining a VEVENT per event."""
-    key = "events:calendar:" + hashlib.sha256(
-        f"{etag}:{name}:{_event_url_template()}".encode()
-    ).hexdigest()
+    key = (
+        "events:calendar:"
+        + hashlib.sha256(f"{etag}:{name}:{_event_url_template()}".encode()).hexdigest()
+    )
     body = cache.get(key)
     if body is None:
         body = calendar_bytes(rows=rows, name=name)

@@ -177,16 +177,13 @@ class CommentListView(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         post = community_selectors.post_get_for_user(user=request.user, pk=_int(pk))
-        flat = []
-        for comment in community_selectors.comments_for(user=request.user, post=post):
-            flat.append(comment)
-            flat.extend(comment.reply_list)
-        flat.sort(key=lambda c: c.pk)
         after = decode_cursor(request.GET.get("cursor"), 1)
-        if after is not None and isinstance(after[0], int):
-            flat = [c for c in flat if c.pk > after[0]]
-        size = app_settings.API_PAGE_SIZE
-        page, more = flat[:size], len(flat) > size
+        page, more = community_selectors.comments_in_order(
+            user=request.user,
+            post=post,
+            after=after[0] if after is not None and isinstance(after[0], int) else None,
+            limit=app_settings.API_PAGE_SIZE,
+        )
         next_cursor = encode_cursor([page[-1].pk]) if more else None
         return Response(s.CommentPageSerializer({"results": page, "next_cursor": next_cursor}).data)
 
