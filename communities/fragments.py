@@ -1,12 +1,10 @@
-"""Rendered posts and comments, cached by what they show.
+"""Posts and comments, rendered once and cached by what they show (``portal.fragments``).
 
-Rendering a feed's twenty posts was most of a feed's time. A post's HTML is now cached under
-a key made of everything it shows: its text, edit time, tags, attachments, author (name,
-initials, photo), counts, and the reader's side of it (liked or not, which actions the
-policy allows them, the page a moderation form returns to), plus the language, the time
-zone and the templates' own source. An edit, a like, a renamed author or a new photo makes
-a new key, so nothing has to be invalidated and a stale post can never be shown; old keys
-expire. Readers who see a post alike (same role, same like) share one entry.
+Rendering a feed's twenty posts was most of a feed's time. A post's key holds everything it
+shows: its text, edit time, tags, attachments, author (name, initials, photo), counts, and
+the reader's side of it (liked or not, which actions the policy allows them, the page a
+moderation form returns to). An edit, a like, a renamed author or a new photo makes a new
+key. Readers who see a post alike (same role, same like) share one entry.
 
 The CSRF token is the only per-request part of a post's forms: it is rendered as a
 placeholder and put in on the way out. The placeholder is derived from ``SECRET_KEY``, so
@@ -14,41 +12,26 @@ no text a member writes can ask for it.
 
 A comment's header and body are cached the same way; its actions (like, edit, delete, the
 reply form with its own idempotency token) are rendered per request around them.
-
-One cache round trip per page: ``get_many`` for all, ``set_many`` for what was rendered.
-With the cache down (``portal.cache.FailSoftRedisCache``) everything is rendered, as before.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from functools import cache as memoize
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.template.loader import get_template, render_to_string
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from communities.models import Comment, Post
+from portal.fragments import render_many
 
-POST_TEMPLATES = ("communities/_post.html", "communities/_like_post.html")
-COMMENT_TEMPLATES = ("communities/_comment_content.html",)
-_INCLUDED = ("accounts/_avatar.html",)
-TTL = 7 * 24 * 3600  # a week: long enough for a busy feed, short enough to let old keys go
-
-
-@memoize
-def _templates_version(names: tuple[str, ...]) -> str:
-    """The source of the fragment's templates: a deploy that changes them changes every key."""
-    sources = "".join(get_template(name).template.source for name in (*names, *_INCLUDED))
-    return hashlib.blake2b(sources.encode(), digest_size=8).hexdigest()
+AVATAR = "accounts/_avatar.html"
+POST_TEMPLATES = ("communities/_post.html", "communities/_like_post.html", AVATAR)
+COMMENT_TEMPLATES = ("communities/_comment_content.html", AVATAR)
 
 
 @memoize
@@ -97,32 +80,6 @@ def _comment_shows(comment: Comment) -> tuple:
     )
 
 
-def _attach(
-    items: Sequence[Any],
-    *,
-    templates: tuple[str, ...],
-    shows: Callable[[Any], tuple],
-    context: Callable[[Any], dict],
-) -> list[str]:
-    """Each item's HTML, from the cache or rendered now (and then cached)."""
-    if not items:
-        return []
-    where = (get_language(), timezone.get_current_timezone_name(), _templates_version(templates))
-    keys = [
-        "fragment:"
-        + hashlib.blake2b(repr((where, shows(item))).encode(), digest_size=16).hexdigest()
-        for item in items
-    ]
-    found = cache.get_many(keys)
-    rendered = {}
-    for key, item in zip(keys, items, strict=True):
-        if key not in found:
-            found[key] = rendered[key] = str(render_to_string(templates[0], context(item)))
-    if rendered:
-        cache.set_many(rendered, TTL)
-    return [found[key] for key in keys]
-
-
 def attach_post_html(
     request: HttpRequest, posts: Iterable[Post], *, show_community: bool = False
 ) -> None:
@@ -132,7 +89,7 @@ def attach_post_html(
     posts = list(posts)
     placeholder = _csrf_placeholder(settings.SECRET_KEY)
     next_path = request.get_full_path()
-    htmls = _attach(
+    htmls = render_many(
         posts,
         templates=POST_TEMPLATES,
         shows=lambda post: _post_shows(post, show_community, next_path),
@@ -151,7 +108,7 @@ def attach_post_html(
 def attach_comment_html(comments: Iterable[Comment]) -> None:
     """Give each comment ``content_html``: its header and body."""
     comments = list(comments)
-    htmls = _attach(
+    htmls = render_many(
         comments,
         templates=COMMENT_TEMPLATES,
         shows=_comment_shows,

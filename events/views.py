@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,7 @@ from communities import selectors as community_selectors
 from events import app_settings, ical, selectors, services
 from events.forms import EventForm, ImportForm, OccurrenceForm, RSVPForm, schedule_initial
 from events.models import Event
+from portal.fragments import render_many
 from portal.http import not_found_on_denial
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -82,6 +84,8 @@ def _agenda_context(request: HttpRequest, community=None) -> dict[str, Any]:
     for item in items:
         item.my_answer = answers.get((item.event.pk, item.key))
     view = "month" if request.GET.get("view") == "month" else "list"
+    if view == "list":
+        _attach_list_html(items, show_community=community is None)
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
     return {
@@ -96,6 +100,31 @@ def _agenda_context(request: HttpRequest, community=None) -> dict[str, Any]:
         "this_month": first.strftime("%Y-%m"),
         "weekdays": [datetime.date(2024, 1, day) for day in range(1, 8)],  # Monday first
     }
+
+
+def _attach_list_html(items: list[selectors.Item], *, show_community: bool) -> None:
+    """Each agenda line's HTML, cached by what it shows (``portal.fragments``): a busy
+    month lists hundreds of occurrences, which were most of the page's time to render."""
+    htmls = render_many(
+        items,
+        templates=("events/_list_item.html",),
+        shows=lambda item: (
+            item.event.pk,
+            item.key,
+            item.start,
+            item.end,
+            item.title,
+            item.location,
+            item.cancelled,
+            item.event.all_day,
+            item.event.is_recurring,
+            item.event.community.name if show_community else None,
+            item.my_answer,
+        ),
+        context=lambda item: {"item": item, "show_community": show_community},
+    )
+    for item, html in zip(items, htmls, strict=True):
+        item.html = mark_safe(html)  # noqa: S308 (our own template's output)
 
 
 @login_required

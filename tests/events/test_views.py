@@ -47,6 +47,27 @@ def test_the_community_agenda_lists_and_grids_the_month_in_the_viewers_zone(
     assert grid.content.decode().count("Steering committee") == 3
 
 
+def test_agenda_lines_are_cached_yet_show_each_readers_answer_and_every_change(
+    client, lead, project, julie, colleague
+):
+    event = make_event(lead, project, title="Trail walk", start=paris(2027, 3, 10))
+    url = reverse("events:community", args=[project.slug])
+    services.rsvp_set(acting_user=julie, event=event, answer="yes")
+    client.force_login(colleague)
+    assert "Your answer:" not in client.get(url, MARCH).content.decode()
+    client.force_login(julie)
+    mine = client.get(url, MARCH).content.decode()
+    assert "Your answer: Yes" in mine
+    client.force_login(colleague)
+    again = client.get(url, MARCH)
+    assert "events/_list_item.html" not in {t.name for t in again.templates}  # cached
+    assert "Your answer:" not in again.content.decode()
+    services.event_update(acting_user=lead, event=event, title="Trail walk (by the lake)")
+    assert "Trail walk (by the lake)" in client.get(url, MARCH).content.decode()
+    account_services.user_profile_update(user=colleague, acting_user=colleague, language="fr")
+    assert ">mer 10 Mar, 10:00" in client.get(url, MARCH).content.decode()  # not "Wed"
+
+
 @pytest.mark.parametrize("month", ["garbage", "2027-13", "2027-3-1", "99999-01", ""])
 def test_a_malformed_month_shows_this_month(client, julie, month):
     client.force_login(julie)
