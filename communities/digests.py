@@ -164,7 +164,8 @@ def _digest_communities(user: Any, frequency: str | None) -> list[Community]:
     account, per_community = preferences_of(user)
     if not user.is_active:
         return []
-    communities = list(communities_of(user=user))
+    # What a digest shows of a community (name, link): a batch builds thousands of these.
+    communities = list(communities_of(user=user).only("id", "name", "slug"))
     wanted = []
     for community in communities:
         effective = per_community.get(community.pk, account)
