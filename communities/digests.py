@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q, Window
+from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -160,15 +160,25 @@ def preview_period(user: Any, now: datetime.datetime | None = None) -> tuple[Any
 def _digest_communities(user: Any, frequency: str | None) -> list[Community]:
     """Communities of the person's active memberships (every role reads its community, so
     these are exactly the ones they may read now, archived ones aside) whose effective
-    frequency is ``frequency`` (any but "off" when None)."""
-    account, per_community = preferences_of(user)
+    frequency is ``frequency`` (any but "off" when None). One query: each community comes
+    with the person's choice for it and for their account (``preferences_of`` in SQL)."""
     if not user.is_active:
         return []
-    # What a digest shows of a community (name, link): a batch builds thousands of these.
-    communities = list(communities_of(user=user).only("id", "name", "slug"))
+    from communities.models import DigestPreference
+
+    choice = DigestPreference.objects.filter(user=user.pk).values("frequency")
+    communities = list(
+        communities_of(user=user)
+        # What a digest shows of a community (name, link): a batch builds thousands.
+        .only("id", "name", "slug")
+        .annotate(
+            chosen=Subquery(choice.filter(community=OuterRef("pk"))[:1]),
+            account=Subquery(choice.filter(community__isnull=True)[:1]),
+        )
+    )
     wanted = []
     for community in communities:
-        effective = per_community.get(community.pk, account)
+        effective = community.chosen or community.account or default_frequency(user)
         if (frequency is None and effective != Frequency.OFF) or effective == frequency:
             wanted.append(community)
     return wanted

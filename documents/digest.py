@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from communities.digests import Item, Section
+from communities.digests import Item, Section, shared_per_community
 from communities.models import Community
 from documents.models import Reviewer, ReviewRequest
 
@@ -18,25 +18,46 @@ from documents.models import Reviewer, ReviewRequest
 def awaiting_review(
     user: Any, communities: list[Community], starts_at: datetime.datetime, ends_at: Any
 ) -> dict[int, list[Section]]:
-    """One query, whatever the number of communities."""
-    items: dict[int, list[Item]] = defaultdict(list)
-    for reviewer in (
-        Reviewer.objects.filter(
-            user=user.pk,
-            decision=Reviewer.Decision.PENDING,
-            request__status__in=[ReviewRequest.Status.OPEN, ReviewRequest.Status.CHANGES],
-            request__document__community__in=[c.pk for c in communities],
-        )
-        .select_related("request__document")
-        .order_by("request__due_on", "id")
-    ):
-        document = reviewer.request.document
-        items[document.community_id].append(
-            Item(
-                title=document.title,
-                url=reverse("documents:detail", args=[document.pk]),
-                detail=_("due %(date)s")
-                % {"date": formats.date_format(reviewer.request.due_on, "SHORT_DATE_FORMAT")},
+    """What waits for this person's review in each community, soonest due first. Every
+    pending review of a community is read once per period for a batch of digests (one query
+    for the communities not cached yet), then each reader takes their own."""
+
+    def compute(missing: list[int]) -> dict[int, list[tuple[int, int, str, datetime.date]]]:
+        found: dict[int, list[tuple[int, int, str, datetime.date]]] = defaultdict(list)
+        for user_id, community_id, document_id, title, due_on in (
+            Reviewer.objects.filter(
+                decision=Reviewer.Decision.PENDING,
+                request__status__in=[ReviewRequest.Status.OPEN, ReviewRequest.Status.CHANGES],
+                request__document__community__in=missing,
             )
-        )
-    return {pk: [Section(_("Awaiting your review"), rows)] for pk, rows in items.items()}
+            .order_by("request__due_on", "id")
+            .values_list(
+                "user_id",
+                "request__document__community_id",
+                "request__document_id",
+                "request__document__title",
+                "request__due_on",
+            )
+        ):
+            found[community_id].append((user_id, document_id, title, due_on))
+        return found
+
+    shared = shared_per_community(
+        "reviews", [c.pk for c in communities], starts_at, ends_at, compute
+    )
+    detail_url = reverse("documents:detail", args=[0]).replace("/0/", "/{}/")  # reversed once
+    sections: dict[int, list[Section]] = {}
+    for community_id, rows in shared.items():
+        items = [
+            Item(
+                title=title,
+                url=detail_url.format(document_id),
+                detail=_("due %(date)s")
+                % {"date": formats.date_format(due_on, "SHORT_DATE_FORMAT")},
+            )
+            for user_id, document_id, title, due_on in rows
+            if user_id == user.pk
+        ]
+        if items:
+            sections[community_id] = [Section(_("Awaiting your review"), items)]
+    return sections

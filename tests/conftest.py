@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.utils import translation
 
 from communities import services as cs
 from tests.factories import GuestFactory, UserFactory
@@ -36,6 +38,14 @@ def _serialized_contents_for_every_context(django_db_setup, django_db_blocker):
         contents = getattr(connection, "_test_serialized_contents", None)
         if contents is not None:
             type(connection)._test_serialized_contents = contents
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request by a French reader leaves French active in the thread (the next request
+    sets its own language); a test that calls services directly must not inherit it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

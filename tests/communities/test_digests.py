@@ -349,3 +349,36 @@ def test_community_blocks_rendered_once_still_fit_each_reader(lead, project):
     assert "Publications les plus suivies" in bodies[french.pk]
     unsubscribe = [line for line in bodies[colleague.pk].splitlines() if "/unsubscribe/" in line]
     assert unsubscribe and not any(line in bodies[author.pk] for line in unsubscribe)
+
+
+def test_reviews_read_once_for_a_batch_reach_only_their_reviewers(lead, project):
+    reviewer, colleague = people(lead, project)
+    charter = document_services.document_create(
+        acting_user=lead,
+        community=project,
+        upload=SimpleUploadedFile("charter.pdf", b"%PDF-1.4\n%%EOF\n"),
+        title="Graphic charter",
+    )
+    document_services.review_request_create(
+        acting_user=lead,
+        document=charter,
+        reviewers=[reviewer],
+        due_on=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    starts_at, ends_at = window()
+
+    def reviews(person) -> list[str]:
+        digest = digests.digest_build(user=person, starts_at=starts_at, ends_at=ends_at)
+        return [
+            item.title
+            for block in digest.communities
+            for section in block.sections
+            if section.heading == "Awaiting your review"
+            for item in section.items
+        ]
+
+    with CaptureQueriesContext(connection) as first:
+        assert reviews(colleague) == []  # the batch's read of the community's reviews
+    with CaptureQueriesContext(connection) as second:
+        assert reviews(reviewer) == ["Graphic charter"]
+    assert len(second) < len(first)  # the reviews (and top posts …) came from the cache
