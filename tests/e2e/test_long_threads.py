@@ -35,6 +35,8 @@ def test_read_and_answer_a_long_thread_on_a_phone(page, live_server, demo_site, 
     more.focus()
     page.keyboard.press("Enter")  # by keyboard, in place
     expect(page.get_by_text(f"Tip {size + 4}", exact=True)).to_be_visible()
+    # the keyboard goes on where the new comments start, not back at the top of the page
+    expect(page.locator("li.comment", has_text="Tip 49")).to_be_focused()
     expect(comments).to_have_count(size + 6)
     expect(page.get_by_role("link", name="Show more comments")).to_have_count(0)
     assert page.url.endswith(f"/posts/{post.pk}/")  # the same page, grown
