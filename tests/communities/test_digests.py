@@ -88,8 +88,8 @@ def since_now():
     return now, now + datetime.timedelta(minutes=1)
 
 
-def test_the_digest_holds_top_posts_new_members_reviews_and_the_agenda(lead, project, reader):
-    posts = busy_week(lead, project)
+def charter_to_review(lead, project, reviewer) -> None:
+    """The "Graphic charter", due in three days, waiting for ``reviewer``'s review."""
     charter = document_services.document_create(
         acting_user=lead,
         community=project,
@@ -99,9 +99,14 @@ def test_the_digest_holds_top_posts_new_members_reviews_and_the_agenda(lead, pro
     document_services.review_request_create(
         acting_user=lead,
         document=charter,
-        reviewers=[reader],
+        reviewers=[reviewer],
         due_on=timezone.localdate() + datetime.timedelta(days=3),
     )
+
+
+def test_the_digest_holds_top_posts_new_members_reviews_and_the_agenda(lead, project, reader):
+    posts = busy_week(lead, project)
+    charter_to_review(lead, project, reader)
     start = timezone.now() + datetime.timedelta(days=2)
     event_services.event_create(
         acting_user=lead,
@@ -353,18 +358,7 @@ def test_community_blocks_rendered_once_still_fit_each_reader(lead, project):
 
 def test_reviews_read_once_for_a_batch_reach_only_their_reviewers(lead, project):
     reviewer, colleague = people(lead, project)
-    charter = document_services.document_create(
-        acting_user=lead,
-        community=project,
-        upload=SimpleUploadedFile("charter.pdf", b"%PDF-1.4\n%%EOF\n"),
-        title="Graphic charter",
-    )
-    document_services.review_request_create(
-        acting_user=lead,
-        document=charter,
-        reviewers=[reviewer],
-        due_on=timezone.localdate() + datetime.timedelta(days=3),
-    )
+    charter_to_review(lead, project, reviewer)
     starts_at, ends_at = window()
 
     def reviews(person) -> list[str]:
