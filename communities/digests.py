@@ -37,7 +37,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from communities.markup import excerpt
-from communities.models import Activity, Community, DigestOutbox, Notification, Post
+from communities.models import (
+    Activity,
+    Community,
+    DigestOutbox,
+    DigestPreference,
+    Notification,
+    Post,
+)
 from communities.notifications import (
     Frequency,
     default_frequency,
@@ -164,8 +171,6 @@ def _digest_communities(user: Any, frequency: str | None) -> list[Community]:
     with the person's choice for it and for their account (``preferences_of`` in SQL)."""
     if not user.is_active:
         return []
-    from communities.models import DigestPreference
-
     choice = DigestPreference.objects.filter(user=user.pk).values("frequency")
     communities = list(
         communities_of(user=user)
@@ -361,8 +366,6 @@ def digests_enqueue(*, now: datetime.datetime | None = None) -> list[int]:
     """Create the outbox rows now due (one per person and period; existing rows are left
     alone) and return the ids of every pending row, for the workers. Run by beat; running
     it twice, or from two schedulers, creates nothing twice. Four queries in all."""
-    from communities.models import DigestPreference
-
     now = now or timezone.now()
     account: dict[int, str] = {}
     overrides: dict[int, set[str]] = defaultdict(set)

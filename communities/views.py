@@ -617,9 +617,8 @@ PAGE = 30  # notifications per page
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    before = request.GET.get("before", "")
     items = notifications.notification_list_visible_to(
-        user=request.user, before=int(before) if before.isdigit() else None, limit=PAGE + 1
+        user=request.user, before=_int_param(request, "before"), limit=PAGE + 1
     )
     return render(
         request,
