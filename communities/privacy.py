@@ -3,7 +3,8 @@ memberships, posts, comments, likes, notifications and digest preferences.
 
 Erasure keeps what people wrote where it is (a thread never loses a message; the author is
 shown as "Former member"), together with its attachments and likes, which belong to the
-conversation; it ends the memberships and removes what was addressed to the person.
+conversation; it ends the memberships and removes what was addressed to the person, and
+their mentions in other people's messages become plain text.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from communities.models import (
     PostAttachment,
     PostLike,
 )
+from communities.services import body_html_rerender
 from portal.accounts.privacy import (
     Contribution,
     Entry,
@@ -184,6 +186,15 @@ def erase(user: Any, *, email: str) -> None:
     DigestOutbox.objects.filter(user=user).delete()
     DigestPreference.objects.filter(user=user).delete()
     DigestPreference.objects.create(user=user, frequency=DigestPreference.Frequency.OFF)
+    # Their mentions in other people's messages linked to a profile that is gone: rendered
+    # again, they read as the plain text that was written. Done once here, so that
+    # reading a thread checks nothing.
+    posts = list(user.mentioned_in_posts.values_list("pk", flat=True))
+    comments = list(user.mentioned_in_comments.values_list("pk", flat=True))
+    user.mentioned_in_posts.clear()
+    user.mentioned_in_comments.clear()
+    body_html_rerender(queryset=Post.objects.filter(pk__in=posts))
+    body_html_rerender(queryset=Comment.objects.filter(pk__in=comments))
 
 
 contribution = Contribution(app="communities", export=export, erase=erase, refuse=refuse)

@@ -32,6 +32,7 @@ from communities.models import (
     PostLike,
 )
 from communities.notifications import notify
+from portal.accounts.models import ERASED_EMAIL_DOMAIN
 from portal.mail import send_templated_email_on_commit
 
 Kind = Notification.Kind
@@ -497,18 +498,108 @@ def _resolve_mentions(*, author: Any, community: Community, body: str) -> dict:
     return resolved
 
 
+def _hashtag_url() -> str:
+    return reverse("communities:hashtag", args=["TAG"]).replace("TAG", "{}")
+
+
 def _render(*, author: Any, community: Community, body: str) -> tuple[str, list]:
     people = _resolve_mentions(author=author, community=community, body=body)
-    hashtag_url = reverse("communities:hashtag", args=["TAG"]).replace("TAG", "{}")
     html = markup.render(
         body,
-        hashtag_url=hashtag_url,
+        hashtag_url=_hashtag_url(),
         mentions={
             key: (person.name, reverse("accounts:person", args=[person.pk]))
             for key, person in people.items()
         },
     )
     return html, list({p.pk: p for p in people.values()}.values())
+
+
+def body_preview_html(*, acting_user: Any, community: Community, body: str) -> str:
+    """What ``body`` would look like as a post by ``acting_user`` in ``community``: the
+    HTML the feed would show (nothing is saved, nobody is notified)."""
+    return _render(author=acting_user, community=community, body=body)[0]
+
+
+# --- Rendering again what was stored ----------------------------------------------------------
+
+
+def _stored_mentions(body: str, people: Sequence[dict]) -> dict:
+    """The mentions of ``body`` resolved to the people its author mentioned when writing it
+    (the ``mentions`` relation, as ``_resolve_mentions`` decided then), without the people
+    erased since: their mention reads as plain text, their profile is gone."""
+    people = [p for p in people if not p["email"].endswith(f"@{ERASED_EMAIL_DOMAIN}")]
+    resolved = {}
+    for name, pk in markup.extract_mentions(body):
+        matches = [
+            p for p in people if (p["pk"] == pk if pk is not None else p["display_name"] == name)
+        ]
+        if len(matches) == 1:
+            url = reverse("accounts:person", args=[matches[0]["pk"]])
+            resolved[(name, pk)] = (name, url)
+    return resolved
+
+
+def body_html_rerender(*, queryset: Any, batch_size: int = 500) -> int:
+    """Render again the stored Markdown of the posts or comments in ``queryset`` with
+    today's renderer, keeping the mentions their authors made (minus erased people) and,
+    for posts, indexing exactly the hashtags the text now links. Returns how many rows
+    changed. Reads only fields and relations, never model methods, so that a data
+    migration can hand it historical models."""
+    model = queryset.model
+    mentions = model._meta.get_field("mentions")
+    own, person = mentions.m2m_field_name(), mentions.m2m_reverse_field_name()
+    has_tags = any(f.name == "hashtags" for f in model._meta.many_to_many)
+    hashtag_url = _hashtag_url()
+    changed, last = 0, 0
+    while True:
+        rows = list(
+            queryset.filter(pk__gt=last).order_by("pk").only("pk", "body", "body_html")[:batch_size]
+        )
+        if not rows:
+            return changed
+        last = rows[-1].pk
+        ids = [row.pk for row in rows]
+        people: dict[int, list[dict]] = {pk: [] for pk in ids}
+        for link in mentions.remote_field.through.objects.filter(**{f"{own}_id__in": ids}).values(
+            f"{own}_id", f"{person}_id", f"{person}__display_name", f"{person}__email"
+        ):
+            people[link[f"{own}_id"]].append(
+                {
+                    "pk": link[f"{person}_id"],
+                    "display_name": link[f"{person}__display_name"],
+                    "email": link[f"{person}__email"],
+                }
+            )
+        dirty = []
+        for row in rows:
+            html = markup.render(
+                row.body,
+                hashtag_url=hashtag_url,
+                mentions=_stored_mentions(row.body, people[row.pk]),
+            )
+            if html != row.body_html:
+                row.body_html = html
+                dirty.append(row)
+        model.objects.bulk_update(dirty, ["body_html"])
+        changed += len(dirty)
+        if has_tags:
+            _reindex_hashtags(model, rows)
+
+
+def _reindex_hashtags(model: Any, rows: Sequence[Any]) -> None:
+    field = model._meta.get_field("hashtags")
+    through, tag_model = field.remote_field.through, field.related_model
+    own, tag = field.m2m_field_name(), field.m2m_reverse_field_name()
+    stored: dict[int, set[str]] = {row.pk: set() for row in rows}
+    for link in through.objects.filter(**{f"{own}_id__in": list(stored)}).values_list(
+        f"{own}_id", f"{tag}__name"
+    ):
+        stored[link[0]].add(link[1])
+    for row in rows:
+        names = markup.extract_hashtags(row.body)
+        if set(names) != stored[row.pk]:
+            row.hashtags.set([tag_model.objects.get_or_create(name=name)[0] for name in names])
 
 
 def _set_hashtags(post: Post) -> None:

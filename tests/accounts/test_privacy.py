@@ -349,6 +349,9 @@ def test_a_thread_shows_former_member(client, world, lead, staff, project):
     profile_url = reverse("accounts:person", args=[world["camille"].pk])
     assert f'href="{profile_url}"><strong>' not in page
     assert "@Camille Martin" in page
+    # nor does that mention: it reads as the plain text that was written
+    assert profile_url not in page
+    assert not world["camille"].mentioned_in_comments.exists()
     feed = client.get(reverse("communities:detail", args=[project.slug])).text
     assert "Former member" in feed
     document = client.get(reverse("documents:detail", args=[world["document"].pk])).text
