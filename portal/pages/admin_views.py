@@ -41,6 +41,10 @@ def publish_to_community(request: HttpRequest, page_id: int) -> HttpResponse:
             "community": page.community,
             "edit_url": edit_url,
             "earlier": services.last_announcement(page),
-            "preview_body": services.announcement_body(page) if page.live else "",
+            "preview_html": (
+                services.announcement_preview_html(acting_user=request.user, page=page)
+                if page.live
+                else ""
+            ),
         },
     )

@@ -21,6 +21,13 @@ def announcement_body(page: Any) -> str:
     return f"**[{title}]({page.url})**" + (f"\n\n{intro}" if intro else "")
 
 
+def announcement_preview_html(*, acting_user: Any, page: Any) -> str:
+    """The post as the community's feed will show it (rendered and sanitised HTML)."""
+    return community_services.body_preview_html(
+        acting_user=acting_user, community=page.community, body=announcement_body(page)
+    )
+
+
 def last_announcement(page: Any) -> PageAnnouncement | None:
     return PageAnnouncement.objects.filter(page=page.pk).order_by("-created_at").first()
 

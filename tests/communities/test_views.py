@@ -183,3 +183,17 @@ def test_comment_edit_by_its_author(client, lead, project):
     client.post(url, {"body": "First #fixed"})
     comment.refresh_from_db()
     assert comment.body == "First #fixed" and comment.edited_at
+
+
+def test_search_results_show_the_text_a_reader_sees_not_markdown(client, lead, project):
+    post = cs.post_create(
+        acting_user=lead,
+        community=project,
+        body="**Trail** map: see [the plan](https://x.example/plan) & `a<b` #signage",
+    )
+    cs.comment_create(acting_user=lead, post=post, body="> *Trail* looks good\n- yes")
+    client.force_login(lead)
+    page = client.get(reverse("communities:search"), {"q": "trail"}).text
+    assert "Trail map: see the plan &amp; a&lt;b #signage</a>" in page
+    assert "Trail looks good yes</a>" in page
+    assert "**" not in page and "[the plan]" not in page and "&gt; *Trail*" not in page

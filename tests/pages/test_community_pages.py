@@ -168,6 +168,10 @@ def test_the_admin_confirms_then_publishes(client, scoped, editor, people):
     assert url in edit  # the header button of a live scoped page
     confirm = client.get(url)
     assert confirm.status_code == 200 and scoped.community.name in confirm.text
+    # the post as the feed will show it, not its Markdown
+    assert f'<strong><a href="{scoped.url}" rel="noopener noreferrer nofollow">' in confirm.text
+    assert "The route is chosen</a></strong>" in confirm.text
+    assert "**[" not in confirm.text
     assert not Post.objects.exists()  # GET changes nothing
     response = client.post(url, follow=True)
     assert "is now in the feed of" in response.text
