@@ -197,3 +197,23 @@ def test_search_results_show_the_text_a_reader_sees_not_markdown(client, lead, p
     assert "Trail map: see the plan &amp; a&lt;b #signage</a>" in page
     assert "Trail looks good yes</a>" in page
     assert "**" not in page and "[the plan]" not in page and "&gt; *Trail*" not in page
+
+
+def test_comment_reply_and_edit_boxes_suggest_people_to_mention(client, lead, project):
+    post = cs.post_create(acting_user=lead, community=project, body="Agenda")
+    comment = cs.comment_create(acting_user=lead, post=post, body="First")
+    client.force_login(lead)
+    suggestions = f'hx-get="{reverse("communities:mentions", args=[project.slug])}"'
+    page = client.get(reverse("communities:post", args=[post.pk])).text
+    assert page.count(suggestions) == 2  # the comment box and the reply box
+    for name, pk in (("communities:comment_edit", comment.pk), ("communities:post_edit", post.pk)):
+        assert suggestions in client.get(reverse(name, args=[pk])).text, name
+    colleague = UserFactory(display_name="Camille Martin")
+    cs.membership_invite(acting_user=lead, community=project, user=colleague)
+    cs.membership_accept(
+        acting_user=colleague, membership=colleague.memberships.get(community=project)
+    )
+    options = client.get(
+        reverse("communities:mentions", args=[project.slug]), {"body": "Thanks @Ca"}
+    ).text
+    assert 'data-mention="Camille Martin"' in options and "onclick" not in options
