@@ -192,11 +192,20 @@ def test_periods_follow_each_persons_time_zone(reader):
 def test_enqueue_twice_creates_one_row_per_person_and_period(lead, project, reader, partner):
     at_nine = timezone.now().astimezone(PARIS).replace(hour=9, minute=0)
     first = digests.digests_enqueue(now=at_nine)
-    second = digests.digests_enqueue(now=at_nine + datetime.timedelta(minutes=15))
-    assert first == second
+    # The next tick creates nothing and hands out nothing: the rows are queued already, and
+    # a batch that fails retries itself (a backlog does not grow the queue).
+    assert digests.digests_enqueue(now=at_nine + datetime.timedelta(minutes=15)) == []
     people = set(DigestOutbox.objects.values_list("user_id", flat=True))
     assert reader.pk in people and lead.pk in people
     assert partner.pk not in people  # a guest who did not consent
+    assert len(first) == DigestOutbox.objects.count()
+    # A batch lost with its queue (a broker that lost its data) is handed out again later,
+    # as is a digest left "sending" by a worker that died before recording it.
+    DigestOutbox.objects.filter(pk=first[0]).update(
+        status="sending", claimed_at=at_nine + datetime.timedelta(minutes=16)
+    )
+    later = at_nine + datetime.timedelta(seconds=digests.REQUEUE_SECONDS + 60)
+    assert digests.digests_enqueue(now=later) == first
 
 
 def test_sending_is_exactly_once_and_in_the_readers_language(lead, project, reader, settings):
@@ -258,8 +267,7 @@ def test_a_service_that_is_down_is_retried_then_given_up(lead, project, reader, 
         user=reader, period="d-test", starts_at=starts_at, ends_at=ends_at
     )
     for attempt in range(1, digests.MAX_ATTEMPTS):
-        with pytest.raises(digests.RetryableFailure):
-            digests.digest_send(outbox_id=row.pk)
+        assert digests.digest_send(outbox_id=row.pk) == "pending"
         row.refresh_from_db()
         assert (row.status, row.attempts) == ("pending", attempt)
     assert digests.digest_send(outbox_id=row.pk) == "failed"
