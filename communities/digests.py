@@ -656,13 +656,13 @@ def digests_send_batch(*, outbox_ids: list[int]) -> BatchResult:
             if time.monotonic() - started > BATCH_SECONDS:
                 result.later = outbox_ids[index:]
                 break
-            connection.open()  # once: the backend keeps it open until closed below
             try:
+                _open(connection)  # once: the backend keeps it open until closed below
                 status = digest_send(outbox_id=pk, connection=connection)
-            except MailServerUnreachable:
+            except MailServerUnreachable as exc:
                 result.unreachable = True
                 result.retry.extend(outbox_ids[index:])
-                _expire(outbox_ids[index + 1 :])
+                _unreachable(outbox_ids[index:], str(exc))
                 break
             if status == DigestOutbox.Status.SENT:
                 result.sent += 1
@@ -674,20 +674,26 @@ def digests_send_batch(*, outbox_ids: list[int]) -> BatchResult:
     return result
 
 
-def _expire(outbox_ids: list[int]) -> None:
-    """The mail server is unreachable: the pending digests whose period is over fail."""
+def _open(connection: Any) -> None:
+    try:
+        connection.open()  # nothing to do when it is open already
+    except Exception as exc:
+        if _classify(exc) != UNREACHABLE:
+            raise
+        raise MailServerUnreachable(f"{type(exc).__name__}: {exc}"[:500]) from exc
+
+
+def _unreachable(outbox_ids: list[int], error: str) -> None:
+    """The mail server could not be reached: the pending digests say why (for the
+    administrators), and those whose period is over fail."""
     now = timezone.now()
-    over = [
-        row.pk
-        for row in DigestOutbox.objects.filter(
-            pk__in=outbox_ids, status=DigestOutbox.Status.PENDING
-        ).only("pk", "starts_at", "ends_at")
-        if _period_over(row, now)
-    ]
+    pending = DigestOutbox.objects.filter(pk__in=outbox_ids, status=DigestOutbox.Status.PENDING)
+    over = [row.pk for row in pending.only("pk", "starts_at", "ends_at") if _period_over(row, now)]
+    pending.exclude(pk__in=over).update(error=error)
     if over:
-        DigestOutbox.objects.filter(pk__in=over, status=DigestOutbox.Status.PENDING).update(
+        pending.filter(pk__in=over).update(
             status=DigestOutbox.Status.FAILED,
-            error="The mail server could not be reached while the period was current.",
+            error=f"Period over, mail server unreachable: {error}"[:500],
         )
 
 
