@@ -394,7 +394,7 @@ def digests_enqueue(*, now: datetime.datetime | None = None) -> list[int]:
     the last DIGESTS_REQUEUE_SECONDS (a queued batch retries itself, so a backlog does not
     grow the queue with batches that find nothing to do), and rows left "sending" by a worker
     that died (DIGESTS_SENDING_LEASE). Run by beat; running it twice, or from two
-    schedulers, creates nothing twice. A fixed number of queries."""
+    schedulers, creates nothing twice. A fixed number of queries per thousand rows."""
     now = now or timezone.now()
     account: dict[int, str] = {}
     overrides: dict[int, set[str]] = defaultdict(set)
@@ -425,7 +425,8 @@ def digests_enqueue(*, now: datetime.datetime | None = None) -> list[int]:
         .order_by("id")
         .values_list("id", flat=True)
     )
-    DigestOutbox.objects.filter(pk__in=ids).update(queued_at=now)
+    for start in range(0, len(ids), 1000):  # within every database's parameter limit
+        DigestOutbox.objects.filter(pk__in=ids[start : start + 1000]).update(queued_at=now)
     return ids
 
 
@@ -622,14 +623,23 @@ def _record_failure(row: DigestOutbox, claimed_at: datetime.datetime, exc: Excep
     kind = _classify(exc)
     error = f"{type(exc).__name__}: {exc}"[:500]
     logger.warning("digest %s for user %s (%s): %s", row.pk, row.user_id, kind, error)
+    # A failed digest forgets it was queued: set back to pending by an administrator, it is
+    # handed out at the next enqueue run.
     if kind == UNREACHABLE:
-        over = _period_over(row, timezone.now())
-        status = DigestOutbox.Status.FAILED if over else DigestOutbox.Status.PENDING
-        _record(row.pk, claimed_at, status=status, error=error)
+        if _period_over(row, timezone.now()):
+            _record(
+                row.pk, claimed_at, status=DigestOutbox.Status.FAILED, error=error, queued_at=None
+            )
+        else:
+            _record(row.pk, claimed_at, status=DigestOutbox.Status.PENDING, error=error)
         raise MailServerUnreachable(error) from exc
-    failed = kind == PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS
-    status = DigestOutbox.Status.FAILED if failed else DigestOutbox.Status.PENDING
-    _record(row.pk, claimed_at, status=status, error=error, attempts=F("attempts") + 1)
+    attempts = F("attempts") + 1
+    if kind == PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS:
+        status = DigestOutbox.Status.FAILED
+        _record(row.pk, claimed_at, status=status, error=error, attempts=attempts, queued_at=None)
+    else:
+        status = DigestOutbox.Status.PENDING
+        _record(row.pk, claimed_at, status=status, error=error, attempts=attempts)
     return status
 
 
@@ -693,6 +703,7 @@ def _unreachable(outbox_ids: list[int], error: str) -> None:
     if over:
         pending.filter(pk__in=over).update(
             status=DigestOutbox.Status.FAILED,
+            queued_at=None,
             error=f"Period over, mail server unreachable: {error}"[:500],
         )
 

@@ -152,7 +152,9 @@ CELERY_TIMEZONE = "UTC"
 # countdown) goes back to the queue after this. It must exceed what the longest task needs:
 # a digest batch (DIGESTS_BATCH_SECONDS, then its last message) and the longest countdown
 # of a retry (DIGESTS_RETRY_MAX_SECONDS); a batch of a killed worker is handed out again
-# then, without waiting for beat. Redis looks for such tasks every unacked_restore_interval.
+# then, without waiting for beat, and must find the digest it held claimable again: above
+# DIGESTS_BATCH_SECONDS + DIGESTS_SENDING_LEASE. Redis looks for such tasks every
+# unacked_restore_interval seconds.
 BROKER_VISIBILITY_TIMEOUT = env_int("BROKER_VISIBILITY_TIMEOUT", 600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
