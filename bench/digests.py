@@ -6,7 +6,7 @@ second, and its peak memory (goal: ≥ 100 digests/s, ≤ 250 MB).
         .venv/bin/python bench/digests.py [--members 10000] [--sample 2000]
 
 The database named by DATABASE_URL is migrated and filled (bulk inserts); its rows are
-replaced on every run. Sending goes through ``digest_send`` exactly as a worker runs it, with
+replaced on every run. Sending goes through ``digests_send_batch`` exactly as a worker runs it, with
 Django's dummy e-mail backend, so the numbers are the portal's own cost.
 """
 
@@ -151,15 +151,17 @@ def _peak_mb() -> float:
 
 def send(sample: int) -> None:
     """The worker's part, in a fresh process: claim, build, render, hand over."""
-    from communities.digests import digest_send
+    from communities.digests import digests_send_batch
+    from communities.tasks import BATCH
 
     rows = list(DigestOutbox.objects.order_by("id").values_list("id", flat=True)[:sample])
     before = _peak_mb()
     started = time.monotonic()
-    statuses = [digest_send(outbox_id=pk) for pk in rows]
+    sent = sum(
+        digests_send_batch(outbox_ids=rows[i : i + BATCH]).sent for i in range(0, len(rows), BATCH)
+    )
     elapsed = time.monotonic() - started
     peak = _peak_mb()
-    sent = statuses.count("sent")
     print(
         f"digests: {sent} sent of {len(rows)} in {elapsed:.1f} s: {sent / elapsed:.0f} per second"
     )

@@ -5,17 +5,23 @@ queries per person, whatever their number of communities or the volume of activi
 apps add their sections (documents awaiting my review, the coming week's agenda) through
 :func:`register_section_provider` from their ``AppConfig.ready()``.
 
-Delivery is exactly-once: :func:`digests_enqueue` writes one ``DigestOutbox`` row per
-(person, period) — the unique constraint absorbs a second trigger or a second scheduler —
-and :func:`digest_send` claims a pending row with ``SELECT … FOR UPDATE SKIP LOCKED``, hands
-the message to the backend and marks the row sent in the same transaction. A worker killed
-before the commit leaves the row pending for the next sweep; a sent row is never sent again.
+Delivery: :func:`digests_enqueue` writes one ``DigestOutbox`` row per (person, period) — the
+unique constraint absorbs a second trigger or a second scheduler — and hands out the rows not
+already queued; :func:`digests_send_batch` sends a batch over one mail-server connection,
+each digest claimed by committing it as "sending" before the hand-over and recorded after
+(:func:`digest_send` lists what happens in each window). A digest is sent once, except when
+a worker dies after the mail server accepted it and before the record: it is then sent
+again, with the same Message-ID.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
+import random
+import smtplib
+import time
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,7 +32,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
+from django.db import InterfaceError, OperationalError
+from django.db import connection as db_connection
 from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
@@ -61,6 +68,12 @@ logger = logging.getLogger(__name__)
 SEND_HOUR = getattr(settings, "DIGESTS_SEND_HOUR", 7)  # local time of each person
 SKIP_IF_SEEN = getattr(settings, "DIGESTS_SKIP_IF_SEEN", True)
 MAX_ATTEMPTS = getattr(settings, "DIGESTS_MAX_ATTEMPTS", 5)
+RETRY_SECONDS = getattr(settings, "DIGESTS_RETRY_SECONDS", 30)
+RETRY_MAX_SECONDS = getattr(settings, "DIGESTS_RETRY_MAX_SECONDS", 300)
+BATCH_SECONDS = getattr(settings, "DIGESTS_BATCH_SECONDS", 120)
+SENDING_LEASE = getattr(settings, "DIGESTS_SENDING_LEASE", 300)
+REQUEUE_SECONDS = getattr(settings, "DIGESTS_REQUEUE_SECONDS", 1800)
+RECORD_SECONDS = 60  # how long an outcome is retried on fresh database connections
 PERIODIC = frozenset({Frequency.DAILY, Frequency.WEEKLY})
 TOP_POSTS = 3  # per community: a digest stays short enough to read
 SHARED_CACHE_SECONDS = 600  # what readers of a community share for a period (see below)
@@ -120,6 +133,17 @@ def register_section_provider(provider: SectionProvider) -> None:
     them readable by ``user`` now), in a fixed number of queries."""
     if provider not in _providers:
         _providers.append(provider)
+
+
+PostFilter = Callable[[Any], Any]  # a Post queryset in, a narrower one out
+_top_post_filters: list[PostFilter] = []
+
+
+def register_top_post_filter(posts_filter: PostFilter) -> None:
+    """Called from an upper app's ``ready()``: leaves out of "Most engaging posts" the posts
+    one of its sections shows already (the editors' pages), so none appears twice."""
+    if posts_filter not in _top_post_filters:
+        _top_post_filters.append(posts_filter)
 
 
 # --- Periods --------------------------------------------------------------------------------
@@ -222,14 +246,16 @@ def _top_posts(
     def compute(missing: list[int]) -> dict[int, list[dict[str, Any]]]:
         found: dict[int, list[dict[str, Any]]] = defaultdict(list)
         score = F("comment_count") * 2 + F("like_count")
+        posts = Post.objects.filter(
+            community__in=missing,
+            created_at__gte=starts_at,
+            created_at__lt=ends_at,
+            is_hidden=False,
+        )
+        for posts_filter in _top_post_filters:
+            posts = posts_filter(posts)
         for post in (
-            Post.objects.filter(
-                community__in=missing,
-                created_at__gte=starts_at,
-                created_at__lt=ends_at,
-                is_hidden=False,
-            )
-            .select_related("author")
+            posts.select_related("author")
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -364,8 +390,11 @@ def digest_build(
 
 def digests_enqueue(*, now: datetime.datetime | None = None) -> list[int]:
     """Create the outbox rows now due (one per person and period; existing rows are left
-    alone) and return the ids of every pending row, for the workers. Run by beat; running
-    it twice, or from two schedulers, creates nothing twice. Four queries in all."""
+    alone) and return the ids of the rows to hand to the workers: pending rows not queued in
+    the last DIGESTS_REQUEUE_SECONDS (a queued batch retries itself, so a backlog does not
+    grow the queue with batches that find nothing to do), and rows left "sending" by a worker
+    that died (DIGESTS_SENDING_LEASE). Run by beat; running it twice, or from two
+    schedulers, creates nothing twice. A fixed number of queries per thousand rows."""
     now = now or timezone.now()
     account: dict[int, str] = {}
     overrides: dict[int, set[str]] = defaultdict(set)
@@ -386,15 +415,90 @@ def digests_enqueue(*, now: datetime.datetime | None = None) -> list[int]:
                 key, start, end = due
                 rows.append(DigestOutbox(user=person, period=key, starts_at=start, ends_at=end))
     DigestOutbox.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return list(
-        DigestOutbox.objects.filter(status=DigestOutbox.Status.PENDING)
+    requeue = now - datetime.timedelta(seconds=REQUEUE_SECONDS)
+    ids = list(
+        DigestOutbox.objects.filter(
+            Q(status=DigestOutbox.Status.PENDING)
+            & (Q(queued_at__isnull=True) | Q(queued_at__lt=requeue))
+            | _abandoned(now)
+        )
         .order_by("id")
         .values_list("id", flat=True)
     )
+    for start in range(0, len(ids), 1000):  # within every database's parameter limit
+        DigestOutbox.objects.filter(pk__in=ids[start : start + 1000]).update(queued_at=now)
+    return ids
 
 
-class RetryableFailure(Exception):
-    """The e-mail service did not answer or failed on its side (5xx, time-out)."""
+def digests_to_retry(*, outbox_ids: list[int]) -> list[int]:
+    """Those of ``outbox_ids`` still pending, marked queued again (their batch retries)."""
+    ids = list(
+        DigestOutbox.objects.filter(pk__in=outbox_ids, status=DigestOutbox.Status.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    DigestOutbox.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+    return ids
+
+
+def retry_delay(retries: int) -> float:
+    """Seconds before a batch's next try: doubling, capped, with jitter so that the batches
+    of one outage do not all come back in the same second."""
+    delay = min(RETRY_SECONDS * 2**retries, RETRY_MAX_SECONDS)
+    return delay * (0.75 + random.random() / 4)  # noqa: S311 (not for security)
+
+
+def _abandoned(now: datetime.datetime) -> Q:
+    """Rows a worker claimed and never recorded (killed, or its database gone for good)."""
+    return Q(
+        status=DigestOutbox.Status.SENDING,
+        claimed_at__lt=now - datetime.timedelta(seconds=SENDING_LEASE),
+    )
+
+
+class MailServerUnreachable(Exception):
+    """The mail server or service could not be reached (refused, reset, timed out,
+    disconnected, 421): not the recipient's fault, so no attempt is counted. The digest stays
+    pending while its period is current and the batch stops and backs off."""
+
+
+# What a failed hand-off means for the digest.
+PERMANENT, TEMPORARY, UNREACHABLE = "permanent", "temporary", "unreachable"
+
+_SERVER_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,  # our configuration, not the recipient
+    smtplib.SMTPNotSupportedError,
+)
+
+
+def _classify(exc: BaseException) -> str:
+    """SMTP replies by their code (5xx permanent, 4xx temporary, 421 is the server closing),
+    an ESP's HTTP answer by its status (4xx permanent, other answers temporary), no answer
+    at all (refused, reset, time-out) as the server being unreachable."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):  # one recipient per digest
+        codes = [code for code, _message in exc.recipients.values()]
+        if 421 in codes:
+            return UNREACHABLE
+        return PERMANENT if codes and all(500 <= c < 600 for c in codes) else TEMPORARY
+    if isinstance(exc, _SERVER_ERRORS):
+        return UNREACHABLE
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(code, int):
+        if code == 421:
+            return UNREACHABLE
+        return PERMANENT if 500 <= code < 600 else TEMPORARY
+    status = getattr(exc, "status_code", None)  # anymail's errors for an ESP's HTTP answer
+    if status is not None:
+        return PERMANENT if 400 <= status < 500 else TEMPORARY
+    cause: BaseException | None = exc
+    while cause is not None:  # anymail wraps the requests error that found no server
+        if isinstance(cause, OSError):
+            return UNREACHABLE
+        cause = cause.__cause__ or cause.__context__
+    return TEMPORARY
 
 
 def _mail_domain() -> str:
@@ -403,26 +507,65 @@ def _mail_domain() -> str:
     return urlparse(settings.WAGTAILADMIN_BASE_URL).hostname or "parvis.localhost"
 
 
-def _is_permanent(exc: Exception) -> bool:
-    status = getattr(exc, "status_code", None)
-    return status is not None and 400 <= status < 500  # refused: retrying would not help
+def _period_over(row: DigestOutbox, now: datetime.datetime) -> bool:
+    """The next digest of the same kind is due: this one is no longer worth sending late."""
+    return now >= row.ends_at + (row.ends_at - row.starts_at)
 
 
-def digest_send(*, outbox_id: int) -> str:
-    """Claim one pending digest, build it, send it, record the outcome; returns the new
-    status, or "" when another worker holds it or it is no longer pending. Raises the
-    backend's error after recording it when a retry may help."""
+_CONNECTION_ERRORS = (OperationalError, InterfaceError)
+
+
+def _record(pk: int, claimed_at: datetime.datetime, **fields: Any) -> bool:
+    """Record the outcome of our claim. The message may already be with the mail server, so
+    a lost database connection must not leave the row to be claimed again: try again on a
+    fresh connection for up to a minute (well within DIGESTS_SENDING_LEASE)."""
+    pause, deadline = 0.1, time.monotonic() + RECORD_SECONDS
+    while True:
+        try:
+            return bool(
+                DigestOutbox.objects.filter(
+                    pk=pk, status=DigestOutbox.Status.SENDING, claimed_at=claimed_at
+                ).update(**fields)
+            )
+        except _CONNECTION_ERRORS:
+            if time.monotonic() > deadline or db_connection.in_atomic_block:
+                raise
+            logger.warning("digest %s: database connection lost, recording again", pk)
+            db_connection.close()  # the next query opens a fresh one
+            time.sleep(pause)
+            pause = min(pause * 2, 5)
+
+
+def digest_send(*, outbox_id: int, connection: Any = None) -> str:
+    """Claim one digest, build it, hand it over, record the outcome; returns the new status
+    ("sent", "skipped", "failed", or "pending" after a temporary refusal), or "" when it is
+    not there to send (sent already, or claimed by another worker). ``connection``: the
+    batch's e-mail connection (opened once for the batch).
+
+    The claim is committed ("sending") before the hand-over and the outcome recorded after
+    it, so no transaction is open while the mail server answers. The windows:
+
+    - the database connection lost before the hand-over: nothing was sent, the claim is
+      released if it can be, and the error is raised (the batch retries itself);
+    - lost after the hand-over: "sent" is recorded on a fresh connection;
+    - the worker killed, or the database gone for longer than a minute, between claim and
+      record: the row stays "sending" and may be claimed again after DIGESTS_SENDING_LEASE.
+      Only if the mail server had accepted the message is it sent twice, with the same
+      Message-ID, so that the recipient's mail system may keep one.
+
+    Raises :class:`MailServerUnreachable` when the mail server could not be reached (the
+    digest is pending again, no attempt counted, unless its period is over: failed)."""
     from portal.mail import send_templated_email
 
-    with transaction.atomic():
-        row = (
-            DigestOutbox.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("user")
-            .filter(pk=outbox_id, status=DigestOutbox.Status.PENDING)
-            .first()
-        )
-        if row is None:
-            return ""
+    claimed_at = timezone.now()
+    if not (
+        DigestOutbox.objects.filter(pk=outbox_id)
+        .filter(Q(status=DigestOutbox.Status.PENDING) | _abandoned(claimed_at))
+        .update(status=DigestOutbox.Status.SENDING, claimed_at=claimed_at)
+    ):
+        return ""
+    try:
+        row = DigestOutbox.objects.select_related("user").get(pk=outbox_id)
         user = row.user
         frequency = Frequency.DAILY if row.period.startswith("d") else Frequency.WEEKLY
         skip = not user.is_active or (
@@ -435,42 +578,134 @@ def digest_send(*, outbox_id: int) -> str:
                     user=user, starts_at=row.starts_at, ends_at=row.ends_at, frequency=frequency
                 )
         if skip or digest is None or digest.is_empty:
-            row.status = DigestOutbox.Status.SKIPPED
-            row.save(update_fields=["status"])
-            return row.status
+            _record(outbox_id, claimed_at, status=DigestOutbox.Status.SKIPPED)
+            return DigestOutbox.Status.SKIPPED
         # The same Message-ID for every attempt at this row: should a worker die between
-        # handing the message over and recording it, the resent copy is the same message
+        # the mail server's acceptance and the record, the resent copy is the same message
         # to the recipient's mail system, which keeps one.
         message_id = f"<digest-{row.pk}-{row.period}@{_mail_domain()}>"
         unsubscribe = unsubscribe_url(user)
-        row.attempts += 1
-        try:
-            send_templated_email(
-                "communities/email/digest",
-                to=[user],
-                context=digest_context(
-                    digest, unsubscribe=unsubscribe, base_url=settings.WAGTAILADMIN_BASE_URL
-                ),
-                headers={"Message-ID": message_id, **list_unsubscribe_headers(unsubscribe)},
+        context = digest_context(
+            digest, unsubscribe=unsubscribe, base_url=settings.WAGTAILADMIN_BASE_URL
+        )
+    except BaseException as exc:  # nothing handed over: the digest may be claimed again
+        with contextlib.suppress(*_CONNECTION_ERRORS):
+            _record(
+                outbox_id,
+                claimed_at,
+                status=DigestOutbox.Status.PENDING,
+                error=f"{type(exc).__name__}: {exc}"[:500],
             )
-        except Exception as exc:  # any backend: SMTP, anymail's ESPs, a file
-            permanent = _is_permanent(exc) or row.attempts >= MAX_ATTEMPTS
-            row.status = DigestOutbox.Status.FAILED if permanent else DigestOutbox.Status.PENDING
-            row.error = f"{type(exc).__name__}: {exc}"[:500]
-            row.save(update_fields=["status", "error", "attempts"])
-            logger.warning("digest %s for user %s: %s", row.pk, user.pk, row.error)
-            if permanent:
-                return row.status
-            failure: Exception | None = exc
+        raise
+    try:
+        send_templated_email(
+            "communities/email/digest",
+            to=[user],
+            context=context,
+            headers={"Message-ID": message_id, **list_unsubscribe_headers(unsubscribe)},
+            connection=connection,
+        )
+    except Exception as exc:  # any backend: SMTP, anymail's ESPs, a file
+        return _record_failure(row, claimed_at, exc)
+    _record(
+        outbox_id,
+        claimed_at,
+        status=DigestOutbox.Status.SENT,
+        message_id=message_id,
+        sent_at=timezone.now(),
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    return DigestOutbox.Status.SENT
+
+
+def _record_failure(row: DigestOutbox, claimed_at: datetime.datetime, exc: Exception) -> str:
+    kind = _classify(exc)
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    logger.warning("digest %s for user %s (%s): %s", row.pk, row.user_id, kind, error)
+    # A failed digest forgets it was queued: set back to pending by an administrator, it is
+    # handed out at the next enqueue run.
+    if kind == UNREACHABLE:
+        if _period_over(row, timezone.now()):
+            _record(
+                row.pk, claimed_at, status=DigestOutbox.Status.FAILED, error=error, queued_at=None
+            )
         else:
-            row.status = DigestOutbox.Status.SENT
-            row.message_id = message_id
-            row.sent_at = timezone.now()
-            row.error = ""
-            row.save(update_fields=["status", "message_id", "sent_at", "error", "attempts"])
-            return row.status
-    # After the commit: the attempt is recorded and the row still pending; the task retries.
-    raise RetryableFailure(str(failure)) from failure
+            _record(row.pk, claimed_at, status=DigestOutbox.Status.PENDING, error=error)
+        raise MailServerUnreachable(error) from exc
+    attempts = F("attempts") + 1
+    if kind == PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS:
+        status = DigestOutbox.Status.FAILED
+        _record(row.pk, claimed_at, status=status, error=error, attempts=attempts, queued_at=None)
+    else:
+        status = DigestOutbox.Status.PENDING
+        _record(row.pk, claimed_at, status=status, error=error, attempts=attempts)
+    return status
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    retry: list[int] = field(default_factory=list)  # to try again after a back-off
+    later: list[int] = field(default_factory=list)  # not reached within DIGESTS_BATCH_SECONDS
+    unreachable: bool = False  # the mail server could not be reached
+
+
+def digests_send_batch(*, outbox_ids: list[int]) -> BatchResult:
+    """Send a batch over one connection to the mail server, opened at the first message
+    and reused. A refused address is recorded and the batch goes on; an unreachable mail
+    server stops it (the rest stays pending, no attempt counted). Database connection
+    errors are raised: the task retries the batch."""
+    from django.core.mail import get_connection
+
+    result = BatchResult()
+    started = time.monotonic()
+    connection = get_connection()
+    try:
+        for index, pk in enumerate(outbox_ids):
+            if time.monotonic() - started > BATCH_SECONDS:
+                result.later = outbox_ids[index:]
+                break
+            try:
+                _open(connection)  # once: the backend keeps it open until closed below
+                status = digest_send(outbox_id=pk, connection=connection)
+            except MailServerUnreachable as exc:
+                result.unreachable = True
+                result.retry.extend(outbox_ids[index:])
+                _unreachable(outbox_ids[index:], str(exc))
+                break
+            if status == DigestOutbox.Status.SENT:
+                result.sent += 1
+            elif status == DigestOutbox.Status.PENDING:
+                result.retry.append(pk)
+    finally:
+        with contextlib.suppress(Exception):  # a server that went away cannot say goodbye
+            connection.close()
+    return result
+
+
+def _open(connection: Any) -> None:
+    try:
+        connection.open()  # nothing to do when it is open already
+    except Exception as exc:
+        if _classify(exc) != UNREACHABLE:
+            raise
+        raise MailServerUnreachable(f"{type(exc).__name__}: {exc}"[:500]) from exc
+
+
+def _unreachable(outbox_ids: list[int], error: str) -> None:
+    """The mail server could not be reached: the pending digests say why (for the
+    administrators), and those whose period is over fail."""
+    now = timezone.now()
+    pending = DigestOutbox.objects.filter(pk__in=outbox_ids, status=DigestOutbox.Status.PENDING)
+    over = [row.pk for row in pending.only("pk", "starts_at", "ends_at") if _period_over(row, now)]
+    pending.exclude(pk__in=over).update(error=error)
+    if over:
+        pending.filter(pk__in=over).update(
+            status=DigestOutbox.Status.FAILED,
+            queued_at=None,
+            error=f"Period over, mail server unreachable: {error}"[:500],
+        )
 
 
 def digest_context(digest: Digest, *, unsubscribe: str, base_url: str = "") -> dict[str, Any]:

@@ -384,12 +384,13 @@ class DigestPreference(models.Model):
 
 class DigestOutbox(models.Model):
     """One digest per person and period. The unique constraint makes a second trigger, a
-    second scheduler or a retried task harmless; a worker claims a pending row with
-    ``SELECT … FOR UPDATE SKIP LOCKED`` and marks it sent in the same transaction as it
-    hands the message over, so no digest goes out twice and none is lost."""
+    second scheduler or a retried task harmless; a worker claims a pending row by committing
+    it as "sending", hands the message over, then records the outcome (communities/digests.py
+    says what happens in each window)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")  # claimed by a worker: being handed over
         SENT = "sent", _("sent")
         SKIPPED = "skipped", _("skipped")  # nothing new, or already on the site
         FAILED = "failed", _("failed")
@@ -406,6 +407,8 @@ class DigestOutbox(models.Model):
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)  # last handed to the workers
+    claimed_at = models.DateTimeField(null=True, blank=True)  # when it became "sending"
 
     class Meta:
         verbose_name = _("digest")

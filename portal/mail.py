@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -67,8 +68,10 @@ def send_templated_email(
     context: Mapping[str, object] | None = None,
     headers: Mapping[str, str] | None = None,
     from_email: str | None = None,
+    connection: Any = None,
 ) -> int:
-    """Render and send one message per recipient. Returns the number of messages sent."""
+    """Render and send one message per recipient. Returns the number of messages sent.
+    ``connection``: an open backend connection to reuse (a batch's), else one is opened."""
     messages = []
     for item in to:
         recipient = recipient_for(item)
@@ -87,8 +90,10 @@ def send_templated_email(
         messages.append(message)
     if not messages:
         return 0
-    with get_connection() as connection:
+    if connection is not None:
         return connection.send_messages(messages) or 0
+    with get_connection() as opened:
+        return opened.send_messages(messages) or 0
 
 
 def send_templated_email_on_commit(

@@ -20,6 +20,11 @@ def annotate_announced(posts: QuerySet) -> QuerySet:
     return posts.annotate(announced=Exists(PageAnnouncement.objects.filter(post=OuterRef("pk"))))
 
 
+def exclude_announced(posts: QuerySet) -> QuerySet:
+    """Posts that carry an editorial page: the digest lists them "From the editors"."""
+    return posts.exclude(Exists(PageAnnouncement.objects.filter(post=OuterRef("pk"))))
+
+
 def digest_pages(
     user: Any,
     communities: list[Community],

@@ -148,6 +148,19 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# A task a worker has taken but not acknowledged (it was killed, or it holds a retry until its
+# countdown) goes back to the queue after this. It must exceed what the longest task needs:
+# a digest batch (DIGESTS_BATCH_SECONDS, then its last message) and the longest countdown
+# of a retry (DIGESTS_RETRY_MAX_SECONDS); a batch of a killed worker is handed out again
+# then, without waiting for beat, and must find the digest it held claimable again: above
+# DIGESTS_BATCH_SECONDS + DIGESTS_SENDING_LEASE. Redis looks for such tasks every
+# unacked_restore_interval seconds.
+BROKER_VISIBILITY_TIMEOUT = env_int("BROKER_VISIBILITY_TIMEOUT", 600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": env_int("BROKER_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_BEAT_SCHEDULE: dict = {
     "guests-tidy": {"task": "guests.tasks.tidy_expired_guests", "schedule": 3600 * 24},
     "guests-remind-sponsors": {"task": "guests.tasks.remind_sponsors", "schedule": 3600 * 24},
@@ -257,6 +270,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # seconds per SMTP step: a hung server is an outage
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Parvis <noreply@parvis.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ANYMAIL = {
@@ -317,6 +331,16 @@ COMMUNITIES_ATTACHMENT_EXTENSIONS = [
 DIGESTS_SEND_HOUR = env_int("DIGESTS_SEND_HOUR", 7)  # local hour of each person's digest
 DIGESTS_SKIP_IF_SEEN = env_bool("DIGESTS_SKIP_IF_SEEN", True)  # no digest if on the site since
 DIGESTS_MAX_ATTEMPTS = env_int("DIGESTS_MAX_ATTEMPTS", 5)  # then the digest is marked failed
+# A batch that could not finish (mail server unreachable, a 4xx answer, the database gone)
+# retries itself after DIGESTS_RETRY_SECONDS, doubling up to DIGESTS_RETRY_MAX_SECONDS.
+DIGESTS_RETRY_SECONDS = env_int("DIGESTS_RETRY_SECONDS", 30)
+DIGESTS_RETRY_MAX_SECONDS = env_int("DIGESTS_RETRY_MAX_SECONDS", 300)
+DIGESTS_BATCH_SECONDS = env_int("DIGESTS_BATCH_SECONDS", 120)  # then the rest is a new task
+# A digest claimed ("sending") by a worker that died before recording the outcome may be
+# claimed again after this; it exceeds the longest hand-off (EMAIL_TIMEOUT per SMTP step).
+DIGESTS_SENDING_LEASE = env_int("DIGESTS_SENDING_LEASE", 300)
+# Beat hands a pending digest out again only when it has been queued this long ago.
+DIGESTS_REQUEUE_SECONDS = env_int("DIGESTS_REQUEUE_SECONDS", 1800)
 # Reply by e-mail: the domain whose mail the ESP hands to /anymail/<esp>/inbound/ (unset: off).
 COMMUNITIES_REPLY_DOMAIN = env_str("COMMUNITIES_REPLY_DOMAIN", "")
 COMMUNITIES_REPLY_MAX_AGE_DAYS = env_int("COMMUNITIES_REPLY_MAX_AGE_DAYS", 30)

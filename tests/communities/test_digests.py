@@ -2,6 +2,7 @@
 
 import datetime
 import zoneinfo
+from collections import Counter
 
 import pytest
 from django.core import mail
@@ -17,7 +18,9 @@ from communities.models import DigestOutbox, DigestPreference, Membership
 from documents import services as document_services
 from events import services as event_services
 from tests.communities.conftest import add_guest, add_member
+from tests.communities.smtp_server import Mailbox, serving
 from tests.factories import GuestFactory, UserFactory
+from tests.portal.stack import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -192,11 +195,20 @@ def test_periods_follow_each_persons_time_zone(reader):
 def test_enqueue_twice_creates_one_row_per_person_and_period(lead, project, reader, partner):
     at_nine = timezone.now().astimezone(PARIS).replace(hour=9, minute=0)
     first = digests.digests_enqueue(now=at_nine)
-    second = digests.digests_enqueue(now=at_nine + datetime.timedelta(minutes=15))
-    assert first == second
+    # The next tick creates nothing and hands out nothing: the rows are queued already, and
+    # a batch that fails retries itself (a backlog does not grow the queue).
+    assert digests.digests_enqueue(now=at_nine + datetime.timedelta(minutes=15)) == []
     people = set(DigestOutbox.objects.values_list("user_id", flat=True))
     assert reader.pk in people and lead.pk in people
     assert partner.pk not in people  # a guest who did not consent
+    assert len(first) == DigestOutbox.objects.count()
+    # A batch lost with its queue (a broker that lost its data) is handed out again later,
+    # as is a digest left "sending" by a worker that died before recording it.
+    DigestOutbox.objects.filter(pk=first[0]).update(
+        status="sending", claimed_at=at_nine + datetime.timedelta(minutes=16)
+    )
+    later = at_nine + datetime.timedelta(seconds=digests.REQUEUE_SECONDS + 60)
+    assert digests.digests_enqueue(now=later) == first
 
 
 def test_sending_is_exactly_once_and_in_the_readers_language(lead, project, reader, settings):
@@ -258,11 +270,82 @@ def test_a_service_that_is_down_is_retried_then_given_up(lead, project, reader, 
         user=reader, period="d-test", starts_at=starts_at, ends_at=ends_at
     )
     for attempt in range(1, digests.MAX_ATTEMPTS):
-        with pytest.raises(digests.RetryableFailure):
-            digests.digest_send(outbox_id=row.pk)
+        assert digests.digest_send(outbox_id=row.pk) == "pending"
         row.refresh_from_db()
         assert (row.status, row.attempts) == ("pending", attempt)
     assert digests.digest_send(outbox_id=row.pk) == "failed"
+
+
+@pytest.fixture
+def smtp_port(settings):
+    """Django's SMTP backend, pointed at a loopback port nothing listens on yet."""
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    return port
+
+
+def test_smtp_replies_are_read_by_their_code_and_hold_up_no_one(lead, project, smtp_port):
+    busy_week(lead, project)
+    refused, busy, first, second = people(lead, project, n=4)
+    starts_at, ends_at = window()
+    ids = [
+        DigestOutbox.objects.create(
+            user=person, period="d-smtp", starts_at=starts_at, ends_at=ends_at
+        ).pk
+        for person in (refused, busy, first, second)
+    ]
+    mailbox = Mailbox(
+        refuse={refused.email: "550 5.1.1 User unknown"},
+        refuse_once={busy.email: "452 4.2.2 Mailbox full"},
+    )
+    with serving(mailbox, smtp_port):
+        result = digests.digests_send_batch(outbox_ids=ids)
+    assert (result.sent, result.retry, result.unreachable) == (2, [ids[1]], False)
+    rows = list(DigestOutbox.objects.filter(pk__in=ids).order_by("id"))
+    assert [(row.status, row.attempts) for row in rows] == [
+        ("failed", 1),  # 5xx: permanent at once
+        ("pending", 1),  # 4xx: temporary, the batch retries it
+        ("sent", 1),
+        ("sent", 1),
+    ]
+    assert "550" in rows[0].error and "452" in rows[1].error
+    assert mailbox.count() == Counter({first.email: 1, second.email: 1})
+    [(_to, _mid, peer), (_to2, _mid2, peer2)] = mailbox.messages
+    assert peer == peer2  # one SMTP connection for the batch
+
+
+def test_an_unreachable_mail_server_is_no_attempt_while_the_period_is_current(
+    lead, project, reader, smtp_port
+):
+    busy_week(lead, project)
+    starts_at, ends_at = window()
+    current = DigestOutbox.objects.create(
+        user=reader, period="d-now", starts_at=starts_at, ends_at=ends_at
+    )
+    gone = datetime.timedelta(days=2)
+    late = DigestOutbox.objects.create(
+        user=lead, period="d-old", starts_at=starts_at - gone, ends_at=ends_at - gone
+    )
+    for _ in range(digests.MAX_ATTEMPTS + 1):  # nothing listens on the port
+        result = digests.digests_send_batch(outbox_ids=[current.pk, late.pk])
+        assert result.unreachable and result.sent == 0
+    current.refresh_from_db()
+    late.refresh_from_db()
+    assert (current.status, current.attempts) == ("pending", 0)
+    assert "Connection refused" in current.error
+    assert (late.status, late.attempts) == ("failed", 0)  # the next digest is due already
+    assert mail.outbox == []
+
+
+def test_the_broker_gives_the_longest_task_its_time(settings):
+    """A batch's retry waits in the worker until its countdown, and a killed worker's batch
+    comes back after the visibility timeout, when the digest it held may be claimed again."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert visibility > settings.DIGESTS_RETRY_MAX_SECONDS
+    assert visibility > settings.DIGESTS_BATCH_SECONDS + settings.DIGESTS_SENDING_LEASE
+    # The lease outlasts a hand-off (a few SMTP steps) and the recording of its outcome.
+    assert settings.DIGESTS_SENDING_LEASE > 4 * settings.EMAIL_TIMEOUT + digests.RECORD_SECONDS
 
 
 def test_building_costs_the_same_whatever_the_communities_and_activity(lead, project, reader):

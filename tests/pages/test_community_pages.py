@@ -131,6 +131,25 @@ def test_publish_to_community_puts_the_page_in_the_feed_and_the_next_digest(
     assert sections["From the editors"] == [scoped.title]
 
 
+def test_an_editors_post_with_many_likes_is_in_the_digest_once(scoped, people, editor, lead):
+    before = timezone.now() - datetime.timedelta(minutes=1)
+    post = services.page_publish_to_community(acting_user=editor, page=scoped).post
+    cs.post_create(acting_user=lead, community=scoped.community, body="A quieter note")
+    for person in (lead, people["guest"]):
+        cs.post_like_toggle(acting_user=person, post=post)  # the most engaging post
+
+    digest = digests.digest_build(
+        user=people["member"], starts_at=before, ends_at=timezone.now() + datetime.timedelta(1)
+    )
+    sections = {
+        section.heading: [item.title for item in section.items]
+        for community in digest.communities
+        for section in community.sections
+    }
+    assert sections["From the editors"] == [scoped.title]
+    assert sections["Most engaging posts"] == ["A quieter note"]
+
+
 def test_publish_to_community_refusals_change_nothing(scoped, people, editor, lead):
     services.page_publish_to_community(acting_user=editor, page=scoped)
     with pytest.raises(ValidationError, match="already in the community"):
