@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0007_search_indexes'),
+        ('communities', '0008_rerender_markdown'),
     ]
 
     operations = [
