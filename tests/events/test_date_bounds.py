@@ -15,6 +15,7 @@ from django.urls import reverse
 from events import ical, services
 from events.models import CalendarImport, Event
 from events.recurrence import occurrence_starts
+from portal.accounts import services as account_services
 from tests.events.test_ical import ics
 from tests.events.test_views import _feed_path
 
@@ -204,3 +205,11 @@ def test_the_feed_with_events_at_both_bounds_stays_valid_icalendar(client, lead,
         datetime.date(1899, 12, 1), datetime.date(2201, 1, 3)
     )
     assert [str(o["SUMMARY"]) for o in seen] == ["First", "Last", "Last", "Last"]
+
+
+def test_the_refusal_is_translated(client, lead, project):
+    account_services.user_profile_update(user=lead, acting_user=lead, language="fr")
+    client.force_login(lead)
+    data = {"title": "Loin", "start_date": "0001-01-01", "all_day": "on", "tz": "Europe/Paris"}
+    answer = client.post(reverse("events:create", args=[project.slug]), data)
+    assert "Les dates doivent se situer entre les années 1900 et 2200." in answer.content.decode()
