@@ -213,3 +213,27 @@ def test_the_refusal_is_translated(client, lead, project):
     data = {"title": "Loin", "start_date": "0001-01-01", "all_day": "on", "tz": "Europe/Paris"}
     answer = client.post(reverse("events:create", args=[project.slug]), data)
     assert "Les dates doivent se situer entre les années 1900 et 2200." in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    "at", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2201-01-01T00:00Z"]
+)
+def test_the_api_refuses_an_rsvp_out_of_range(client, lead, project, at):
+    event = services.event_create(
+        acting_user=lead,
+        community=project,
+        title="Daily",
+        schedule=services.schedule_from_local(
+            tz="America/New_York", start_date=datetime.date(2027, 3, 1), all_day=True
+        ),
+        freq="daily",
+        count=5,
+    )
+    client.force_login(lead)
+    answer = client.post(
+        reverse("api:rsvp", args=[event.pk]),
+        {"answer": "yes", "occurrence_start": at},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert not event.rsvps.exists()
