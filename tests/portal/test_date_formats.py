@@ -74,6 +74,25 @@ def test_last_fetched_is_in_the_readers_zone(project):
         assert "7 Mar 2027, 21:00" in feeds_for(guest)[0].detail
 
 
+def test_the_agenda_writes_the_weekday_then_the_one_date_format(client, lead, project):
+    event_services.event_create(
+        acting_user=lead,
+        community=project,
+        title="Walk",
+        schedule=event_services.schedule_from_local(
+            tz="Europe/Paris",
+            start_date=datetime.date(2026, 12, 15),
+            start_time=datetime.time(10),
+            end_time=datetime.time(11),
+        ),
+    )
+    client.force_login(lead)
+    url = reverse("events:community", args=[project.slug])
+    assert "Tue 15 Dec 2026, 10:00" in client.get(url, {"month": "2026-12"}).content.decode()
+    account_services.user_profile_update(user=lead, acting_user=lead, language="fr")
+    assert "mar 15 déc. 2026, 10:00" in client.get(url, {"month": "2026-12"}).content.decode()
+
+
 def test_english_pages_write_dates_one_way(client, lead, project):
     cs.post_create(acting_user=lead, community=project, body="Hello")
     document_services.document_create(

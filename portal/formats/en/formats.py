@@ -8,6 +8,5 @@ DATETIME_FORMAT = "j M Y, H:i"
 SHORT_DATETIME_FORMAT = "j M Y, H:i"
 TIME_FORMAT = "H:i"
 YEAR_MONTH_FORMAT = "F Y"
-# An occurrence in a month's agenda: the weekday matters more than the year.
-MONTH_DAY_FORMAT = "D j M"
+MONTH_DAY_FORMAT = "j M"
 FIRST_DAY_OF_WEEK = 1  # Monday, as the calendar grid
