@@ -28,7 +28,14 @@ from icalendar.error import GloballyUniqueTZIDGuessed
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from events import app_settings
-from events.recurrence import FIRST_YEAR, LAST_YEAR, exdate_key, has_occurrence, in_range
+from events.recurrence import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    exdate_key,
+    expandable,
+    has_occurrence,
+    in_range,
+)
 
 UTC = datetime.UTC
 PRODID = "-//Parvis//Community calendar//EN"
@@ -177,10 +184,17 @@ def event_bytes(
 ) -> bytes:
     """The VEVENT of ``event``, and one per changed occurrence (``overrides``, or the
     event's loaded ``overrides``): the part of a calendar that can be cached per event and
-    change."""
+    change. Nothing for an event stored before dates were bounded with a date no calendar
+    application can read (year 1): the rest of the feed stays valid."""
+    if not all(expandable(v) for v in (event.start, event.end, event.until) if v is not None):
+        return b""
     parts = [_vevent(event, url=url)]
     changed = event.overrides.all() if overrides is None else overrides
-    parts.extend(_override_vevent(event, o) for o in changed)
+    parts.extend(
+        _override_vevent(event, o)
+        for o in changed
+        if expandable(o.start) and expandable(o.end) and expandable(o.original_start)
+    )
     return b"".join(parts)
 
 

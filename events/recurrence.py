@@ -28,6 +28,11 @@ _FLOOR = datetime.datetime(FIRST_YEAR - 1, 1, 1, tzinfo=UTC)
 _CEILING = datetime.datetime(LAST_YEAR + 2, 1, 1, tzinfo=UTC)
 
 
+def expandable(value: datetime.datetime) -> bool:
+    """Whether an aware time stored before dates were bounded can be computed with."""
+    return _FLOOR <= value <= _CEILING
+
+
 def in_range(value: datetime.date, tz: str | None = None) -> bool:
     """Whether a date, or a time read on the wall clock of ``tz`` (its own zone if None),
     falls within the years the calendar accepts."""
@@ -74,7 +79,7 @@ def occurrence_starts(
     def overlaps(at: datetime.datetime) -> bool:
         return at < window_end and (at + duration > window_start or at >= window_start)
 
-    if not _FLOOR <= start <= _CEILING:
+    if not expandable(start):
         return []  # never stored since dates are bounded; nothing to expand safely
     window_start, window_end = max(window_start, _FLOOR), min(window_end, _CEILING)
     if window_start >= window_end:

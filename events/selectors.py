@@ -26,7 +26,7 @@ from communities.models import Community, Membership
 from communities.selectors import people_visible_to
 from events import ical
 from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
-from events.recurrence import in_range, occurrence_starts
+from events.recurrence import expandable, in_range, occurrence_starts
 
 UTC = datetime.UTC
 # An agenda page shows at most this many occurrences.
@@ -140,6 +140,8 @@ def expand(
     items: list[Item] = []
     slack = datetime.timedelta(days=2)
     for event in events:
+        if not (expandable(event.start) and expandable(event.end)):
+            continue  # stored before dates were bounded: nothing can be computed with it
         duration = event.end - event.start
         overrides = {o.original_start: o for o in event.overrides.all()}
         keys = occurrence_starts(

@@ -237,3 +237,35 @@ def test_the_api_refuses_an_rsvp_out_of_range(client, lead, project, at):
     )
     assert answer.status_code == 400
     assert not event.rsvps.exists()
+
+
+def test_an_event_stored_in_year_1_before_the_bounds_leaves_the_feed_valid(
+    client, lead, project, julie
+):
+    kept = services.event_create(
+        acting_user=lead,
+        community=project,
+        title="Kept",
+        schedule=services.schedule_from_local(
+            tz="Europe/Paris", start_date=datetime.date(2027, 3, 1), all_day=True
+        ),
+    )
+    old = services.event_create(
+        acting_user=lead,
+        community=project,
+        title="Year one",
+        schedule=services.schedule_from_local(
+            tz="America/New_York", start_date=datetime.date(2027, 3, 1), all_day=True
+        ),
+    )
+    # What the calendar accepted before dates were bounded: no service writes this any more.
+    year_one = datetime.datetime(1, 1, 1, tzinfo=UTC)
+    Event.objects.filter(pk=old.pk).update(start=year_one, end=year_one)
+    client.force_login(lead)
+    assert client.get(reverse("events:detail", args=[old.pk])).status_code == 404
+    assert client.get(reverse("events:community", args=[project.slug])).status_code == 200
+    client.force_login(julie)
+    path = _feed_path(client, project)
+    client.logout()
+    calendar = icalendar.Calendar.from_ical(client.get(path).content)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [kept.title]
