@@ -23,7 +23,8 @@ def not_found_on_denial(view: Callable) -> Callable:
     return wrapper
 
 
-# The widest value a 64-bit integer column holds: ids and page numbers above it are not ours.
+# The widest value a signed 64-bit column holds (SQLite and PostgreSQL alike): ids, keys and
+# page numbers beyond it are not ours.
 MAX_ID = 2**63 - 1
 
 

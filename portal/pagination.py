@@ -16,6 +16,8 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from django.db.models import Model, Q, QuerySet
 
+from portal.http import MAX_ID
+
 M = TypeVar("M", bound=Model)
 
 
@@ -32,8 +34,6 @@ def encode_cursor(values: list[Any]) -> str:
 
 # Far longer than any cursor we make; a longer one is not ours (and is not decoded).
 MAX_CURSOR_LENGTH = 1000
-# Every id and integer key fits a signed 64-bit column (SQLite and PostgreSQL alike).
-MAX_INT = 2**63 - 1
 
 
 def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
@@ -52,7 +52,7 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
 
 
 def _is_id(value: Any) -> bool:
-    return type(value) is int and 0 < value <= MAX_INT
+    return type(value) is int and 0 < value <= MAX_ID
 
 
 def cursor_value(field: models.Field, value: Any) -> Any:
@@ -69,7 +69,7 @@ def cursor_value(field: models.Field, value: Any) -> Any:
         except (ValueError, OverflowError):
             return None
     if isinstance(field, models.IntegerField):  # also AutoField and BigAutoField
-        return value if type(value) is int and -MAX_INT <= value <= MAX_INT else None
+        return value if type(value) is int and -MAX_ID <= value <= MAX_ID else None
     if isinstance(field, models.CharField | models.TextField):
         return value if isinstance(value, str) and "\x00" not in value else None
     return None
