@@ -27,7 +27,7 @@ from communities.forms import (
     PostForm,
 )
 from communities.models import Comment, Community, Membership, PostAttachment
-from portal.http import not_found_on_denial
+from portal.http import not_found_on_denial, positive_int
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -406,8 +406,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     """A positive integer from the query string; anything else is ignored."""
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+    return positive_int(request.GET.get(name))
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -26,6 +26,7 @@ from communities.models import Community, DigestOutbox, Membership
 from portal.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
     BulkActionIndexView,
+    DateColumn,
     LinkColumn,
     ListingViewSet,
     PublicPageInspectView,

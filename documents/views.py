@@ -20,7 +20,7 @@ from communities import permissions
 from communities import selectors as community_selectors
 from documents import app_settings, selectors, services
 from documents.files import MaxSizeUploadHandler
-from portal.http import not_found_on_denial
+from portal.http import not_found_on_denial, positive_int
 from portal.pagination import keyset_page
 
 LIBRARY_PAGE_SIZE = 50
@@ -287,15 +287,14 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @not_found_on_denial
 def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for_user(user=request.user, pk=pk)
-    page = request.POST.get("page", "").strip()
-    parent_id = request.POST.get("parent", "").strip()
-    parent = review.comments.filter(pk=parent_id).first() if parent_id.isdigit() else None
+    parent_id = positive_int(request.POST.get("parent"))
+    parent = review.comments.filter(pk=parent_id).first() if parent_id else None
     try:
         services.review_comment(
             acting_user=request.user,
             request=review,
             body=request.POST.get("body", ""),
-            page=int(page) if page.isdigit() else None,
+            page=positive_int(request.POST.get("page")),
             parent=parent,
         )
     except ValidationError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from communities.access import Grant
@@ -21,7 +21,12 @@ def feeds_for(user: Any) -> list[Grant]:
             url=reverse("events:feeds"),
             community=feed.community,
             detail=_("last fetched %(when)s")
-            % {"when": formats.date_format(feed.last_used_at, "SHORT_DATETIME_FORMAT")}
+            # In the reader's zone, as templates show times (date_format does not convert).
+            % {
+                "when": formats.date_format(
+                    timezone.localtime(feed.last_used_at), "DATETIME_FORMAT"
+                )
+            }
             if feed.last_used_at
             else _("never fetched"),
             opens_access=False,

@@ -28,7 +28,14 @@ from icalendar.error import GloballyUniqueTZIDGuessed
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from events import app_settings
-from events.recurrence import exdate_key, has_occurrence
+from events.recurrence import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    exdate_key,
+    expandable,
+    has_occurrence,
+    in_range,
+)
 
 UTC = datetime.UTC
 PRODID = "-//Parvis//Community calendar//EN"
@@ -177,10 +184,17 @@ def event_bytes(
 ) -> bytes:
     """The VEVENT of ``event``, and one per changed occurrence (``overrides``, or the
     event's loaded ``overrides``): the part of a calendar that can be cached per event and
-    change."""
+    change. Nothing for an event stored before dates were bounded with a date no calendar
+    application can read (year 1): the rest of the feed stays valid."""
+    if not all(expandable(v) for v in (event.start, event.end, event.until) if v is not None):
+        return b""
     parts = [_vevent(event, url=url)]
     changed = event.overrides.all() if overrides is None else overrides
-    parts.extend(_override_vevent(event, o) for o in changed)
+    parts.extend(
+        _override_vevent(event, o)
+        for o in changed
+        if expandable(o.start) and expandable(o.end) and expandable(o.original_start)
+    )
     return b"".join(parts)
 
 
@@ -260,6 +274,7 @@ COMPONENT_MARKER = re.compile(r"(?:^|[\r\n])\s*(?:BEGIN|END):V[A-Z]+", re.IGNORE
 SINGLE_LINE = ("SUMMARY", "LOCATION", "UID", "URL")
 ALLOWED_RULE_PARTS = {"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST", "BYDAY", "BYMONTHDAY"}
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+MAX_DURATION = datetime.timedelta(days=366)
 
 
 def _decode(data: bytes) -> str:
@@ -336,6 +351,12 @@ class _Reader:
             raise self.refuse(_("%(prop)s contains a line break.") % {"prop": key})
         return value.strip()
 
+    def out_of_range(self, key: str) -> ImportRefused:
+        return self.refuse(
+            _("%(prop)s is not between the years %(first)s and %(last)s.")
+            % {"prop": key, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+
     def when(self, key: str) -> tuple[datetime.datetime, str, bool] | None:
         """(aware start, zone name, all day) of a DTSTART-like property."""
         prop = self.vevent.get(key)
@@ -344,6 +365,9 @@ class _Reader:
         if isinstance(prop, list):
             raise self.refuse(_("%(prop)s appears more than once.") % {"prop": key})
         value = prop.dt
+        if isinstance(value, datetime.date) and not in_range(value):
+            # Before any computation: near the years 1 and 9999 a zone shift overflows.
+            raise self.out_of_range(key)
         tzid = prop.params.get("TZID")
         if isinstance(value, datetime.datetime):
             if tzid:
@@ -377,12 +401,14 @@ class _Reader:
             duration = self.vevent.get("DURATION").dt
             if not isinstance(duration, datetime.timedelta):
                 raise self.refuse(_("DURATION is not a duration."))
+            if abs(duration) > MAX_DURATION:
+                raise self.refuse(_("it lasts more than a year."))
             end = start + duration
         else:
             end = start + (datetime.timedelta(days=1) if all_day else datetime.timedelta(0))
         if end < start:
             raise self.refuse(_("it ends before it starts."))
-        if end - start > datetime.timedelta(days=366):
+        if end - start > MAX_DURATION:
             raise self.refuse(_("it lasts more than a year."))
         return start, end, tz, all_day
 
@@ -424,6 +450,8 @@ def _rule(reader: _Reader, start: datetime.datetime, tz: str) -> dict[str, Any]:
     until_value = None
     if until:
         value = until[0]
+        if not in_range(value):
+            raise reader.out_of_range("UNTIL")
         if isinstance(value, datetime.datetime):
             until_value = value if value.tzinfo else value.replace(tzinfo=zoneinfo.ZoneInfo(tz))
         else:
@@ -457,6 +485,10 @@ def _exdates(reader: _Reader, tz: str, all_day: bool) -> list[str]:
             prop_zone = zoneinfo.ZoneInfo(name)
         for item in prop.dts:
             value = item.dt
+            if not isinstance(value, datetime.date):
+                raise reader.refuse(_("%(prop)s is not a date.") % {"prop": "EXDATE"})
+            if not in_range(value):
+                raise reader.out_of_range("EXDATE")
             if isinstance(value, datetime.datetime):
                 aware = value.replace(tzinfo=prop_zone) if (tzid or value.tzinfo is None) else value
             else:

@@ -17,6 +17,31 @@ UTC = datetime.UTC
 FREQUENCIES = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}
 # No view or feed ever expands more occurrences than this for one series.
 MAX_OCCURRENCES = 1000
+# The calendar accepts dates of these years only (typed, imported or read from a URL): far
+# enough from datetime's own limits (years 1 and 9999) that no time-zone shift, duration or
+# expansion window can overflow, and every year has the four digits iCalendar requires.
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
+# Expansion never looks outside these instants (a little wider than the years accepted, so
+# that no zone's offset cuts an accepted occurrence off).
+_FLOOR = datetime.datetime(FIRST_YEAR - 1, 1, 1, tzinfo=UTC)
+_CEILING = datetime.datetime(LAST_YEAR + 2, 1, 1, tzinfo=UTC)
+
+
+def expandable(value: datetime.datetime) -> bool:
+    """Whether an aware time stored before dates were bounded can be computed with."""
+    return _FLOOR <= value <= _CEILING
+
+
+def in_range(value: datetime.date, tz: str | None = None) -> bool:
+    """Whether a date, or a time read on the wall clock of ``tz`` (its own zone if None),
+    falls within the years the calendar accepts."""
+    if tz is not None and isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        try:
+            value = value.astimezone(ZoneInfo(tz))
+        except OverflowError:
+            return False
+    return FIRST_YEAR <= value.year <= LAST_YEAR
 
 
 def to_local_naive(value: datetime.datetime, zone: ZoneInfo) -> datetime.datetime:
@@ -54,6 +79,14 @@ def occurrence_starts(
     def overlaps(at: datetime.datetime) -> bool:
         return at < window_end and (at + duration > window_start or at >= window_start)
 
+    if not expandable(start):
+        return []  # never stored since dates are bounded; nothing to expand safely
+    window_start, window_end = max(window_start, _FLOOR), min(window_end, _CEILING)
+    if window_start >= window_end:
+        return []
+    if until is not None:
+        until = min(until, _CEILING)
+    duration = min(duration, _CEILING - _FLOOR)
     if not freq:
         return [start.astimezone(UTC)] if overlaps(start) else []
     zone = ZoneInfo(tz)

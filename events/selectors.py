@@ -26,7 +26,7 @@ from communities.models import Community, Membership
 from communities.selectors import people_visible_to
 from events import ical
 from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
-from events.recurrence import occurrence_starts
+from events.recurrence import expandable, in_range, occurrence_starts
 
 UTC = datetime.UTC
 # An agenda page shows at most this many occurrences.
@@ -55,13 +55,18 @@ class Item:
 
 
 def parse_key(value: str | None) -> datetime.datetime | None:
-    """An occurrence key from a URL (``20260329T080000Z``), or None."""
+    """An occurrence key from a URL (``20260329T080000Z``), or None when there is none.
+    Http404 for anything else: no occurrence has that key (a malformed one, or a time
+    outside the years the calendar holds)."""
     if not value:
         return None
     try:
-        return datetime.datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        key = datetime.datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
-        return None
+        raise Http404 from None
+    if not in_range(key):
+        raise Http404
+    return key
 
 
 def _my_communities_q(user: Any) -> Q:
@@ -135,6 +140,8 @@ def expand(
     items: list[Item] = []
     slack = datetime.timedelta(days=2)
     for event in events:
+        if not (expandable(event.start) and expandable(event.end)):
+            continue  # stored before dates were bounded: nothing can be computed with it
         duration = event.end - event.start
         overrides = {o.original_start: o for o in event.overrides.all()}
         keys = occurrence_starts(

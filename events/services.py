@@ -29,9 +29,12 @@ from communities.services import activity_record
 from events import app_settings, ical, tasks
 from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
 from events.recurrence import (
+    FIRST_YEAR,
+    LAST_YEAR,
     exdate_key,
     from_local_naive,
     has_occurrence,
+    in_range,
     occurrence_starts,
     to_local_naive,
 )
@@ -89,6 +92,8 @@ def schedule_from_local(
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValidationError(_("Unknown time zone.")) from None
     end_date = end_date or start_date
+    if not (in_range(start_date) and in_range(end_date)):
+        raise ValidationError(out_of_range_message())
     if all_day:
         start = from_local_naive(datetime.datetime.combine(start_date, datetime.time(0)), zone)
         end = from_local_naive(
@@ -103,6 +108,13 @@ def schedule_from_local(
     return Schedule(start=start, end=end, tz=tz, all_day=all_day)
 
 
+def out_of_range_message() -> str:
+    return _("Dates must fall between the years %(first)s and %(last)s.") % {
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+    }
+
+
 def _warm_later(pks: list[int]) -> None:
     """Feeds find changed events already serialised: a worker does it once the change is
     committed (never for a change that was rolled back)."""
@@ -113,6 +125,9 @@ def _validate(event: Event) -> None:
     errors: dict[str, str] = {}
     if not event.title.strip():
         errors["title"] = _("An event needs a title.")
+    if not in_range(event.start, event.tz):
+        # Checked first: the other checks compute with the dates.
+        raise ValidationError({"start": out_of_range_message()})
     if event.end < event.start:
         errors["end"] = _("The event ends before it starts.")
     elif event.end - event.start > datetime.timedelta(days=366):
@@ -128,6 +143,8 @@ def _validate(event: Event) -> None:
             errors["count"] = _("A series repeats at most %(limit)s times.") % {
                 "limit": app_settings.MAX_COUNT
             }
+        if event.until is not None and not in_range(event.until, event.tz):
+            raise ValidationError({"until": out_of_range_message()})
         if event.until is not None and event.until < event.start:
             errors["until"] = _("The series ends before its first occurrence.")
         if not errors and not has_occurrence(
@@ -254,6 +271,8 @@ def event_update(
 def _check_occurrence(event: Event, original_start: datetime.datetime) -> None:
     if not event.is_recurring:
         raise ValidationError(_("This event does not repeat."))
+    if not in_range(original_start, event.tz):
+        raise ValidationError(_("This occurrence is not part of the series."))
     found = occurrence_starts(
         start=event.start,
         tz=event.tz,
@@ -286,8 +305,12 @@ def occurrence_update(
     title = " ".join(title.split())[:200]
     if not title:
         raise ValidationError({"title": _("An event needs a title.")})
+    if not in_range(schedule.start, schedule.tz):
+        raise ValidationError({"start": out_of_range_message()})
     if schedule.end < schedule.start:
         raise ValidationError({"end": _("The event ends before it starts.")})
+    if schedule.end - schedule.start > datetime.timedelta(days=366):
+        raise ValidationError({"end": _("An event lasts a year at most.")})
     override, _created = Occurrence.objects.update_or_create(
         event=event,
         original_start=original_start,

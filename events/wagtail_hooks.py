@@ -4,12 +4,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import DateColumn
 from wagtail.admin.views.generic import IndexView
 
 from events.models import Event
 from portal.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
+    DateColumn,
     LinkColumn,
     ListingViewSet,
     PublicPageInspectView,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import AdminDateInput
 
 from communities.models import Membership
@@ -26,6 +26,7 @@ from guests.models import GuestAccess, Invitation
 from portal.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
     BulkActionIndexView,
+    DateColumn,
     LinkColumn,
     ListingViewSet,
     PublicPageInspectView,

@@ -21,3 +21,19 @@ def not_found_on_denial(view: Callable) -> Callable:
             raise Http404 from None
 
     return wrapper
+
+
+# The widest value a signed 64-bit column holds (SQLite and PostgreSQL alike): ids, keys and
+# page numbers beyond it are not ours.
+MAX_ID = 2**63 - 1
+
+
+def positive_int(raw: str | None) -> int | None:
+    """A positive integer written in ASCII digits (a query or form value), else None:
+    ``str.isdigit`` also accepts ``²`` and Arabic-Indic digits, which ``int`` then refuses or
+    reads as another number."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None

@@ -684,7 +684,7 @@ def _build_world() -> dict:
         community=private,
         title="Steering committee",
         schedule=event_services.schedule_from_local(
-            tz="Europe/Paris", start_date=datetime.date(2999, 3, 1), all_day=True
+            tz="Europe/Paris", start_date=datetime.date(2199, 3, 1), all_day=True
         ),
         freq="monthly",
         count=12,
@@ -698,7 +698,7 @@ def _build_world() -> dict:
         file_name="agenda.ics",
         data=(
             b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:launch@example.org\r\n"
-            b"SUMMARY:Launch\r\nDTSTART:29990601T160000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            b"SUMMARY:Launch\r\nDTSTART:21990601T160000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         ),
     )
     return {

@@ -99,7 +99,7 @@ def world(settings, tmp_path, lead, project):
         community=project,
         title="Steering committee",
         schedule=event_services.schedule_from_local(
-            tz="Europe/Paris", start_date=datetime.date(2999, 3, 1), all_day=True
+            tz="Europe/Paris", start_date=datetime.date(2199, 3, 1), all_day=True
         ),
     )
     event_services.rsvp_set(acting_user=camille, event=event, answer="yes")

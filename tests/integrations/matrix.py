@@ -26,7 +26,7 @@ def _build(world: dict) -> dict:
         community=community,
         title="Launch",
         schedule=event_services.schedule_from_local(
-            tz="Europe/Paris", start_date=datetime.date(2999, 6, 1), all_day=True
+            tz="Europe/Paris", start_date=datetime.date(2199, 6, 1), all_day=True
         ),
     )
     return {

@@ -55,7 +55,7 @@ def space(lead, project, partner):
         community=project,
         title="Launch",
         schedule=event_services.schedule_from_local(
-            tz="Europe/Paris", start_date=datetime.date(2999, 6, 1), all_day=True
+            tz="Europe/Paris", start_date=datetime.date(2199, 6, 1), all_day=True
         ),
     )
     other = cs.community_create(acting_user=lead, name="Board", visibility="private")

@@ -45,7 +45,7 @@ def token(lead, project, guest, settings, tmp_path):
         community=project,
         title="Launch",
         schedule=event_services.schedule_from_local(
-            tz="Europe/Paris", start_date=datetime.date(2999, 6, 1), all_day=True
+            tz="Europe/Paris", start_date=datetime.date(2199, 6, 1), all_day=True
         ),
     )
     return services.api_token_create(acting_user=lead, name="schemathesis", scope="write")[1]
