@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from communities import services as cs
@@ -195,3 +196,69 @@ def test_an_erased_person_leaves_no_review_or_answer_open(lead, project, julie):
     assert review.status == ReviewRequest.Status.APPROVED
     assert shared_review.status == ReviewRequest.Status.WITHDRAWN
     assert not RSVP.objects.filter(user=julie, event=coming).exists()
+
+
+def _form_action(page) -> str:
+    """The confirmation page's one form posts to the page's own address."""
+    import re
+
+    return re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
+
+
+def test_leaving_archiving_removing_and_ending_access_ask_first(client, lead, project, julie):
+    """Each destructive action's button opens a page that says what it ends; nothing
+    changes until its own button is pressed."""
+    detail = reverse("communities:detail", args=[project.slug])
+    client.force_login(julie)
+    page = client.get(detail)
+    leave = reverse("communities:leave", args=[project.slug])
+    assert f'href="{leave}"' in page.text
+    page = client.get(leave)
+    assert "Leave Lakeside Trails?" in page.text
+    assert "The reviews you were asked for there are withdrawn" in page.text
+    assert "Your sponsor is told" in page.text
+    assert Membership.objects.get(user=julie, community=project).status == "active"
+    client.post(_form_action(page))
+    assert Membership.objects.get(user=julie, community=project).status == "left"
+
+    client.force_login(lead)
+    member = UserFactory(display_name="Max Member")
+    add_member(project, lead, member)
+    membership = Membership.objects.get(user=member, community=project)
+    remove = reverse("communities:member_action", args=[project.slug, membership.pk, "remove"])
+    assert (
+        f'href="{remove}"' in client.get(reverse("communities:members", args=[project.slug])).text
+    )
+    page = client.get(remove)
+    assert "Remove Max Member from Lakeside Trails?" in page.text
+    assert "They lose access to its posts, documents and calendar at once." in page.text
+    membership.refresh_from_db()
+    assert membership.status == "active"
+    client.post(_form_action(page))
+    membership.refresh_from_db()
+    assert membership.status == "removed"
+
+    archive = reverse("communities:archive", args=[project.slug])
+    assert f'href="{archive}"' in client.get(detail).text
+    page = client.get(archive)
+    assert "Archive Lakeside Trails?" in page.text and "A lead can restore it later." in page.text
+    project.refresh_from_db()
+    assert not project.is_archived
+    client.post(_form_action(page))
+    project.refresh_from_db()
+    assert project.is_archived
+
+
+def test_ending_a_guests_access_asks_first(client, lead, project, julie):
+    membership = Membership.objects.get(user=julie, community=project)
+    end = reverse("guests:guest_access", args=[julie.pk, membership.pk, "end"])
+    client.force_login(lead)
+    assert f'href="{end}"' in client.get(reverse("guests:guest", args=[julie.pk])).text
+    page = client.get(end)
+    assert "End the access of Julie Roux to Lakeside Trails now?" in page.text
+    assert "their account closes" in page.text
+    membership.refresh_from_db()
+    assert membership.status == "active"
+    client.post(_form_action(page))
+    membership.refresh_from_db()
+    assert membership.status == "removed"
