@@ -4,12 +4,15 @@ importing it (STYLE.md: dependencies point down).
 An app registers a hook in its ``AppConfig.ready()``. A post hook receives the posts queryset
 of every feed (community, home, hashtag, one post) and returns it, typically with one more
 annotation (``via``: the integration that wrote the post). A hook must not add a query per
-row: annotate with a subquery.
+row: annotate with a subquery. A membership-ended hook hears of every membership that stops
+granting access (``communities.services.membership_end``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -28,3 +31,39 @@ def apply_post_hooks(posts: QuerySet) -> QuerySet:
     for hook in _post_hooks:
         posts = hook(posts)
     return posts
+
+
+# --- When a membership ends -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MembershipEnded:
+    """A membership stopped granting access. ``reason`` is one of ``ENDED_REASONS``;
+    ``acting_user`` is None when nobody acted (an end date passed)."""
+
+    membership: Any
+    acting_user: Any | None
+    reason: str
+
+
+# left: the person left; removed: a lead removed them; ended: a lead or the sponsor ended a
+# guest's access before its end date; expired: the end date passed; erased: the account was
+# erased (the right to erasure).
+ENDED_REASONS = frozenset({"left", "removed", "ended", "expired", "erased"})
+
+MembershipEndedHook = Callable[[MembershipEnded], None]
+_ended_hooks: list[MembershipEndedHook] = []
+
+
+def register_membership_ended_hook(hook: MembershipEndedHook) -> MembershipEndedHook:
+    """An upper app withdraws what the person left open there (a review they were asked
+    for, their answers to coming events) or tells someone. Hooks run inside the floor's
+    transaction, after the row is written: the policy already refuses the person."""
+    if hook not in _ended_hooks:
+        _ended_hooks.append(hook)
+    return hook
+
+
+def run_membership_ended_hooks(ended: MembershipEnded) -> None:
+    for hook in _ended_hooks:
+        hook(ended)

@@ -263,6 +263,44 @@ def visible_communities(user: Any, queryset: QuerySet[Community] | None = None) 
     )
 
 
+def permission_q(user: Any, perm: str, prefix: str = "community__") -> Q:
+    """Condition on rows with a ``community`` relation: ``user`` holds ``perm`` there.
+    The queryset form of :func:`permissions_for`, built from the same tables step by step
+    (role, else non-member rules; the administrator's set; archived; general), so that a
+    list and a detail page never disagree."""
+    if not _is_signed_in(user):
+        return Q(pk__in=[])
+    memberships = Membership.objects.filter(
+        active_membership_q(), user=user, community=OuterRef(f"{prefix}pk")
+    )
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+    q = Q(Exists(memberships.filter(role__in=roles)))
+    if perm in MEMBER_EVENTS:
+        q |= Q(Exists(memberships.filter(role=Membership.Role.MEMBER))) & Q(
+            **{f"{prefix}members_add_events": True}
+        )
+    if not user.is_external:
+        no_role = ~Q(Exists(memberships))
+        general_or_open = Q(**{f"{prefix}is_general": True}) | Q(
+            **{f"{prefix}visibility": Community.Visibility.OPEN}
+        )
+        if perm in NON_MEMBER_OPEN:
+            q |= no_role & general_or_open
+        if perm in NON_MEMBER_PRIVATE:
+            q |= (
+                no_role
+                & ~general_or_open
+                & Q(**{f"{prefix}visibility": Community.Visibility.PRIVATE})
+            )
+    if user.is_superuser and perm in ADMINISTRATOR:
+        q = Q()
+    if perm not in ARCHIVED_ALLOWED:
+        q &= Q(**{f"{prefix}archived_at__isnull": True})
+    if perm == LEAVE:
+        q &= Q(**{f"{prefix}is_general": False})
+    return q
+
+
 def readable_communities_q(user: Any, prefix: str = "community__") -> Q:
     """Condition on rows with a ``community`` relation: ``user`` may VIEW the content."""
     if not _is_signed_in(user):

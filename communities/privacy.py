@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from communities import permissions
@@ -28,7 +27,7 @@ from communities.models import (
     PostAttachment,
     PostLike,
 )
-from communities.services import body_html_rerender
+from communities.services import body_html_rerender, membership_end
 from portal.accounts.privacy import (
     Contribution,
     Entry,
@@ -173,12 +172,16 @@ def _likes(user: Any):
 
 
 def erase(user: Any, *, email: str) -> None:
-    """Memberships end (left), what was addressed to them goes (notifications, pending
-    digests), and no digest is ever prepared again. Posts, comments, attachments and likes
-    stay in their threads, by "Former member"."""
-    Membership.objects.filter(user=user).filter(
-        ~Q(status__in=[Membership.Status.LEFT, Membership.Status.REMOVED])
-    ).update(status=Membership.Status.LEFT)
+    """Memberships end (left, through the lifecycle service), what was addressed to them
+    goes (notifications, pending digests), and no digest is ever prepared again. Posts,
+    comments, attachments and likes stay in their threads, by "Former member"."""
+    # Through the lifecycle service, so that what they left open in each community (a review
+    # waiting for them, their answers to coming events) is withdrawn as when they leave.
+    ended = Membership.objects.filter(user=user).exclude(
+        status__in=[Membership.Status.LEFT, Membership.Status.REMOVED]
+    )
+    for membership in ended.select_related("community", "user"):
+        membership_end(acting_user=None, membership=membership, reason="erased")
     permissions.forget_roles(user)
     # The audit log named them in each membership's label ("<name> in <community>").
     relabel_log_entries(Membership, Membership.objects.filter(user=user).select_related("user"))

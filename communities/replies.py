@@ -7,7 +7,8 @@ dated, lower-case so that mail systems that fold case keep it valid). Inbound ma
 through django-anymail's signed inbound webhooks; :func:`reply_receive` turns it into a
 comment only when the signature holds, the token is recent, the sender is the token's owner,
 the post still exists and that person may still comment there. Anything else is dropped and
-logged, never posted.
+logged, never posted; when the sender is the token's owner, they get their text back with
+the reason (the post was deleted, they may no longer comment there).
 
 A community's address, ``post+<community>.<signature>@<COMMUNITIES_REPLY_DOMAIN>``, cannot
 be guessed from the community's name; mail to it becomes a post by the sender when the
@@ -171,12 +172,33 @@ def reply_receive(*, message: Any, recipients: list[str]) -> Comment | None:
     post = Post.objects.select_related("community").filter(pk=post_id).first()
     if post is None:
         logger.warning("reply dropped: post %s no longer exists", post_id)
+        _refuse(user=user, body=body, reason="deleted")
         return None
     try:
         return comment_create(acting_user=user, post=post, body=body)
     except (PermissionDenied, ValidationError) as exc:
         logger.warning("reply dropped: %s may not comment on post %s (%s)", user_id, post_id, exc)
+        _refuse(
+            user=user,
+            body=body,
+            reason="no_right" if isinstance(exc, PermissionDenied) else "refused",
+        )
         return None
+
+
+def _refuse(*, user: Any, body: str, reason: str) -> None:
+    """Tell the author of a refused reply why, with their text, so that nothing they wrote
+    is lost. Only once the sender proved to be the reply address's owner: the mail goes to
+    that account's own address, in its language. ``reason``: deleted (the post is gone),
+    no_right (they may no longer comment there), refused (the comment was not accepted)."""
+    from portal.mail import send_templated_email
+
+    try:
+        send_templated_email(
+            "communities/email/reply_refused", to=[user], context={"reason": reason, "body": body}
+        )
+    except Exception:  # the reply is dropped either way; the webhook must still answer 200
+        logger.exception("could not tell %s that their reply was refused", user.pk)
 
 
 def community_mail_receive(*, message: Any, community_id: int) -> Post | None:

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from communities import markup, permissions
+from communities import extensions, markup, permissions
 from communities.models import (
     Activity,
     Comment,
@@ -406,15 +406,56 @@ def _refuse_losing_last_lead(membership: Membership) -> None:
         )
 
 
+# How each reason leaves the row: a person who left may come back (join again, or be let in
+# again); a removed one waits for a lead.
+_ENDED_STATUS = {
+    "left": Status.LEFT,
+    "erased": Status.LEFT,
+    "removed": Status.REMOVED,
+    "ended": Status.REMOVED,
+    "expired": Status.REMOVED,
+}
+
+
+@transaction.atomic
+def membership_end(*, acting_user: Any | None, membership: Membership, reason: str) -> Membership:
+    """The one way a membership ends: the person leaves, a lead removes them, a lead or the
+    sponsor ends a guest's access, the end date passes, the account is erased.
+
+    Writes the row and forgets the cached roles, then runs the registered membership-ended
+    hooks in the same transaction (documents take the person off the running reviews they
+    can no longer read, events withdraw their answers to coming events, guests tell the
+    sponsor) when it was active. Checks no permission and records no activity: the callers
+    do, each its own."""
+    if reason not in extensions.ENDED_REASONS:
+        raise ValueError(reason)
+    was_active = membership.status == Status.ACTIVE
+    membership.status = _ENDED_STATUS[reason]
+    fields = ["status", "updated_at"]
+    if reason == "ended":
+        membership.expires_at = timezone.now()
+        fields.append("expires_at")
+    membership.save(update_fields=fields)
+    permissions.forget_roles(membership.user)
+    if was_active:  # an invitation or a request to join that ends left nothing open
+        extensions.run_membership_ended_hooks(
+            extensions.MembershipEnded(
+                membership=membership, acting_user=acting_user, reason=reason
+            )
+        )
+    return membership
+
+
 @transaction.atomic
 def membership_leave(*, acting_user: Any, community: Community) -> None:
     _require(acting_user, permissions.LEAVE, community)
     # Lock the community's lead rows so two leads leaving at once cannot both succeed.
     list(Membership.objects.select_for_update().filter(community=community, role=Role.LEAD))
-    membership = Membership.objects.get(user=acting_user, community=community)
+    membership = Membership.objects.select_related("user").get(
+        user=acting_user, community=community
+    )
     _refuse_losing_last_lead(membership)
-    membership.status = Status.LEFT
-    membership.save(update_fields=["status", "updated_at"])
+    membership_end(acting_user=acting_user, membership=membership, reason="left")
     permissions.forget_roles(acting_user)
     activity_record(
         community=community, actor=acting_user, verb=Verb.MEMBER_LEFT, target=membership
@@ -430,9 +471,7 @@ def membership_remove(*, acting_user: Any, membership: Membership) -> Membership
     if community.is_general and not membership.user.is_external:
         raise ValidationError(_("Everyone in the organisation stays in the general community."))
     _refuse_losing_last_lead(membership)
-    membership.status = Status.REMOVED
-    membership.save(update_fields=["status", "updated_at"])
-    permissions.forget_roles(membership.user)
+    membership_end(acting_user=acting_user, membership=membership, reason="removed")
     activity_record(
         community=community, actor=acting_user, verb=Verb.MEMBER_REMOVED, target=membership
     )

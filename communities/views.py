@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from communities import digests, fragments, notifications, permissions, selectors, services
 from communities.forms import (
@@ -40,6 +40,56 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)
     return redirect(fallback)
+
+
+def confirmation(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: list[str],
+    submit_label: str,
+    cancel_url: str,
+) -> HttpResponse:
+    """The confirmation page of a destructive action (GET on the action's own address): it
+    says what the action ends; its button POSTs to the same address."""
+    return render(
+        request,
+        "communities/confirm.html",
+        {
+            "confirm": {
+                "title": title,
+                "consequences": consequences,
+                "submit_label": submit_label,
+                "action_url": request.path,
+                "cancel_url": cancel_url,
+            }
+        },
+    )
+
+
+def what_ends(*, yours: bool, guest: bool) -> list[str]:
+    """What ending a membership withdraws (the lifecycle's membership-ended hooks)."""
+    if yours:
+        lines = [
+            _("You will no longer read its posts, documents and calendar."),
+            _(
+                "The reviews you were asked for there are withdrawn, and your answers to its "
+                "coming events are removed."
+            ),
+        ]
+        if guest:
+            lines.append(_("Your sponsor is told. Only a lead can invite you back."))
+        return lines
+    lines = [
+        _("They lose access to its posts, documents and calendar at once."),
+        _(
+            "The reviews they were asked for there are withdrawn, and their answers to its "
+            "coming events are removed."
+        ),
+    ]
+    if guest:
+        lines.append(_("Their sponsor is told."))
+    return lines
 
 
 def _decorate_posts(
@@ -174,13 +224,27 @@ def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @not_found_on_denial
 def community_archive(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(
         user=request.user, slug=slug, perm=permissions.MANAGE
     )
+    if request.method == "GET":
+        if community.is_archived or community.is_general:
+            return redirect("communities:detail", slug=slug)
+        return confirmation(
+            request,
+            title=_("Archive %(name)s?") % {"name": community.name},
+            consequences=[
+                _("Nobody can post, comment, react or add events there any more."),
+                _("It leaves the community list and the feeds; its members can still read it."),
+                _("A lead can restore it later."),
+            ],
+            submit_label=_("Archive"),
+            cancel_url=reverse("communities:detail", args=[slug]),
+        )
     try:
         if request.POST.get("restore"):
             services.community_restore(acting_user=request.user, community=community)
@@ -210,11 +274,21 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("communities:detail", slug=slug)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @not_found_on_denial
 def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(user=request.user, slug=slug)
+    if request.method == "GET":
+        if not permissions.can(request.user, permissions.LEAVE, community):
+            raise Http404
+        return confirmation(
+            request,
+            title=_("Leave %(name)s?") % {"name": community.name},
+            consequences=what_ends(yours=True, guest=request.user.is_external),
+            submit_label=_("Leave %(name)s") % {"name": community.name},
+            cancel_url=reverse("communities:detail", args=[slug]),
+        )
     try:
         services.membership_leave(acting_user=request.user, community=community)
     except ValidationError as exc:
@@ -247,7 +321,7 @@ MENTION_BEING_TYPED = re.compile(r"@\*{0,2}([^*@\n]{2,40})$")
 MEMBER_ACTIONS = {"approve", "decline", "promote", "demote", "remove"}
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @not_found_on_denial
 def member_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
@@ -259,6 +333,18 @@ def member_action(request: HttpRequest, slug: str, pk: int, action: str) -> Http
     )
     if membership is None or action not in MEMBER_ACTIONS:
         raise Http404
+    if request.method == "GET":
+        if action != "remove" or membership.status != Membership.Status.ACTIVE:
+            raise Http404  # only a removal asks first
+        name = membership.user.name
+        return confirmation(
+            request,
+            title=_("Remove %(person)s from %(community)s?")
+            % {"person": name, "community": community.name},
+            consequences=what_ends(yours=False, guest=membership.role == Membership.Role.GUEST),
+            submit_label=_("Remove %(person)s") % {"person": name},
+            cancel_url=reverse("communities:members", args=[slug]),
+        )
     try:
         if action in ("approve", "decline"):
             services.membership_decide(

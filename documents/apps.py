@@ -13,11 +13,15 @@ class DocumentsConfig(AppConfig):
 
         from communities.access import register_grant_provider
         from communities.digests import register_section_provider
+        from communities.extensions import register_membership_ended_hook
         from documents.digest import awaiting_review
         from documents.selectors import shared_documents_for
+        from documents.services import on_membership_ended
 
         register_grant_provider(shared_documents_for)
         register_section_provider(awaiting_review)
+        # A reviewer who leaves (or is removed, or erased) no longer holds the review up.
+        register_membership_ended_hook(on_membership_ended)
 
         from documents import privacy
         from documents.models import Document

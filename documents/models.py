@@ -159,6 +159,7 @@ class ReviewEvent(models.Model):
         NEW_VERSION = "new_version", _("new version, decisions restarted")
         WITHDRAWN = "withdrawn", _("review withdrawn")
         COMPLETED = "completed", _("approved by every reviewer; version locked")
+        REVIEWER_LEFT = "reviewer_left", _("no longer a reviewer: their access ended")
 
     request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="events")
     version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="+")

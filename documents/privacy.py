@@ -20,6 +20,7 @@ from documents.models import (
     Reviewer,
     ReviewRequest,
 )
+from documents.services import reviewer_withdraw
 from portal.accounts.privacy import Contribution, Entry, FileEntry, JsonEntry, rows, safe_name
 
 
@@ -101,6 +102,8 @@ def _reviews(user: Any):
 
 def erase(user: Any, *, email: str) -> None:
     DocumentUserObjectPermission.objects.filter(user=user).delete()
+    # Reviews of documents shared with them (their memberships' reviews went as they ended).
+    reviewer_withdraw(user=user)
 
 
 contribution = Contribution(app="documents", export=export, erase=erase)

@@ -288,17 +288,7 @@ def review_decide(
         ReviewEvent.Kind.APPROVED if approve else ReviewEvent.Kind.CHANGES,
         comment.strip(),
     )
-    decisions = set(request.reviewers.values_list("decision", flat=True))
-    if Reviewer.Decision.CHANGES in decisions:
-        request.status = ReviewRequest.Status.CHANGES
-    elif decisions == {Reviewer.Decision.APPROVED}:
-        request.status = ReviewRequest.Status.APPROVED
-        request.closed_at = timezone.now()
-        DocumentVersion.objects.filter(pk=request.version_id).update(is_locked=True)
-        _event(request, None, ReviewEvent.Kind.COMPLETED)
-    else:
-        request.status = ReviewRequest.Status.OPEN
-    request.save(update_fields=["status", "closed_at"])
+    _settle(request)
     notify(
         users=[request.requested_by] if request.requested_by else [],
         kind=Notification.Kind.REVIEW_DECIDED,
@@ -308,6 +298,57 @@ def review_decide(
         url=reverse("documents:detail", args=[request.document_id]),
     )
     return request
+
+
+def _settle(request: ReviewRequest) -> None:
+    """The request's status from its reviewers' decisions: complete (the version locked)
+    once every reviewer approved; withdrawn when no reviewer is left to decide."""
+    decisions = set(request.reviewers.values_list("decision", flat=True))
+    if not decisions:
+        request.status = ReviewRequest.Status.WITHDRAWN
+        request.closed_at = timezone.now()
+        _event(request, None, ReviewEvent.Kind.WITHDRAWN)
+    elif Reviewer.Decision.CHANGES in decisions:
+        request.status = ReviewRequest.Status.CHANGES
+    elif decisions == {Reviewer.Decision.APPROVED}:
+        request.status = ReviewRequest.Status.APPROVED
+        request.closed_at = timezone.now()
+        DocumentVersion.objects.filter(pk=request.version_id).update(is_locked=True)
+        _event(request, None, ReviewEvent.Kind.COMPLETED)
+    else:
+        request.status = ReviewRequest.Status.OPEN
+    request.save(update_fields=["status", "closed_at"])
+
+
+@transaction.atomic
+def reviewer_withdraw(*, user: Any, community: Community | None = None) -> int:
+    """Take ``user`` off every running review (in ``community``, or anywhere) of a document
+    they can no longer read, so that the review can complete without them: the trail says
+    so, and the request settles on the remaining decisions (withdrawn when nobody is left).
+    Called when a membership ends (leave, removal, end of access, erasure). Returns how many
+    reviews they were taken off."""
+    rows = Reviewer.objects.filter(
+        user=user.pk,
+        request__status__in=[ReviewRequest.Status.OPEN, ReviewRequest.Status.CHANGES],
+    ).select_related("request__document__community")
+    if community is not None:
+        rows = rows.filter(request__document__community=community)
+    count = 0
+    for reviewer in rows:
+        if can_read(user, reviewer.request.document):
+            continue  # still a reader (another way in: an explicit share)
+        request = _running(reviewer.request)
+        reviewer.delete()
+        _event(request, user, ReviewEvent.Kind.REVIEWER_LEFT)
+        _settle(request)
+        count += 1
+    return count
+
+
+def on_membership_ended(ended: Any) -> None:
+    """The floor's membership-ended hook (registered in ``DocumentsConfig.ready``)."""
+    membership = ended.membership
+    reviewer_withdraw(user=membership.user, community=membership.community)
 
 
 @transaction.atomic

@@ -13,11 +13,15 @@ class EventsConfig(AppConfig):
 
         from communities.access import register_grant_provider
         from communities.digests import register_section_provider
+        from communities.extensions import register_membership_ended_hook
         from events.access import feeds_for
         from events.digest import next_week
+        from events.services import on_membership_ended
 
         register_section_provider(next_week)
         register_grant_provider(feeds_for)
+        # Someone who leaves no longer holds a seat at the coming events.
+        register_membership_ended_hook(on_membership_ended)
 
         from events import privacy
         from events.models import Event

@@ -646,3 +646,23 @@ def import_confirm(*, acting_user: Any, pending: CalendarImport) -> tuple[int, i
     )
     activity_record(community=community, actor=acting_user, verb=VERB_IMPORTED)
     return created, updated
+
+
+@transaction.atomic
+def rsvp_withdraw_upcoming(*, user: Any, community: Community) -> int:
+    """Withdraw ``user``'s answers to the coming occurrences of ``community``'s events once
+    they may no longer answer there (their membership ended): a "yes" no longer holds a
+    seat, and the organisers no longer count them. Past answers stay as the record of who
+    came. Returns how many answers were withdrawn."""
+    if permissions.can(user, permissions.RSVP, community):
+        return 0
+    deleted, _per_model = RSVP.objects.filter(
+        user=user.pk, event__community=community, occurrence_start__gte=timezone.now()
+    ).delete()
+    return deleted
+
+
+def on_membership_ended(ended: Any) -> None:
+    """The floor's membership-ended hook (registered in ``EventsConfig.ready``)."""
+    membership = ended.membership
+    rsvp_withdraw_upcoming(user=membership.user, community=membership.community)

@@ -22,7 +22,7 @@ from communities import permissions
 from communities.access import has_explicit_access
 from communities.models import Activity, Community, DigestPreference, Membership
 from communities.notifications import preferences_set
-from communities.services import activity_record
+from communities.services import activity_record, membership_end
 from guests import app_settings
 from guests.models import Invitation, Sponsorship
 from portal.accounts.adapter import is_internal_address
@@ -268,10 +268,7 @@ def guest_extend(*, acting_user: Any, membership: Membership, until: datetime.da
 def guest_end(*, acting_user: Any, membership: Membership) -> Membership:
     """End a guest's access now (the next request already sees it)."""
     _require_guest_manager(acting_user, membership)
-    membership.status = Membership.Status.REMOVED
-    membership.expires_at = timezone.now()
-    membership.save(update_fields=["status", "expires_at", "updated_at"])
-    permissions.forget_roles(membership.user)
+    membership_end(acting_user=acting_user, membership=membership, reason="ended")
     log(instance=membership, action="guests.end", user=acting_user)
     _deactivate_if_no_access(membership.user)
     return membership
@@ -300,8 +297,7 @@ def guests_tidy() -> int:
     ).select_related("user")
     users = set()
     for membership in expired:
-        membership.status = Membership.Status.REMOVED
-        membership.save(update_fields=["status", "updated_at"])
+        membership_end(acting_user=None, membership=membership, reason="expired")
         log(instance=membership, action="guests.expire", user=None)
         users.add(membership.user)
     return sum(_deactivate_if_no_access(user) for user in users)
@@ -338,3 +334,45 @@ def guests_remind() -> int:
         sponsorship.save(update_fields=["reminded_for"])
         count += 1
     return count
+
+
+def on_membership_ended(ended: Any) -> None:
+    """The floor's membership-ended hook (registered in ``GuestsConfig.ready``): when a
+    guest leaves, is removed or has their access ended, their sponsor hears of it (the
+    community's leads when nobody sponsors them), unless that person did it. An end date
+    that passes was announced to the sponsor already; an erased account has no name left."""
+    membership = ended.membership
+    if membership.role != Membership.Role.GUEST or ended.reason not in (
+        "left",
+        "removed",
+        "ended",
+    ):
+        return
+    actor_id = getattr(ended.acting_user, "pk", None)
+    sponsor = (
+        Sponsorship.objects.filter(membership=membership, sponsor__is_active=True)
+        .values_list("sponsor_id", flat=True)
+        .first()
+    )
+    if sponsor is not None:
+        recipients = [sponsor]
+    else:
+        recipients = list(
+            Membership.objects.filter(
+                permissions.active_membership_q(),
+                community=membership.community_id,
+                role=Membership.Role.LEAD,
+            ).values_list("user_id", flat=True)
+        )
+    recipients = [pk for pk in recipients if pk != actor_id]
+    send_templated_email_on_commit(
+        "guests/email/access_ended",
+        user_ids=recipients,
+        context={
+            "reason": ended.reason,
+            "guest_name": membership.user.name,
+            "community_name": membership.community.name,
+            "actor_name": ended.acting_user.name if ended.acting_user is not None else "",
+            "guest_url": reverse("guests:guest", args=[membership.user_id]),
+        },
+    )

@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from communities import permissions
 from communities import selectors as community_selectors
 from communities.models import Membership
+from communities.views import confirmation, what_ends
 from guests import selectors, services
 from guests.bulk import bulk_confirm as confirm_bulk
 from guests.bulk import bulk_prepare
@@ -213,13 +214,30 @@ def my_access(request: HttpRequest) -> HttpResponse:
     return redirect("guests:guest", pk=request.user.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def guest_access(request: HttpRequest, pk: int, membership_id: int, action: str) -> HttpResponse:
     report = selectors.guest_report(viewer=request.user, guest_id=pk)
     membership = next((m for m in report.memberships if m.pk == membership_id), None)
     if membership is None or membership.pk not in report.manageable:
         raise Http404
+    if request.method == "GET":
+        if action != "end" or membership.status != Membership.Status.ACTIVE:
+            raise Http404  # only ending the access asks first
+        names = {"person": report.guest.name, "community": membership.community.name}
+        return confirmation(
+            request,
+            title=_("End the access of %(person)s to %(community)s now?") % names,
+            consequences=[
+                *what_ends(yours=False, guest=True),
+                _(
+                    "If it was their last access, their account closes until someone "
+                    "invites them again."
+                ),
+            ],
+            submit_label=_("End access now"),
+            cancel_url=reverse("guests:guest", args=[pk]),
+        )
     try:
         if action == "extend":
             form = ExtendForm(request.POST)

@@ -189,9 +189,11 @@ MATRIX: list[Row] = [
     Row("communities:detail", "get", slug("S"), E(404, 404, 404, 404, 404, 200), label="secret"),
     Row("communities:detail", "get", slug("O"), E(200, 200, 200, 404, 404, 200), label="open"),
     Row("communities:edit", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),
+    Row("communities:archive", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),  # confirm
     Row("communities:archive", "post", slug("P"), E(404, 404, 302, 404, 404, 302)),
     Row("communities:join", "post", slug("P"), E(302, 302, 302, 302, 404, 302), label="private"),
     Row("communities:join", "post", slug("S"), E(404, 404, 404, 404, 404, 404), label="secret"),
+    Row("communities:leave", "get", slug("P"), E(404, 200, 200, 200, 404, 404)),  # confirm
     Row("communities:leave", "post", slug("P"), E(404, 302, 302, 302, 404, 404)),
     Row("communities:members", "get", slug("P"), E(404, 200, 200, 200, 404, 200)),
     Row(
@@ -206,6 +208,20 @@ MATRIX: list[Row] = [
         "post",
         lambda w: [w["P"].slug, w["member_of_P"].pk, "promote"],
         E(404, 404, 302, 404, 404, 302),
+    ),
+    Row(
+        "communities:member_action",
+        "get",
+        lambda w: [w["P"].slug, w["member_of_P"].pk, "remove"],
+        E(404, 404, 200, 404, 404, 200),
+        label="confirm removal",
+    ),
+    Row(
+        "communities:member_action",
+        "get",
+        lambda w: [w["P"].slug, w["member_of_P"].pk, "promote"],
+        E(404, 404, 404, 404, 404, 404),
+        label="no confirmation",
     ),
     Row("communities:invitation", "get", slug("P"), E(404, 404, 404, 404, 404, 404)),
     Row(
@@ -422,6 +438,13 @@ MATRIX: list[Row] = [
         "post",
         lambda w: [w["guest_a"].pk, w["guest_a_membership"].pk, "end"],
         E(404, 404, 302, 404, 404, 302),
+    ),
+    Row(
+        "guests:guest_access",
+        "get",
+        lambda w: [w["guest_a"].pk, w["guest_a_membership"].pk, "end"],
+        E(404, 404, 200, 404, 404, 200),
+        label="confirm",
     ),
     Row("guests:my_access", "get", _no_args, E(404, 404, 404, 302, 302, 404)),
     Row("guests:community_guests", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),

@@ -16,6 +16,7 @@ class SignupForm(AllauthSignupForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         invitation = pending_invitation(allauth_context.request)
+        self.invitation = invitation  # the page says who invites, where, and their message
         if invitation is not None:
             # The invited address is fixed: the link proved it.
             self.fields["email"].initial = invitation.email

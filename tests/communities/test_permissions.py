@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from communities import permissions as p
@@ -102,3 +103,44 @@ def test_roles_are_loaded_once_per_request(lead, project, django_assert_num_quer
     with django_assert_num_queries(1):
         for community in [project, *others]:
             assert p.can(lead, p.MODERATE, community)
+
+
+ALL_PERMS = (
+    p.SEE, p.VIEW, p.POST, p.COMMENT, p.REACT, p.JOIN, p.REQUEST, p.LEAVE, p.MODERATE,
+    p.MANAGE_MEMBERS, p.MANAGE, p.RSVP, p.ADD_EVENT, p.MANAGE_EVENTS,
+)  # fmt: skip
+
+
+def test_the_policys_two_forms_agree(lead):
+    """``can`` (one community) and ``permission_q`` (a queryset) agree for every role ×
+    visibility × archived state × permission."""
+    member, guest, outsider = UserFactory(), GuestFactory(), UserFactory()
+    admin, admin_member = (UserFactory(is_superuser=True, is_staff=True) for _ in range(2))
+    communities = [cs.general_community()]
+    for visibility in ("open", "private", "secret"):
+        for archived in (False, True):
+            for members_add_events in (False, True):
+                community = cs.community_create(
+                    acting_user=lead,
+                    name=f"{visibility} {archived} {members_add_events}",
+                    visibility=visibility,
+                )
+                community.members_add_events = members_add_events
+                community.save(update_fields=["members_add_events"])
+                add_member(community, lead, member)
+                add_member(community, lead, admin_member)
+                add_guest(community, guest)
+                if archived:
+                    cs.community_archive(acting_user=lead, community=community)
+                communities.append(Community.objects.get(pk=community.pk))
+    ids = [c.pk for c in communities]
+    for person in (lead, member, guest, outsider, admin, admin_member, None):
+        user = fresh(person) if person is not None else AnonymousUser()
+        for perm in ALL_PERMS:
+            listed = set(
+                Community.objects.filter(
+                    p.permission_q(user, perm, prefix=""), pk__in=ids
+                ).values_list("pk", flat=True)
+            )
+            expected = {c.pk for c in communities if p.can(user, perm, c)}
+            assert listed == expected, (person, perm)

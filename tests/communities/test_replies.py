@@ -149,6 +149,39 @@ def test_a_deleted_post_or_a_lost_right_to_comment_drops_the_reply(client, colle
     assert not Comment.objects.exists()
 
 
+def test_a_refused_reply_comes_back_to_its_author_with_the_reason(client, colleague, post, lead):
+    """Nothing written is lost: the author hears why, in their language, with their text."""
+    colleague.language = "fr"
+    colleague.save(update_fields=["language"])
+    address = replies.reply_address(user=colleague, post_id=post.pk)
+    membership = colleague.memberships.get(community=post.community)
+    cs.membership_remove(acting_user=lead, membership=membership)
+    mail.outbox.clear()
+    postmark(client, sender=colleague.email, to=address, text=QUOTED)
+    [message] = mail.outbox
+    assert message.to == [colleague.email]
+    assert message.subject == "Votre réponse n’a pas été publiée"
+    assert "vous ne pouvez plus y commenter" in message.body
+    assert "Count me in for Tuesday." in message.body
+    assert "Steering committee agenda" not in message.body  # their text, not the quote
+
+    mail.outbox.clear()
+    lead_address = replies.reply_address(user=lead, post_id=post.pk)
+    cs.post_delete(acting_user=lead, post=post)
+    text = "I'll bring the maps & the <b>key</b>"
+    postmark(client, sender=lead.email, to=lead_address, text=text)
+    [message] = mail.outbox
+    assert message.to == [lead.email]
+    assert message.subject == "Your reply was not posted"
+    assert "the post you answered was deleted" in message.body
+    assert text in message.body  # as written, not escaped
+    assert not Comment.objects.exists()
+
+    mail.outbox.clear()  # someone else writing to the address gets nothing back
+    postmark(client, sender="intruder@elsewhere.example", to=lead_address, text="Spam")
+    assert mail.outbox == []
+
+
 def test_an_attachment_bomb_is_refused(client, colleague, post):
     address = replies.reply_address(user=colleague, post_id=post.pk)
     bomb = [

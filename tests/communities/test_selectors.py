@@ -150,3 +150,37 @@ def test_secret_community_is_404_like_a_missing_one(lead):
         with pytest.raises(Http404):
             sel.community_get_for_user(user=outsider, slug=slug)
     assert permissions.can(lead, permissions.VIEW, secret)
+
+
+def test_hidden_posts_are_listed_exactly_where_their_page_opens(lead, project):
+    """In an archived community nobody moderates (the policy removes MODERATE), so a hidden
+    post leaves the feeds of leads and administrators as its page does; its author keeps
+    both."""
+    author = UserFactory()
+    add_member(project, lead, author)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    hidden = cs.post_create(acting_user=author, community=project, body="Off topic #topic")
+    cs.post_set_hidden(acting_user=lead, post=hidden, hidden=True)
+    shown = cs.post_create(acting_user=author, community=project, body="On topic #topic")
+
+    def agree(user, *, archived: bool) -> None:
+        permissions.forget_roles(user)
+        listed = {p.pk for p in sel.community_feed(user=user, community=project).page.items}
+        listed_by_tag = {p.pk for p in sel.hashtag_posts(user=user, tag="topic").items}
+        try:
+            sel.post_get_for_user(user=user, pk=hidden.pk)
+            opens = True
+        except Http404:
+            opens = False
+        assert shown.pk in listed
+        assert (hidden.pk in listed) == opens, (user, archived)
+        if not archived:  # archived communities leave the hashtag pages
+            assert (hidden.pk in listed_by_tag) == opens, (user, archived)
+        return opens
+
+    assert agree(lead, archived=False) and agree(admin, archived=False)
+    cs.community_archive(acting_user=lead, community=project)
+    project.refresh_from_db()
+    assert not agree(lead, archived=True)
+    assert not agree(admin, archived=True)
+    assert agree(author, archived=True)

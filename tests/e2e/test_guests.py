@@ -36,6 +36,12 @@ def test_invite_a_guest_who_accepts_and_sees_only_that_community(
 
     olga = browser.new_page()
     olga.goto(f"{base}{link}")
+    # The landing page says who invites, where, and why (item 15).
+    invitation = olga.locator(".invitation-context")
+    expect(invitation).to_contain_text("Camille Martin invites you to:")
+    expect(invitation).to_contain_text("Lakeside Trails")
+    expect(invitation).to_contain_text("Your review of the signage plan is welcome.")
+    shot(olga, "guests-1b-sign-up-with-invitation")
     expect(olga.get_by_label("Email")).to_have_value("olga.petrov@signage.example")
     expect(olga.get_by_label("Email")).to_have_attribute("readonly", "")
     olga.locator("#id_password1").fill("Lake-side-2026!")

@@ -219,3 +219,31 @@ def test_a_deactivated_former_guest_comes_back_through_a_new_link(client, lead, 
     assert partner.is_active
     assert permissions.can(partner, permissions.VIEW, project)
     assert "_auth_user_id" not in client.session  # they still sign in themselves
+
+
+def test_the_invitation_landing_pages_say_who_invites_where_and_why(client, lead, project):
+    """A new person lands on the sign-up page, a known one on the sign-in page: both say who
+    invites them, into which communities, with the personal message."""
+    second = Community.objects.create(name="Riverside Walks", slug="riverside")
+    Membership.objects.create(user=lead, community=second, role="lead", status="active")
+    message = "Hello Paula,\nyour remarks on the charter are welcome."
+    _invitation, token = services.invitation_create(
+        acting_user=lead,
+        email="paula@funder.example",
+        communities=[project, second],
+        message=message,
+    )
+    page = client.get(f"/invite/{token}/", follow=True)
+    assert page.redirect_chain[-1][0].startswith(reverse("account_signup"))
+    for text in ("Lea Lead invites you to", "Lakeside Trails", "Riverside Walks"):
+        assert text in page.text
+    assert "Hello Paula,<br>your remarks on the charter are welcome." in page.text
+
+    GuestFactory(email="known@funder.example")
+    _invitation, token = services.invitation_create(
+        acting_user=lead, email="known@funder.example", communities=[project], message="Welcome!"
+    )
+    page = client.get(f"/invite/{token}/")
+    assert "Sign in to accept" in page.text
+    for text in ("Lea Lead invites you to", "Lakeside Trails", "Welcome!"):
+        assert text in page.text

@@ -156,3 +156,16 @@ def test_the_dashboard_costs_the_same_with_three_times_the_data(client, lead):
     grow(4)
     assert count() == small
     assert small <= 20
+
+
+def test_a_guest_in_no_community_is_not_told_to_find_one(client, lead):
+    """A guest can never join a community by herself: her empty dashboard says who can
+    bring her in instead of pointing at the community list."""
+    project = cs.community_create(acting_user=lead, name="Lakeside Trails", visibility="private")
+    guest = GuestFactory()
+    add_guest(project, guest)
+    cs.membership_leave(acting_user=guest, community=project)
+    client.force_login(guest)
+    home = client.get("/")
+    assert "Find one" not in home.text
+    assert "A community lead can invite you." in home.text
