@@ -92,6 +92,16 @@ def test_sign_up_is_closed_without_internal_domains(client, settings):
     settings.PORTAL_INTERNAL_DOMAINS = []
     response = client.get(reverse("account_signup"))
     assert "Sign Up Closed" in response.text
+    # ...and no page leads there.
+    login_page = client.get(reverse("account_login")).text
+    assert reverse("account_signup") not in login_page
+    assert "You join through the invitation" in login_page
+
+
+def test_the_sign_in_page_links_to_sign_up_where_it_is_open(client, settings):
+    settings.PORTAL_INTERNAL_DOMAINS = ["parvis.example"]
+    login_page = client.get(reverse("account_login")).text
+    assert f'href="{reverse("account_signup")}' in login_page
 
 
 def test_password_reset_does_not_reveal_accounts(client, member):
