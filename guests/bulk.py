@@ -166,7 +166,6 @@ def bulk_prepare(*, acting_user: Any, data: bytes, file_name: str = "") -> BulkI
     )
 
 
-@transaction.atomic
 def row_errors(row: dict[str, Any]) -> list[str]:
     """A checked line's errors in the active language."""
     return [
@@ -184,6 +183,7 @@ def rows_for_display(bulk: BulkInvitation) -> list[dict[str, Any]]:
     ]
 
 
+@transaction.atomic
 def bulk_confirm(*, acting_user: Any, bulk: BulkInvitation) -> BulkInvitation:
     """Start sending the valid rows (once: a second confirmation changes nothing)."""
     bulk = BulkInvitation.objects.select_for_update().get(pk=bulk.pk)
