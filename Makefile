@@ -17,7 +17,13 @@ $(BIN)/django-admin: pyproject.toml constraints.txt
 
 install: $(BIN)/django-admin  ## build .venv (and the system packages it needs)
 
-run: install  ## the portal on http://127.0.0.1:8000 with demo data (SQLite, mail to console)
+# `make run` serves the demo on http://$(HOST):$(PORT); every absolute link it writes (e-mails,
+# the admin, calendar feeds) follows, unless PORTAL_BASE_URL is set. The demo's own domain is
+# internal there, so its people can invite colleagues and sign up (PORTAL_INTERNAL_DOMAINS).
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
+run: export PORTAL_INTERNAL_DOMAINS ?= parvis.example
+run: export ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1],$(HOST)
+run: install  ## the portal on http://$(HOST):$(PORT) (127.0.0.1:8000) with demo data (SQLite, mail to console)
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	DEBUG=1 $(BIN)/python manage.py seed_demo

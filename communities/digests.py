@@ -744,6 +744,13 @@ def _render_block(language: str, base_url: str, sections: tuple) -> tuple[SafeSt
     )
 
 
+def receives_digests(user: Any) -> bool:
+    """Whether a daily or weekly digest is ever due for the person: the same rule as
+    ``digests_enqueue`` (the account's choice or any community's)."""
+    account, per_community = preferences_of(user)
+    return bool(({account} | set(per_community.values())) & PERIODIC)
+
+
 def digest_preview(*, user: Any) -> Digest:
     starts_at, ends_at = preview_period(user)
     return digest_build(user=user, starts_at=starts_at, ends_at=ends_at)

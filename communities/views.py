@@ -765,6 +765,7 @@ def digest_preview(request: HttpRequest) -> HttpResponse:
     context = digests.digest_context(
         digest, unsubscribe=notifications.unsubscribe_url(request.user)
     )
+    context["receives_digests"] = digests.receives_digests(request.user)
     return render(request, "communities/digest_preview.html", context)
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -119,7 +120,11 @@ def _upload(request: HttpRequest, slug: str) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
     if added:
-        messages.success(request, _("%(count)s document(s) added.") % {"count": added})
+        messages.success(
+            request,
+            ngettext("%(count)s document added.", "%(count)s documents added.", added)
+            % {"count": added},
+        )
     return redirect(back)
 
 

@@ -6,10 +6,13 @@ import csv
 import io
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from communities import permissions
 from communities.models import Membership
@@ -19,6 +22,17 @@ from portal.accounts.adapter import is_internal_address
 
 REQUIRED_COLUMNS = {"email", "communities"}
 COLUMNS = ["email", "name", "organisation", "role", "communities"]
+# Cells beyond the header's last column. In a semicolon-separated file, "A;B" in the last
+# column (communities) arrives as two cells: they belong to it.
+EXTRA_CELLS = "\x00extra"
+# The role column, in English as the page explains it, and in French as a French lead writes it.
+ROLES = {
+    "guest": Invitation.Role.GUEST,
+    "invité": Invitation.Role.GUEST,
+    "invitée": Invitation.Role.GUEST,
+    "member": Invitation.Role.MEMBER,
+    "membre": Invitation.Role.MEMBER,
+}
 
 
 def _decode(data: bytes) -> str:
@@ -41,8 +55,9 @@ def parse_rows(data: bytes) -> list[dict[str, str]]:
         dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = {(h or "").strip().lower() for h in reader.fieldnames or []}
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect, restkey=EXTRA_CELLS)
+    columns = [(h or "").strip().lower() for h in reader.fieldnames or []]
+    header = set(columns)
     missing = REQUIRED_COLUMNS - header
     if missing:
         raise ValidationError(
@@ -51,7 +66,13 @@ def parse_rows(data: bytes) -> list[dict[str, str]]:
         )
     rows = []
     for record in reader:
-        rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in record.items() if k})
+        extra = [cell.strip() for cell in record.pop(EXTRA_CELLS, None) or [] if cell.strip()]
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items() if k}
+        if extra and columns[-1] == "communities":
+            row["communities"] = ";".join([row.get("communities", ""), *extra])
+        elif extra:
+            row[EXTRA_CELLS] = "yes"
+        rows.append(row)
         if len(rows) > app_settings.BULK_MAX_ROWS:
             raise ValidationError(
                 _("This file has more than %(max)s rows: split it into several waves.")
@@ -73,22 +94,37 @@ def bulk_prepare(*, acting_user: Any, data: bytes, file_name: str = "") -> BulkI
     seen: dict[str, int] = {}
     checked = []
     for number, row in enumerate(rows, start=2):  # line 1 is the header
-        errors = []
+        # Each error is kept as [message id, parameters] and translated when shown, so the
+        # page reads in the language of whoever looks at it.
+        errors: list[list[Any]] = []
         email = row.get("email", "").lower()
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(_("“%(email)s” is not an e-mail address.") % {"email": email or "—"})
+            errors.append(
+                [gettext_noop("“%(email)s” is not an e-mail address."), {"email": email or "—"}]
+            )
         if email in seen:
-            errors.append(_("Same address as line %(line)s.") % {"line": seen[email]})
+            errors.append([gettext_noop("Same address as line %(line)s."), {"line": seen[email]}])
         seen.setdefault(email, number)
-        role = (row.get("role") or "guest").lower()
+        if EXTRA_CELLS in row:
+            errors.append(
+                [
+                    gettext_noop(
+                        "This line has more cells than the header: put a value containing "
+                        "the separator between double quotes."
+                    ),
+                    {},
+                ]
+            )
+        role_given = (row.get("role") or "guest").lower()
+        role = ROLES.get(role_given, role_given)
         if role not in Invitation.Role.values:
-            errors.append(_("Role must be guest or member."))
+            errors.append([gettext_noop("Role must be guest or member."), {}])
         elif email and role == "guest" and is_internal_address(email):
-            errors.append(_("Internal address: invite colleagues as members."))
+            errors.append([gettext_noop("Internal address: invite colleagues as members."), {}])
         elif email and role == "member" and not is_internal_address(email):
-            errors.append(_("External address: partners are invited as guests."))
+            errors.append([gettext_noop("External address: partners are invited as guests."), {}])
         communities = []
         unknown = False
         for key in [k.strip() for k in row.get("communities", "").replace("|", ";").split(";")]:
@@ -97,11 +133,13 @@ def bulk_prepare(*, acting_user: Any, data: bytes, file_name: str = "") -> BulkI
             community = by_key.get(key.lower())
             if community is None:
                 unknown = True
-                errors.append(_("“%(name)s” is not a community you lead.") % {"name": key})
-            else:
+                errors.append(
+                    [gettext_noop("“%(name)s” is not a community you lead."), {"name": key}]
+                )
+            elif community not in communities:
                 communities.append(community)
         if not communities and not unknown:
-            errors.append(_("No community given."))
+            errors.append([gettext_noop("No community given."), {}])
         if email and communities and not errors:
             active = Membership.objects.filter(
                 permissions.active_membership_q(),
@@ -109,7 +147,7 @@ def bulk_prepare(*, acting_user: Any, data: bytes, file_name: str = "") -> BulkI
                 community__in=communities,
             ).count()
             if active == len(communities):
-                errors.append(_("Already a member."))
+                errors.append([gettext_noop("Already a member."), {}])
         checked.append(
             {
                 "line": number,
@@ -126,6 +164,23 @@ def bulk_prepare(*, acting_user: Any, data: bytes, file_name: str = "") -> BulkI
     return BulkInvitation.objects.create(
         created_by=acting_user, file_name=file_name[:200], rows=checked
     )
+
+
+def row_errors(row: dict[str, Any]) -> list[str]:
+    """A checked line's errors in the active language."""
+    return [
+        error if isinstance(error, str) else _(error[0]) % error[1]  # str: rows of before
+        for error in row["errors"]
+    ]
+
+
+def rows_for_display(bulk: BulkInvitation) -> list[dict[str, Any]]:
+    """The lines as the page shows them: errors and roles in the reader's language."""
+    labels = dict(Invitation.Role.choices)
+    return [
+        {**row, "errors": row_errors(row), "role_label": labels.get(row["role"], row["role"])}
+        for row in bulk.rows
+    ]
 
 
 @transaction.atomic
@@ -149,10 +204,17 @@ def bulk_confirm(*, acting_user: Any, bulk: BulkInvitation) -> BulkInvitation:
 def bulk_send(bulk_id: int) -> int:
     """Send the rows not sent yet, each in its own transaction, recording each result.
     Safe to run again after a crash: finished rows are skipped."""
+    bulk = BulkInvitation.objects.select_related("created_by").get(pk=bulk_id)
+    # A refusal is kept as a sentence, in the language of the lead who sent the wave (and
+    # invitations to addresses without an account go out in it, as from the form).
+    with translation.override(bulk.created_by.language or settings.LANGUAGE_CODE):
+        return _bulk_send_rows(bulk)
+
+
+def _bulk_send_rows(bulk: BulkInvitation) -> int:
     from communities.models import Community
     from guests.services import invitation_create
 
-    bulk = BulkInvitation.objects.select_related("created_by").get(pk=bulk_id)
     sent = 0
     for row in bulk.rows:
         if row["errors"] or row["result"]:

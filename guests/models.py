@@ -100,7 +100,8 @@ class BulkInvitation(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
     # [{"line", "email", "name", "organisation", "role", "communities": [ids],
-    #   "community_names", "errors": [...], "result": "" | "sent" | "<reason>"}]
+    #   "community_names", "errors": [[message id, {parameters}], ...] (translated when
+    #   shown: guests.bulk.row_errors), "result": "" | "sent" | "<reason>"}]
     rows = models.JSONField(default=list)
     done_count = models.PositiveIntegerField(default=0)
 

@@ -21,7 +21,7 @@ from communities.models import Membership
 from communities.views import confirmation, what_ends
 from guests import selectors, services
 from guests.bulk import bulk_confirm as confirm_bulk
-from guests.bulk import bulk_prepare
+from guests.bulk import bulk_prepare, rows_for_display
 from guests.forms import ExtendForm, InvitationForm
 from guests.models import BulkInvitation
 
@@ -309,7 +309,12 @@ def bulk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulk = BulkInvitation.objects.filter(pk=pk, created_by=request.user).first()
     if bulk is None:
         raise Http404
-    context = {"bulk": bulk, "valid": len(bulk.valid_rows), "invalid": len(bulk.invalid_rows)}
+    context = {
+        "bulk": bulk,
+        "rows": rows_for_display(bulk),
+        "valid": len(bulk.valid_rows),
+        "invalid": len(bulk.invalid_rows),
+    }
     if request.htmx:
         return render(request, "guests/_bulk_rows.html", context)
     return render(request, "guests/bulk_detail.html", context)

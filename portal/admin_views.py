@@ -96,19 +96,8 @@ def adoption_report(request: HttpRequest) -> HttpResponse:
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         community = form.cleaned_data["community"]
     kpis = adoption.adoption(start=start, end=end, community=community)
-    # Content and invitation counts are the community's (or organisation's) as a whole.
-    whole = {"posts", "comments", "likes", "communities_created"} | {
-        "invitations_sent",
-        "invitations_accepted",
-    }
     rows = [
-        (
-            label,
-            [
-                "—" if key in whole and split != "all" else kpis[split].as_row()[key]
-                for split in adoption.SPLITS
-            ],
-        )
+        (key, label, [adoption.value(kpis, split, key) for split in adoption.SPLITS])
         for key, label in ROWS
     ]
     months = adoption.adoption_curve(today=end)
@@ -119,8 +108,8 @@ def adoption_report(request: HttpRequest) -> HttpResponse:
         )
         writer = csv.writer(response)
         writer.writerow(["kpi", "internal", "guests", "all"])
-        for key, _label in ROWS:
-            writer.writerow([key, *[kpis[split].as_row()[key] for split in adoption.SPLITS]])
+        for key, _label, values in rows:  # the page's "—" is an empty cell
+            writer.writerow([key, *["" if v is None else v for v in values]])
         writer.writerow([])
         writer.writerow(["month", "registered", "connected", "active"])
         for month in months:
@@ -134,6 +123,7 @@ def adoption_report(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": rows,
+            "definitions": adoption.DEFINITIONS.values(),
             "months": months,
             "chart": _chart(months),
             "start": start,

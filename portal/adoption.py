@@ -3,14 +3,10 @@ internal members and guests apart, over a chosen period.
 
 Every number comes from the activity stream (``communities.Activity``), the daily
 connection records (``accounts.Connection``) and invitations: aggregates in SQL, so the cost
-does not grow with the number of posts. Definitions, stated once:
-
-- registered: accounts that existed at the end of the period (for a community: its members);
-- connected: registered accounts with at least one connection during the period;
-- active: connected accounts that posted, commented or liked during the period;
-- passive: connected but not active (they read);
-- enriched profile: profile completion ≥ ``ENRICHED_PERCENT``;
-- participation rate: active ÷ registered; frequency: contributions per active account.
+does not grow with the number of posts. Each number is defined once, in ``DEFINITIONS``
+below, which the report page shows as it is. They hold these identities, for every split
+and every month of the curve: active + passive = connected ≤ registered; enriched ≤
+registered; "all" = internal + guests.
 """
 
 from __future__ import annotations
@@ -23,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from communities import permissions
 from communities.models import Activity, Community, Membership
@@ -37,6 +35,36 @@ CONTRIBUTIONS = [
     Activity.Verb.COMMENT_LIKED,
 ]
 SPLITS = ("internal", "guests", "all")
+# Counted for the community (or the organisation) as a whole, not per split: the report
+# shows "—" for internal members and guests apart, and the CSV leaves those cells empty.
+WHOLE_ONLY = frozenset(
+    {
+        "posts",
+        "comments",
+        "likes",
+        "communities_created",
+        "invitations_sent",
+        "invitations_accepted",
+    }
+)
+DEFINITIONS = {
+    "registered": _(
+        "Registered: accounts that existed at the end of the period (for a community: its "
+        "members then)."
+    ),
+    "connected": _(
+        "Connected: registered accounts that came to the site during the period, or "
+        "contributed (a reply by e-mail or through the API counts as coming)."
+    ),
+    "active": _("Active: connected accounts that posted, commented or liked in the period."),
+    "passive": _("Passive: connected accounts that did not contribute (they read)."),
+    "enriched": format_lazy(
+        _("Enriched profile: a profile at least {percent} % complete."), percent=ENRICHED_PERCENT
+    ),
+    "connection_rate": _("Connection rate: connected ÷ registered."),
+    "participation_rate": _("Participation rate: active ÷ registered."),
+    "frequency": _("Contributions per active account: posts, comments and likes ÷ active."),
+}
 
 
 @dataclass
@@ -109,7 +137,7 @@ def adoption(
             )
         )
     external = dict(people.values_list("pk", "is_external"))
-    connected = set(
+    came = set(
         Connection.objects.filter(
             user__in=list(external), day__gte=start, day__lte=end
         ).values_list("user_id", flat=True)
@@ -135,8 +163,11 @@ def adoption(
     enriched = _enriched(get_user_model().objects.filter(pk__in=list(external)))
     invitations = _invitations(since, until, community)
     results = {}
+    # A contribution is a use of the portal even without a visit (a reply by e-mail, the
+    # API): so every active account is connected, and active + passive = connected.
+    connected = came | set(per_actor)
     for name, ids in by_split.items():
-        active = set(per_actor) & ids  # contributing implies being on the site
+        active = set(per_actor) & ids
         kpis = Kpis(
             registered=len(ids),
             connected=len(connected & ids),
@@ -180,9 +211,18 @@ class Month:
     active: int
 
 
+def value(kpis: dict[str, Kpis], split: str, key: str) -> int | float | None:
+    """One cell of the report; None where the number exists only for everyone together."""
+    if key in WHOLE_ONLY and split != "all":
+        return None
+    return kpis[split].as_row()[key]
+
+
 def adoption_curve(*, months: int = 12, today: datetime.date | None = None) -> list[Month]:
-    """Month by month: accounts registered by the month's end, accounts connected during it,
-    accounts that contributed during it (three grouped queries and one for sign-ups)."""
+    """Month by month, with the definitions of ``DEFINITIONS``: accounts registered by the
+    month's end, connected during it, active during it. Connected and active are distinct
+    (account, month) pairs read in two queries (one per source) and joined here, so that
+    every active account is also connected, as in the report."""
     today = today or timezone.localdate()
     index = today.year * 12 + today.month - 1 - (months - 1)
     first = datetime.date(index // 12, index % 12 + 1, 1)
@@ -190,21 +230,27 @@ def adoption_curve(*, months: int = 12, today: datetime.date | None = None) -> l
     joined = list(
         get_user_model().objects.order_by("date_joined").values_list("date_joined", flat=True)
     )
-    connected = dict(
+    came = set(
         Connection.objects.filter(day__gte=first)
         .annotate(m=TruncMonth("day"))
-        .values("m")
-        .annotate(n=Count("user", distinct=True))
-        .values_list("m", "n")
+        .values_list("user_id", "m")
+        .distinct()
     )
-    active = dict(
-        Activity.objects.filter(created_at__gte=since, verb__in=CONTRIBUTIONS)
+    contributed = {
+        (actor, m.date() if isinstance(m, datetime.datetime) else m)
+        for actor, m in Activity.objects.filter(
+            created_at__gte=since, verb__in=CONTRIBUTIONS, actor__isnull=False
+        )
         .annotate(m=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
-        .values("m")
-        .annotate(n=Count("actor", distinct=True))
-        .values_list("m", "n")
-    )
-    active = {(k.date() if isinstance(k, datetime.datetime) else k): v for k, v in active.items()}
+        .values_list("actor", "m")
+        .distinct()
+    }
+    connected: dict[datetime.date, int] = {}
+    for _user, m in came | contributed:
+        connected[m] = connected.get(m, 0) + 1
+    active: dict[datetime.date, int] = {}
+    for _user, m in contributed:
+        active[m] = active.get(m, 0) + 1
     result = []
     month = first
     while month <= today:

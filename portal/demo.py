@@ -250,7 +250,7 @@ def _home_body() -> list[tuple[str, object]]:
                 "text": "Complete your profile and find the people you will work with.",
                 "link": {
                     "page": None,
-                    "url": "http://127.0.0.1:8000/people/",
+                    "url": "/people/",  # a site path: right on any host and port
                     "label": "Find people",
                 },
             },
@@ -424,6 +424,32 @@ def seed_documents(community, *, lead) -> None:
     )
     document_services.document_share(
         acting_user=lead, document=document, user=User.objects.get(email=OUTSIDE_REVIEWER)
+    )
+
+
+CHARTER_REVIEW_MESSAGE = "Your remarks on the charter, please: colours and the logo on the signs."
+
+
+def seed_charter_review() -> None:
+    """The charter's second version out for review, addressed to Julie (the README's story:
+    a guest requests changes on it). Once: a demo whose charter was ever reviewed keeps its
+    history."""
+    from documents import services as document_services
+    from documents.models import Document, ReviewRequest
+
+    charter = (
+        Document.objects.filter(community__slug="lakeside-trails", title="Graphic charter")
+        .select_related("community", "created_by", "current_version")
+        .first()
+    )
+    if charter is None or ReviewRequest.objects.filter(document=charter).exists():
+        return
+    document_services.review_request_create(
+        acting_user=charter.created_by,
+        document=charter,
+        reviewers=[User.objects.get(email=JULIE)],
+        due_on=timezone.localdate() + datetime.timedelta(days=7),
+        message=CHARTER_REVIEW_MESSAGE,
     )
 
 
@@ -645,6 +671,7 @@ def seed() -> list[Login]:
     seed_people()
     seed_pages()
     seed_communities()
+    seed_charter_review()
     seed_community_news()
     seed_events()
     seed_integrations()

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 
@@ -39,6 +39,14 @@ def recipient_for(to: object) -> Recipient:
     return Recipient(email=email, language=language, name=name)
 
 
+def render_text(template_name: str, context: Mapping[str, object]) -> str:
+    """A plain-text template (a subject, a text part) rendered without HTML escaping: there
+    is no HTML to protect there, and escaping would show ``I&#x27;m`` or ``&amp;`` to the
+    reader. The HTML part keeps Django's autoescaping."""
+    template = get_template(template_name).template  # type: ignore[attr-defined]
+    return template.render(Context(dict(context), autoescape=False))
+
+
 def render_templated_email(
     template_prefix: str, *, recipient: Recipient, context: Mapping[str, object]
 ) -> tuple[str, str, str | None]:
@@ -50,8 +58,8 @@ def render_templated_email(
         **context,
     }
     with translation.override(recipient.language):
-        subject = render_to_string(f"{template_prefix}_subject.txt", ctx)
-        text = render_to_string(f"{template_prefix}.txt", ctx)
+        subject = render_text(f"{template_prefix}_subject.txt", ctx)
+        text = render_text(f"{template_prefix}.txt", ctx)
         try:
             html: str | None = render_to_string(f"{template_prefix}.html", ctx)
         except TemplateDoesNotExist:

@@ -68,6 +68,41 @@ def user_create(
 
 
 @transaction.atomic
+def administrator_ensure(*, email: str, password: str | None = None) -> tuple[User, bool]:
+    """An administrator who can sign in now: a superuser with staff rights, active, whose
+    address is their verified primary sign-in address (allauth's mandatory verification
+    would otherwise stop them, as it stops an account made with ``createsuperuser``).
+    Creates the account, or puts an existing one right (``password`` replaces theirs when
+    given). Returns (user, created). Refused for a guest's address: guests never administer.
+    """
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    created = user is None
+    if user is None:
+        if not password:
+            raise ValidationError("A new administrator needs a password.")
+        user = user_create(email=email, password=password, is_staff=True, is_superuser=True)
+    else:
+        if user.is_external or user.is_erased:
+            raise ValidationError(
+                f"{email} is a guest's or an erased account: not an administrator."
+            )
+        user.is_staff = user.is_superuser = user.is_active = True
+        if password:
+            user.set_password(password)
+        user.save(update_fields=["is_staff", "is_superuser", "is_active", "password"])
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).update(primary=False)
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    elif not (address.primary and address.verified):
+        address.primary = address.verified = True
+        address.save(update_fields=["primary", "verified"])
+    log(instance=user, action="accounts.administrator", user=None)
+    return user, created
+
+
+@transaction.atomic
 def user_profile_update(
     *,
     user: User,

@@ -15,9 +15,17 @@ PRIVACY_ACTIONS = {
 }
 
 
+ACCOUNT_ACTIONS = {
+    "accounts.administrator": (
+        _("Administrator made ready to sign in"),
+        _("Administrator made ready to sign in (manage.py create_administrator)"),
+    ),
+}
+
+
 @hooks.register("register_log_actions")
 def register_privacy_log_actions(actions) -> None:
-    for action, (label, message) in PRIVACY_ACTIONS.items():
+    for action, (label, message) in {**PRIVACY_ACTIONS, **ACCOUNT_ACTIONS}.items():
         actions.register_action(action, label, message)
 
 

@@ -1,5 +1,6 @@
 """Sign-in, sign-up, verification and reset through django-allauth, as configured."""
 
+import io
 import re
 
 import pytest
@@ -91,6 +92,16 @@ def test_sign_up_is_closed_without_internal_domains(client, settings):
     settings.PORTAL_INTERNAL_DOMAINS = []
     response = client.get(reverse("account_signup"))
     assert "Sign Up Closed" in response.text
+    # ...and no page leads there.
+    login_page = client.get(reverse("account_login")).text
+    assert reverse("account_signup") not in login_page
+    assert "You join through the invitation" in login_page
+
+
+def test_the_sign_in_page_links_to_sign_up_where_it_is_open(client, settings):
+    settings.PORTAL_INTERNAL_DOMAINS = ["parvis.example"]
+    login_page = client.get(reverse("account_login")).text
+    assert f'href="{reverse("account_signup")}' in login_page
 
 
 def test_password_reset_does_not_reveal_accounts(client, member):
@@ -170,3 +181,40 @@ def test_totp_two_factor_is_asked_at_the_next_sign_in(client, member):
     assert "_auth_user_id" not in client.session
     client.post(reverse("mfa_authenticate"), {"code": _current_code(secret)})
     assert client.session["_auth_user_id"] == str(member.pk)
+
+
+def test_an_administrator_made_by_createsuperuser_is_put_right_to_sign_in(client, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long admin passphrase")
+    call_command("createsuperuser", email="boss@parvis.example", interactive=False)
+    refused = login(client, "boss@parvis.example", "a long admin passphrase")
+    assert refused["Location"] == reverse("account_email_verification_sent")  # stuck
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD")
+    out = io.StringIO()
+    call_command("create_administrator", email="Boss@parvis.example", interactive=False, stdout=out)
+    assert "boss@parvis.example updated" in out.getvalue()
+    signed_in = login(client, "boss@parvis.example", "a long admin passphrase")  # password kept
+    assert signed_in.status_code == 302 and "_auth_user_id" in client.session
+    assert client.get("/admin/").status_code == 200
+    address = EmailAddress.objects.get(email="boss@parvis.example")
+    assert address.verified and address.primary
+
+
+def test_create_administrator_makes_a_new_one_ready_to_sign_in(client, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="needs a password"):
+        call_command("create_administrator", email="new@parvis.example", interactive=False)
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "short")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("create_administrator", email="new@parvis.example", interactive=False)
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "another long passphrase")
+    call_command("create_administrator", email="new@parvis.example", interactive=False)
+    assert login(client, "new@parvis.example", "another long passphrase").status_code == 302
+    assert client.get("/admin/").status_code == 200
+    guest = UserFactory(is_external=True)
+    with pytest.raises(CommandError, match="guest"):
+        call_command("create_administrator", email=guest.email, interactive=False)
+    guest.refresh_from_db()
+    assert not guest.is_superuser

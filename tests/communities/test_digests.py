@@ -395,6 +395,24 @@ def test_preview_shows_what_the_digest_would_say(client, lead, project, reader):
     assert "Steering note 2" in page
 
 
+@pytest.mark.parametrize("account", [Frequency.OFF, Frequency.IMMEDIATE])
+def test_preview_says_there_is_no_digest_to_someone_who_chose_none(client, lead, project, account):
+    person = UserFactory(language="en")
+    add_member(project, lead, person)
+    busy_week(lead, project)
+    notifications.preferences_set(acting_user=person, account=account)
+    client.force_login(person)
+    page = client.get(reverse("communities:digest_preview")).content.decode()
+    assert "You receive no digest" in page and "Nothing new" not in page
+    assert reverse("communities:notification_settings") in page
+    # One community on a weekly digest is a digest again.
+    notifications.preferences_set(
+        acting_user=person, account=account, per_community={project.pk: Frequency.WEEKLY}
+    )
+    page = client.get(reverse("communities:digest_preview")).content.decode()
+    assert "You receive no digest" not in page and "Steering note 2" in page
+
+
 def test_administrators_see_failed_digests_in_the_admin(client, staff, reader, lead, project):
     starts_at, ends_at = window()
     DigestOutbox.objects.create(

@@ -187,6 +187,27 @@ def test_several_files_at_once_and_the_library(client, lead, project):
     assert Document.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("language", "files", "said"),
+    [
+        ("en", 1, "1 document added."),
+        ("en", 2, "2 documents added."),
+        ("fr", 1, "1 document ajouté."),
+        ("fr", 2, "2 documents ajoutés."),
+    ],
+)
+def test_the_upload_message_counts_in_words(client, lead, project, language, files, said):
+    member = UserFactory(language=language)
+    add_member(project, lead, member)
+    client.force_login(member)
+    response = client.post(
+        reverse("documents:upload", args=[project.slug]),
+        {"files": [SimpleUploadedFile(f"d{i}.pdf", PDF) for i in range(files)]},
+        follow=True,
+    )
+    assert said in response.text and "(s)" not in response.text
+
+
 def test_library_query_count_does_not_grow(client, lead, project, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -179,3 +179,31 @@ def test_reviewers_are_reminded_once_before_the_due_date(
     assert services.reviews_remind() == 0  # once
     services.review_decide(acting_user=partner, request=review, approve=True)
     assert services.reviews_remind() == 0
+
+
+def test_the_demo_charter_awaits_julies_review_and_seeding_twice_changes_nothing(client):
+    """The README's story: a guest requests changes on the graphic charter."""
+    from django.core.management import call_command
+
+    from documents.models import Reviewer
+    from portal import demo
+    from portal.accounts.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    review = ReviewRequest.objects.select_related("document").get()
+    assert review.document.title == "Graphic charter"
+    assert review.status == ReviewRequest.Status.OPEN and review.due_on > timezone.localdate()
+    assert review.version == review.document.current_version  # the second version
+    julie = User.objects.get(email=demo.JULIE)
+    assert list(Reviewer.objects.filter(request=review).values_list("user", flat=True)) == [
+        julie.pk
+    ]
+    client.force_login(julie)
+    awaiting = client.get(reverse("documents:my_reviews")).text
+    assert "Graphic charter" in awaiting
+    services.review_decide(
+        acting_user=julie, request=review, approve=False, comment="The logo is too small."
+    )
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.CHANGES

@@ -20,12 +20,13 @@ def test_bell_preferences_preview_and_one_click_unsubscribe(
 
     base = live_server.url
     sign_in(page, base, JULIE, demo_site.DEMO_PASSWORD)
-    bell = page.get_by_role("link", name="Notifications, 1 unread")
+    # A mention, and the charter's review request (seed_demo).
+    bell = page.get_by_role("link", name="Notifications, 2 unread")
     expect(bell).to_be_visible()
     bell.click()
     page.get_by_role("link", name="Camille Martin mentioned you").click()
     expect(page.get_by_text("your remarks are welcome")).to_be_visible()
-    expect(page.get_by_role("link", name="Notifications, 0 unread")).to_be_visible()
+    expect(page.get_by_role("link", name="Notifications, 1 unread")).to_be_visible()
 
     page.goto(f"{base}/notifications/settings/")
     expect(page.get_by_label("Nothing")).to_be_checked()  # guests: no digest without consent

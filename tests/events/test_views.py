@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 import icalendar
@@ -157,6 +158,23 @@ def test_rsvp_with_htmx_and_the_attendee_list_respects_who_sees_whom(
     client.force_login(colleague)
     page = client.get(reverse("events:detail", args=[event.pk])).content.decode()
     assert "Julie Roux" in page and "1 yes" in page
+
+
+def test_only_the_chosen_rsvp_answer_looks_selected(client, lead, project, julie):
+    event = make_event(lead, project)
+    client.force_login(julie)
+    url = reverse("events:rsvp", args=[event.pk])
+    for answer in ("maybe", "yes", "no"):
+        page = client.post(url, {"answer": answer}, HTTP_HX_REQUEST="true").content.decode()
+        buttons = dict(
+            re.findall(r'<button type="submit" name="answer" value="(\w+)"([^>]*)>', page)
+        )
+        assert set(buttons) == {"yes", "maybe", "no"}
+        for value, attributes in buttons.items():
+            chosen = value == answer
+            # The primary (filled) style marks the answer; the others stay secondary.
+            assert ("button-secondary" not in attributes) is chosen, (answer, value)
+            assert f'aria-pressed="{str(chosen).lower()}"' in attributes, (answer, value)
 
 
 def test_ics_download(client, lead, project, julie):

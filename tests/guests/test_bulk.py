@@ -2,8 +2,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from communities import services as cs
+from guests.bulk import row_errors
 from guests.models import BulkInvitation, Invitation
-from tests.factories import UserFactory
+from tests.communities.conftest import add_guest
+from tests.factories import GuestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +34,7 @@ def test_preview_checks_every_line_and_sends_nothing(client, lead, project):
     response = upload(client, CSV)
     bulk = BulkInvitation.objects.get()
     assert response["Location"] == reverse("guests:bulk", args=[bulk.pk])
-    errors = {row["line"]: " ".join(row["errors"]) for row in bulk.rows}
+    errors = {row["line"]: " ".join(row_errors(row)) for row in bulk.rows}
     assert errors[2] == "" and errors[5] == ""
     assert "is not an e-mail address" in errors[3]
     assert "Same address as line 2" in errors[4]
@@ -106,3 +109,65 @@ def test_someone_elses_bulk_is_404(client, lead, project):
     client.force_login(UserFactory())
     assert client.get(reverse("guests:bulk", args=[bulk.pk])).status_code == 404
     assert client.post(reverse("guests:bulk_confirm", args=[bulk.pk])).status_code == 404
+
+
+def test_the_pages_own_example_invites_into_both_communities(
+    client, lead, project, django_capture_on_commit_callbacks
+):
+    office = cs.community_create(acting_user=lead, name="Annecy office", kind="location")
+    client.force_login(lead)
+    example = client.get(reverse("guests:bulk_upload")).text
+    lines = example.split("<pre>", 1)[1].split("</pre>", 1)[0]
+    assert "Lakeside Trails;Annecy office" in lines
+    upload(client, lines)
+    rows = BulkInvitation.objects.get().rows
+    assert [row_errors(row) for row in rows] == [[], []]
+    assert rows[1]["communities"] == [project.pk, office.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("guests:bulk_confirm", args=[BulkInvitation.objects.get().pk]))
+    paul = Invitation.objects.get(email="paul@parvis.example")
+    assert set(paul.communities.all()) == {project, office}
+
+
+def test_cells_beyond_the_header_are_never_dropped_silently(client, lead, project):
+    client.force_login(lead)
+    upload(client, "email;communities;name\nanna@funder.example;Lakeside Trails;Sales;Anna\n")
+    (row,) = BulkInvitation.objects.get().rows
+    assert "more cells than the header" in " ".join(row_errors(row))
+
+
+def test_a_french_lead_reads_every_line_in_french(
+    client, lead, project, django_capture_on_commit_callbacks
+):
+    lead.language = "fr"
+    lead.save(update_fields=["language"])
+    client.force_login(lead)
+    response = upload(
+        client,
+        "email;name;organisation;role;communities\n"
+        "anna@funder.example;Anna;;invitée;Lakeside Trails\n"
+        "paul@parvis.example;Paul;;membre;Lakeside Trails\n"
+        "bob@parvis.example;Bob;;guest;Lakeside Trails\n"
+        "zoe@funder.example;Zoé;;boss;Inconnue\n",
+    )
+    page = client.get(response["Location"]).text
+    assert "Invité (partenaire externe)" in page and "Membre (collègue)" in page
+    assert "Adresse interne : invitez vos collègues en tant que membres." in page
+    assert "n’est pas une communauté que vous animez" in page
+    assert "Le rôle doit être" in page
+    for english in ("Internal address", "not a community you lead", ">guest<", ">member<"):
+        assert english not in page
+    # The same lines read in English by the same lead after switching language.
+    lead.language = "en"
+    lead.save(update_fields=["language"])
+    assert (
+        "Internal address: invite colleagues as members." in client.get(response["Location"]).text
+    )
+    # What the background sending writes is in the lead's language too.
+    lead.language = "fr"
+    lead.save(update_fields=["language"])
+    add_guest(project, GuestFactory(email="anna@funder.example"))  # joined meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("guests:bulk_confirm", args=[BulkInvitation.objects.get().pk]))
+    page = client.get(response["Location"]).text
+    assert "anna@funder.example est déjà membre." in page and "envoyée" in page

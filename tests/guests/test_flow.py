@@ -195,13 +195,18 @@ def test_who_can_see_what_report_and_csv(client, lead, project):
     client.force_login(lead)
     page = client.get(url)
     assert project.name in page.text and lead.name in page.text
+    assert "Communities this guest can see" in page.text
     csv_text = client.get(url, {"format": "csv"}).content.decode()
     assert "Paula Partner" in csv_text and project.name in csv_text
     by_org = client.get(reverse("guests:community_guests", args=[project.slug]))
     assert "Funder" in by_org.text and "Paula Partner" in by_org.text
     client.force_login(partner)
     assert client.get(reverse("guests:my_access"))["Location"] == url
-    assert client.get(url).status_code == 200
+    own = client.get(url)
+    assert own.status_code == 200
+    # Her own page speaks to her, not about her.
+    assert "My access" in own.text and "Communities you can see" in own.text
+    assert "this guest" not in own.text
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
 

@@ -107,6 +107,55 @@ def test_the_report_page_and_its_csv(client, scenario, staff):
     assert ["active", "2", "1", "3"] in rows
 
 
+def _identities(kpis):
+    for split in adoption.SPLITS:
+        k = kpis[split]
+        assert k.active + k.passive == k.connected, split
+        assert k.active <= k.connected <= k.registered, split
+        assert k.enriched <= k.registered, split
+    for field in ("registered", "connected", "active", "passive", "enriched", "contributions"):
+        together = getattr(kpis["internal"], field) + getattr(kpis["guests"], field)
+        assert getattr(kpis["all"], field) == together, field
+
+
+def test_someone_who_contributes_without_a_visit_is_connected_and_active(scenario, project, lead):
+    """A reply by e-mail or an API call: a contribution, no visit recorded that day."""
+    eve = UserFactory(display_name="Eve")
+    add_member(project, lead, eve)
+    cs.post_create(acting_user=eve, community=project, body="Sent from my phone")
+    for community in (None, project):
+        kpis = adoption.adoption(start=today(), end=today(), community=community)
+        _identities(kpis)
+    kpis = adoption.adoption(start=today(), end=today())
+    assert (kpis["internal"].connected, kpis["internal"].active) == (4, 3)
+    assert kpis["internal"].passive == 1  # cat
+    for month in adoption.adoption_curve(months=2):
+        assert month.active <= month.connected <= month.registered
+    assert adoption.adoption_curve(months=1)[-1].connected == 5  # ann bob cat partner eve
+
+
+def test_the_csv_says_what_the_page_says(client, scenario, staff):
+    client.force_login(staff)
+    url = reverse("adoption_report")
+    period = {"start": today().isoformat(), "end": today().isoformat()}
+    page = client.get(url, period).content.decode()
+    for definition in adoption.DEFINITIONS.values():
+        assert str(definition) in page
+    rows = {
+        row[0]: row[1:]
+        for row in csv.reader(io.StringIO(client.get(url, {**period, "format": "csv"}).text))
+        if row
+    }
+    # Counted for everyone together: "—" on the page, an empty cell in the CSV, never 0.
+    assert rows["posts"] == ["", "", "1"]
+    assert rows["invitations_sent"][:2] == ["", ""]
+    assert page.count("<td>—</td>") == 2 * len(adoption.WHOLE_ONLY)
+    active, passive, connected = (
+        [float(v) for v in rows[k]] for k in ("active", "passive", "connected")
+    )
+    assert [a + p for a, p in zip(active, passive, strict=True)] == connected
+
+
 def test_a_period_that_ends_before_it_starts_is_refused(client, staff):
     client.force_login(staff)
     page = client.get(reverse("adoption_report"), {"start": "2026-11-20", "end": "2026-11-01"})

@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from portal.mail import Recipient, send_templated_email
 from tests.factories import UserFactory
@@ -45,3 +46,30 @@ def test_subject_is_one_line_and_context_is_escaped_in_html():
 def test_nobody_to_send_to_sends_nothing():
     assert send_templated_email("accounts/email/welcome", to=[], context={}) == 0
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_plain_text_parts_and_subjects_show_names_and_messages_as_typed(
+    lead, project, language, django_capture_on_commit_callbacks
+):
+    from guests import services as guest_services
+
+    lead.display_name = "Anne O'Neil & <Partners>"
+    lead.save(update_fields=["display_name"])
+    project.name = 'Lakeside "Trails" & co'
+    project.save(update_fields=["name"])
+    with django_capture_on_commit_callbacks(execute=True), translation.override(language):
+        guest_services.invitation_create(
+            acting_user=lead,
+            email="paula@funder.example",
+            communities=[project],
+            message="I'm glad you join us: <3 & see you soon",
+        )
+    message = mail.outbox[-1]
+    assert "Anne O'Neil & <Partners>" in message.subject
+    assert "&#x27;" not in message.subject and "&amp;" not in message.subject
+    assert "I'm glad you join us: <3 & see you soon" in message.body
+    assert "Anne O'Neil & <Partners>" in message.body
+    assert 'Lakeside "Trails" & co' in message.body
+    assert "&#x27;" not in message.body and "&quot;" not in message.body
+    assert "&amp;" not in message.body and "&lt;" not in message.body
