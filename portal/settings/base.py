@@ -346,6 +346,8 @@ INTEGRATIONS_FEED_MAX_FAILURES = env_int("INTEGRATIONS_FEED_MAX_FAILURES", 5)
 # Feeds on private, loopback or link-local addresses. Off: only tests serving feeds locally
 # turn it on.
 INTEGRATIONS_ALLOW_PRIVATE_FEEDS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_FEEDS", False)
+# Outbound HTTP proxy for feeds, http://[user:password@]host:port ("" = connect directly).
+INTEGRATIONS_FEED_PROXY = env_str("INTEGRATIONS_FEED_PROXY", "")
 INTEGRATIONS_API_RATE = env_str("INTEGRATIONS_API_RATE", "120/minute")
 
 REST_FRAMEWORK = {
