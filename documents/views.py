@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from communities import permissions
 from communities import selectors as community_selectors
 from documents import app_settings, selectors, services
 from documents.files import MaxSizeUploadHandler
-from portal.http import not_found_on_denial
+from portal.http import csv_response, not_found_on_denial
 from portal.pagination import keyset_page
 
 LIBRARY_PAGE_SIZE = 50
@@ -323,9 +322,7 @@ def review_trail(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for_user(user=request.user, pk=pk)
     events = review.events.select_related("actor", "version")
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-trail.csv"'
-        writer = csv.writer(response)
+        response, writer = csv_response(f"review-{review.pk}-trail.csv")
         writer.writerow(["when", "who", "what", "version", "comment"])
         for event in events:
             writer.writerow(

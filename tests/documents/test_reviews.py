@@ -179,3 +179,22 @@ def test_reviewers_are_reminded_once_before_the_due_date(
     assert services.reviews_remind() == 0  # once
     services.review_decide(acting_user=partner, request=review, approve=True)
     assert services.reviews_remind() == 0
+
+
+def test_the_trail_export_never_hands_a_formula_to_a_spreadsheet(
+    client, lead, project, partner, charter
+):
+    """A guest writes her remarks and her name; a lead opens the export in Excel."""
+    partner.display_name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    partner.save(update_fields=["display_name"])
+    review = ask(lead, charter, partner)
+    client.force_login(partner)
+    client.post(
+        reverse("documents:review_decide", args=[review.pk]),
+        {"decision": "changes", "comment": '=HYPERLINK("https://evil.example","Click")'},
+    )
+    client.force_login(lead)
+    export = client.get(reverse("documents:review_trail", args=[review.pk]), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[2][1] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert rows[2][4] == '\'=HYPERLINK("https://evil.example","Click")'
