@@ -18,6 +18,9 @@ VAR_DIR = Path(env_str("PARVIS_VAR_DIR", str(BASE_DIR / "var")))
 
 # A development key: production.py refuses to start without SECRET_KEY.
 SECRET_KEY = env_str("SECRET_KEY", "parvis-insecure-development-key-change-me")
+# Former keys after a rotation: what they signed (unsubscribe links, reply addresses,
+# sessions) stays valid until they are removed from this list.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
