@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from communities import markup
 from communities.models import Community, DigestPreference
+from portal import files
+
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
 
 
 class CommunityForm(forms.ModelForm):
@@ -28,6 +31,11 @@ class CommunityForm(forms.ModelForm):
 
     def clean_cover(self):
         cover = self.cleaned_data.get("cover")
+        if cover and hasattr(cover, "image"):
+            try:
+                files.check_upload(cover, extensions=IMAGE_EXTENSIONS)
+            except files.UploadRefused as exc:
+                raise forms.ValidationError(str(exc)) from None
         if cover and hasattr(cover, "image") and cover.size > settings.ACCOUNTS_PHOTO_MAX_BYTES:
             raise forms.ValidationError(
                 _("This image is %(size)s; the limit is %(limit)s."),
@@ -37,9 +45,6 @@ class CommunityForm(forms.ModelForm):
                 },
             )
         return cover
-
-
-IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -61,13 +66,9 @@ class MultipleFileField(forms.FileField):
 
 
 def validate_attachment(upload) -> bool:
-    """Refuse what must not be stored; returns whether the file is an image."""
+    """Refuse what must not be stored (size, the library documents' content check, then a
+    full decode of images); returns whether the file is an image."""
     name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in settings.COMMUNITIES_ATTACHMENT_EXTENSIONS:
-        raise forms.ValidationError(
-            _("%(name)s: this kind of file is not accepted."), params={"name": name}
-        )
     if upload.size > settings.COMMUNITIES_ATTACHMENT_MAX_BYTES:
         raise forms.ValidationError(
             _("%(name)s is %(size)s; the limit is %(limit)s."),
@@ -77,7 +78,13 @@ def validate_attachment(upload) -> bool:
                 "limit": filesizeformat(settings.COMMUNITIES_ATTACHMENT_MAX_BYTES),
             },
         )
-    if extension in IMAGE_EXTENSIONS:
+    try:
+        content_type = files.check_upload(
+            upload, extensions=settings.COMMUNITIES_ATTACHMENT_EXTENSIONS
+        )
+    except files.UploadRefused as exc:
+        raise forms.ValidationError(str(exc)) from None
+    if content_type in files.IMAGE_TYPES:
         from PIL import Image
 
         try:

@@ -13,10 +13,12 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -92,18 +94,40 @@ def preferences_set(
             )
 
 
+# Signed ids, canonical only: "1.0", never "01.0", "1.00", "¹.0" or full-width digits.
+_UNSUBSCRIBE_IDS = re.compile(r"([1-9][0-9]*)\.(0|[1-9][0-9]*)", re.ASCII)
+_LEGACY_UNSUBSCRIBE = re.compile(r"([1-9][0-9]*\.(?:0|[1-9][0-9]*))\.([A-Za-z0-9_-]{22})", re.ASCII)
+
+
+def _unsubscribe_signer() -> signing.Signer:
+    # Built on each use: SECRET_KEY and SECRET_KEY_FALLBACKS are read when signing.
+    return signing.Signer(salt=UNSUBSCRIBE_SALT, sep=".")
+
+
 def unsubscribe_token(user: Any, community: Community | None = None) -> str:
     """A signed, cookie-free token for the one-click unsubscribe link of one person (and
-    one community, or every digest): ``<user>.<community or 0>.<HMAC>``. A digest carries
-    one per community, so it is a plain HMAC rather than a signed JSON document."""
+    one community, or every digest): ``<user>.<community or 0>.<signature>``, signed with
+    ``django.core.signing`` (salted; still valid after a key rotation while the old key is
+    in ``SECRET_KEY_FALLBACKS``). A digest carries one per community, so it is a plain
+    signed value rather than a signed JSON document."""
     community_id = community.pk if community else 0
-    return f"{user.pk}.{community_id}.{_unsubscribe_mac(user.pk, community_id)}"
+    return _unsubscribe_signer().sign(f"{user.pk}.{community_id}")
 
 
-def _unsubscribe_mac(user_id: int, community_id: int) -> str:
-    key = hashlib.sha256(f"{UNSUBSCRIBE_SALT}:{settings.SECRET_KEY}".encode()).digest()
-    digest = hmac.new(key, f"{user_id}.{community_id}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")  # 128 bits
+def _legacy_unsubscribe_value(token: str) -> str | None:
+    """The ids of a link sent before issue 15 (a hand-made HMAC), checked with every key;
+    README "Digests" says how long these are accepted."""
+    match = _LEGACY_UNSUBSCRIBE.fullmatch(token)
+    if match is None:
+        return None
+    value, mac = match.groups()
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        key = hashlib.sha256(f"{UNSUBSCRIBE_SALT}:{secret}".encode()).digest()
+        digest = hmac.new(key, value.encode(), hashlib.sha256).digest()
+        expected = base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+        if hmac.compare_digest(mac, expected):
+            return value
+    return None
 
 
 def unsubscribe_url(user: Any, community: Community | None = None) -> str:
@@ -111,20 +135,21 @@ def unsubscribe_url(user: Any, community: Community | None = None) -> str:
 
 
 def unsubscribe_read(token: str) -> tuple[Any, Community | None]:
-    """The person and community a token names, or Http404 for a bad or tampered token."""
+    """The person and community a token names, or Http404 for a bad, tampered or
+    non-canonical token (never an error: anyone may send anything here)."""
     from django.contrib.auth import get_user_model
 
-    user_id, _, rest = token.partition(".")
-    community_id, _, mac = rest.partition(".")
-    if not (user_id.isdigit() and community_id.isdigit()) or not hmac.compare_digest(
-        mac, _unsubscribe_mac(int(user_id), int(community_id))
-    ):
+    try:
+        value: str | None = _unsubscribe_signer().unsign(token)
+    except signing.BadSignature:
+        value = _legacy_unsubscribe_value(token)
+    match = _UNSUBSCRIBE_IDS.fullmatch(value or "")
+    if match is None:
         raise Http404
-    user = get_user_model().objects.filter(pk=int(user_id)).first()
-    community = (
-        Community.objects.filter(pk=int(community_id)).first() if int(community_id) else None
-    )
-    if user is None or (int(community_id) and community is None):
+    user_id, community_id = int(match.group(1)), int(match.group(2))
+    user = get_user_model().objects.filter(pk=user_id).first()
+    community = Community.objects.filter(pk=community_id).first() if community_id else None
+    if user is None or (community_id and community is None):
         raise Http404
     return user, community
 

@@ -2,8 +2,9 @@
 post; a message to a community's address becomes a post there.
 
 Each e-mail about a post carries a reply address ``reply+<token>@<COMMUNITIES_REPLY_DOMAIN>``
-whose token names the person and the post and is signed (HMAC with the site's secret key,
-dated, lower-case so that mail systems that fold case keep it valid). Inbound mail arrives
+whose token names the person and the post and is signed (``django.core.signing``, salted,
+valid with the keys of ``SECRET_KEY_FALLBACKS`` after a rotation; dated; lower-case so that
+mail systems that fold case keep it valid). Inbound mail arrives
 through django-anymail's signed inbound webhooks; :func:`reply_receive` turns it into a
 comment only when the signature holds, the token is recent, the sender is the token's owner,
 the post still exists and that person may still comment there. Anything else is dropped and
@@ -27,7 +28,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
 
 from communities.models import Comment, Post
@@ -38,14 +41,48 @@ MAX_AGE_SECONDS = getattr(settings, "COMMUNITIES_REPLY_MAX_AGE_DAYS", 30) * 8640
 MAX_BODY = 10_000  # characters of reply kept as a comment
 MAX_ATTACHMENTS = 10  # more is refused outright (attachments themselves are never posted)
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
-TOKEN_RE = re.compile(r"^reply\+(\d+)\.(\d+)\.([0-9a-z]+)\.([a-z2-7]{16})$")
-COMMUNITY_RE = re.compile(r"^post\+(\d+)\.([a-z2-7]{16})$")
+# ASCII digits without leading zeros only: one address has one spelling.
+TOKEN_RE = re.compile(
+    r"^reply\+([1-9][0-9]*)\.([1-9][0-9]*)\.([1-9a-z][0-9a-z]*)\.([a-z2-7]{16})$", re.ASCII
+)
+COMMUNITY_RE = re.compile(r"^post\+([1-9][0-9]*)\.([a-z2-7]{16})$", re.ASCII)
 
 
-def _mac(user_id: int, post_id: int, stamp: str, purpose: str = "reply") -> str:
-    key = hashlib.sha256(f"communities.{purpose}:{settings.SECRET_KEY}".encode()).digest()
-    digest = hmac.new(key, f"{user_id}.{post_id}.{stamp}".encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest[:10]).decode().lower()  # 80 bits, 16 characters
+class _LowerCaseSigner(signing.Signer):
+    """``django.core.signing`` (salted, ``SECRET_KEY_FALLBACKS`` honoured) with an 80-bit
+    signature in lower-case base32, which survives mail systems that fold the case of an
+    address and fits in its local part."""
+
+    def signature(self, value: str, key: str | bytes | None = None) -> str:
+        mac = salted_hmac(
+            self.salt + "signer", value, key or self.key, algorithm=self.algorithm
+        ).digest()
+        return base64.b32encode(mac[:10]).decode().lower()
+
+
+def _signer(purpose: str) -> _LowerCaseSigner:
+    # Built on each use: SECRET_KEY and SECRET_KEY_FALLBACKS are read when signing.
+    return _LowerCaseSigner(salt=f"communities.replies.{purpose}", sep=".")
+
+
+def _legacy_mac(value: str, purpose: str, secret: str) -> str:
+    key = hashlib.sha256(f"communities.{purpose}:{secret}".encode()).digest()
+    digest = hmac.new(key, value.encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
+def _verify(value: str, mac: str, purpose: str) -> bool:
+    """``mac`` signs ``value``: today's signature, or one of an address given out before
+    issue 15 (a hand-made HMAC; README "Reply by e-mail" says how long it is accepted)."""
+    try:
+        _signer(purpose).unsign(f"{value}.{mac}")
+        return True
+    except signing.BadSignature:
+        pass
+    return any(
+        hmac.compare_digest(mac, _legacy_mac(value, purpose, secret))
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    )
 
 
 def community_address(community: Any) -> str:
@@ -53,7 +90,7 @@ def community_address(community: Any) -> str:
     domain = getattr(settings, "COMMUNITIES_REPLY_DOMAIN", "")
     if not domain:
         return ""
-    return f"post+{community.pk}.{_mac(0, community.pk, '', 'post')}@{domain}"
+    return f"post+{community.pk}.{_signer('post').signature(f'0.{community.pk}.')}@{domain}"
 
 
 def read_community_address(address: str) -> int | None:
@@ -62,9 +99,7 @@ def read_community_address(address: str) -> int | None:
     if not domain or domain != getattr(settings, "COMMUNITIES_REPLY_DOMAIN", "").lower():
         return None
     match = COMMUNITY_RE.match(local)
-    if match is None or not hmac.compare_digest(
-        match.group(2), _mac(0, int(match.group(1)), "", "post")
-    ):
+    if match is None or not _verify(f"0.{match.group(1)}.", match.group(2), "post"):
         return None
     return int(match.group(1))
 
@@ -85,7 +120,7 @@ def reply_address(*, user: Any, post_id: int, now: float | None = None) -> str:
     if not domain:
         return ""
     stamp = _base36(int(now if now is not None else time.time()))
-    return f"reply+{user.pk}.{post_id}.{stamp}.{_mac(user.pk, post_id, stamp)}@{domain}"
+    return f"reply+{_signer('reply').sign(f'{user.pk}.{post_id}.{stamp}')}@{domain}"
 
 
 def read_reply_address(address: str, *, now: float | None = None) -> tuple[int, int] | None:
@@ -97,7 +132,7 @@ def read_reply_address(address: str, *, now: float | None = None) -> tuple[int, 
     if match is None:
         return None
     user_id, post_id, stamp, mac = match.groups()
-    if not hmac.compare_digest(mac, _mac(int(user_id), int(post_id), stamp)):
+    if not _verify(f"{user_id}.{post_id}.{stamp}", mac, "reply"):
         return None
     age = (now if now is not None else time.time()) - int(stamp, 36)
     if not 0 <= age <= MAX_AGE_SECONDS:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -32,6 +33,7 @@ from communities.models import (
     PostLike,
 )
 from communities.notifications import notify
+from portal import files
 from portal.accounts.models import ERASED_EMAIL_DOMAIN
 from portal.mail import send_templated_email_on_commit
 
@@ -96,7 +98,7 @@ def community_create(
         created_by=acting_user,
     )
     if cover:
-        community.cover.save(cover.name, cover, save=False)
+        community.cover.save(files.random_name(cover.name), cover, save=False)
     community.save()
     Membership.objects.create(
         user=acting_user,
@@ -123,6 +125,9 @@ def community_update(*, acting_user: Any, community: Community, **fields: Any) -
         fields["name"] = " ".join(fields["name"].split())
         if not fields["name"]:
             raise ValidationError(_("A community needs a name."))
+    cover = fields.get("cover")
+    if cover and not isinstance(cover, FieldFile):  # a new upload: stored under a random key
+        cover.name = files.random_name(cover.name)
     for key, value in fields.items():
         setattr(community, key, value)
     community.save()
@@ -685,7 +690,8 @@ def post_create(
             size=upload.size,
             is_image=bool(getattr(upload, "is_image", False)),
         )
-        attachment.file.save(upload.name, upload, save=False)
+        # stored under a random key: the person's file name is shown, never a storage key
+        attachment.file.save(files.random_name(upload.name), upload, save=False)
         attachment.save()
     activity_record(community=community, actor=acting_user, verb=Verb.POST_CREATED, target=post)
     notify(

@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 import secrets
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Subquery
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from communities.forms import (
     PostForm,
 )
 from communities.models import Comment, Community, Membership, PostAttachment
+from portal.files import content_type_of_key, private_file_response
 from portal.http import not_found_on_denial, positive_int
 
 
@@ -613,7 +613,12 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(PostAttachment.objects.select_related("post"), pk=pk)
     selectors.post_get_for_user(user=request.user, pk=item.post_id)
-    return _serve_file(item.file, name=item.name, inline=item.is_image)
+    return private_file_response(
+        item.file,
+        name=item.name,
+        content_type=content_type_of_key(item.file.name),
+        inline=item.is_image,
+    )
 
 
 @login_required
@@ -621,18 +626,12 @@ def community_cover(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(user=request.user, slug=slug)
     if not community.cover:
         raise Http404
-    return _serve_file(community.cover, name=community.cover.name.rsplit("/", 1)[-1], inline=True)
-
-
-def _serve_file(field, *, name: str, inline: bool) -> HttpResponse:
-    """A stored file, after the caller checked who asks: streamed from local storage, or a
-    short-lived signed URL with an object store."""
-    if settings.SERVE_MEDIA:
-        response = FileResponse(field.open("rb"), as_attachment=not inline, filename=name)
-    else:
-        response = redirect(field.url)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file_response(
+        community.cover,
+        name=community.cover.name.rsplit("/", 1)[-1],
+        content_type=content_type_of_key(community.cover.name),
+        inline=True,
+    )
 
 
 @require_POST

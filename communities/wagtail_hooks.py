@@ -17,7 +17,6 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -30,6 +29,7 @@ from portal.admin_viewsets import (
     LinkColumn,
     ListingViewSet,
     PublicPageInspectView,
+    SafeIndexView,
     ServiceBulkAction,
 )
 
@@ -167,7 +167,7 @@ def members_url(membership: Membership) -> str:
     return reverse("communities:members", args=[membership.community.slug])
 
 
-class MembershipIndexView(IndexView):
+class MembershipIndexView(SafeIndexView):
     def get_base_queryset(self) -> QuerySet:
         return super().get_base_queryset().select_related("user", "community")
 
@@ -225,6 +225,7 @@ class DigestOutboxViewSet(ModelViewSet):
     list_filter = ["status", "period"]
     ordering = ["-id"]
     form_fields = ["status"]  # set a failed digest back to pending to send it again
+    index_view_class = SafeIndexView  # its CSV export carries mail servers' error texts
     inspect_view_enabled = True
     copy_view_enabled = False
     add_to_reference_index = False  # as ListingViewSet: no index update on every send

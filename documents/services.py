@@ -23,7 +23,6 @@ from communities.models import Community, Notification
 from communities.notifications import notify
 from communities.services import activity_record
 from documents import app_settings
-from documents.files import UploadRefused, clean_filename, content_type_for
 from documents.models import (
     Document,
     DocumentVersion,
@@ -33,6 +32,7 @@ from documents.models import (
     ReviewRequest,
 )
 from documents.selectors import SHARE_PERM, can_read
+from portal.files import UploadRefused, clean_filename, content_type_for
 from portal.mail import send_templated_email_on_commit
 
 logger = logging.getLogger(__name__)

@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import csv
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -20,12 +17,11 @@ from django.views.decorators.http import require_POST
 from communities import permissions
 from communities import selectors as community_selectors
 from documents import app_settings, selectors, services
-from documents.files import MaxSizeUploadHandler
-from portal.http import not_found_on_denial, positive_int
+from portal.files import MaxSizeUploadHandler, private_file_response
+from portal.http import csv_response, not_found_on_denial, positive_int
 from portal.pagination import keyset_page
 
 LIBRARY_PAGE_SIZE = 50
-SANDBOX_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
 
 
 @login_required
@@ -207,30 +203,12 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment (inline only for the safe preview types), or a short-lived signed URL."""
     version = selectors.version_get_for_user(user=request.user, pk=pk)
     inline = version.content_type in app_settings.INLINE_TYPES and request.GET.get("preview")
-    if not settings.SERVE_MEDIA:
-        # The object store answers the signed URL with these headers, not the stored ones.
-        disposition = content_disposition_header(not inline, version.original_name)
-        signed = version.file.storage.url(
-            version.file.name,
-            parameters={
-                "ResponseContentDisposition": disposition,
-                "ResponseContentType": version.content_type,
-                "ResponseCacheControl": "private, no-store",
-            },
-        )
-        response = redirect(signed)
-        response["Cache-Control"] = "private, no-store"
-        return response
-    response = FileResponse(
-        version.file.open("rb"),
-        as_attachment=not inline,
-        filename=version.original_name,
+    return private_file_response(
+        version.file,
+        name=version.original_name,
         content_type=version.content_type,
+        inline=bool(inline),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = SANDBOX_CSP
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- Reviews --------------------------------------------------------------------------------
@@ -327,9 +305,7 @@ def review_trail(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for_user(user=request.user, pk=pk)
     events = review.events.select_related("actor", "version")
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-trail.csv"'
-        writer = csv.writer(response)
+        response, writer = csv_response(f"review-{review.pk}-trail.csv")
         writer.writerow(["when", "who", "what", "version", "comment"])
         for event in events:
             writer.writerow(

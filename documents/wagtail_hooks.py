@@ -3,7 +3,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic import IndexView
 
 from documents.models import Document
 from portal.admin_viewsets import (
@@ -11,6 +10,7 @@ from portal.admin_viewsets import (
     LinkColumn,
     ListingViewSet,
     PublicPageInspectView,
+    SafeIndexView,
 )
 
 
@@ -32,7 +32,7 @@ def document_url(document: Document) -> str:
     return reverse("documents:detail", args=[document.pk])
 
 
-class DocumentIndexView(IndexView):
+class DocumentIndexView(SafeIndexView):
     def get_base_queryset(self) -> QuerySet:
         return (
             super().get_base_queryset().select_related("community", "created_by", "current_version")

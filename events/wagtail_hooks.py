@@ -4,7 +4,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.views.generic import IndexView
 
 from events.models import Event
 from portal.admin_viewsets import (
@@ -13,6 +12,7 @@ from portal.admin_viewsets import (
     LinkColumn,
     ListingViewSet,
     PublicPageInspectView,
+    SafeIndexView,
 )
 
 EVENT_ACTIONS = {
@@ -47,7 +47,7 @@ class EventFilterSet(WagtailFilterSet):
         fields = ["community", "status", "freq"]
 
 
-class EventIndexView(IndexView):
+class EventIndexView(SafeIndexView):
     def get_base_queryset(self) -> QuerySet:
         return super().get_base_queryset().select_related("community", "created_by")
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
@@ -24,6 +23,7 @@ from guests.bulk import bulk_confirm as confirm_bulk
 from guests.bulk import bulk_prepare, rows_for_display
 from guests.forms import ExtendForm, InvitationForm
 from guests.models import BulkInvitation
+from portal.http import csv_response
 
 SESSION_KEY = services.SESSION_KEY
 
@@ -151,9 +151,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 def guest_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.guest_report(viewer=request.user, guest_id=pk)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="access-{report.guest.pk}.csv"'
-        writer = csv.writer(response)
+        response, writer = csv_response(f"access-{report.guest.pk}.csv")
         writer.writerow(
             [
                 "guest",

@@ -48,6 +48,12 @@ class _Settings:
         (tests serving feeds on 127.0.0.1; never in production)."""
         return self._get("ALLOW_PRIVATE_FEEDS", False)
 
+    @property
+    def FEED_PROXY(self) -> str:
+        """An outbound HTTP proxy for feeds (``http://[user:password@]host:port``), for
+        networks that reach the Internet only through one; "" connects directly."""
+        return self._get("FEED_PROXY", "")
+
     # New entries turned into posts in one check (the newest); older ones are only marked
     # seen, so connecting a blog with 200 entries does not flood the community.
     FEED_MAX_NEW_POSTS = 10

@@ -22,3 +22,23 @@ class IntegrationsConfig(AppConfig):
         from portal.accounts.privacy import register
 
         register(privacy.contribution)
+
+        from django.core import checks
+
+        checks.register(check_feed_proxy)
+
+
+def check_feed_proxy(**kwargs) -> list:
+    """A mistyped proxy fails at start-up, not as a failure of every feed."""
+    from django.core import checks
+
+    from integrations.app_settings import app_settings
+    from integrations.fetch import Proxy
+
+    if not app_settings.FEED_PROXY:
+        return []
+    try:
+        Proxy.parse(app_settings.FEED_PROXY)
+    except ValueError as exc:
+        return [checks.Error(str(exc), id="integrations.E001")]
+    return []

@@ -309,6 +309,7 @@ def feed_check(*, feed_id: int) -> int | None:
             max_bytes=app_settings.FEED_MAX_BYTES,
             max_redirects=app_settings.FEED_MAX_REDIRECTS,
             allow_private=app_settings.ALLOW_PRIVATE_FEEDS,
+            proxy=app_settings.FEED_PROXY,
         )
     except fetching.FetchError as exc:
         _record_failure(feed, exc.code, exc.detail)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django import forms
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from communities import permissions
 from communities.models import Community
 from portal import adoption
+from portal.http import csv_response
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 220, 30
 
@@ -102,11 +102,7 @@ def adoption_report(request: HttpRequest) -> HttpResponse:
     ]
     months = adoption.adoption_curve(today=end)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="adoption-{start.isoformat()}-{end.isoformat()}.csv"'
-        )
-        writer = csv.writer(response)
+        response, writer = csv_response(f"adoption-{start.isoformat()}-{end.isoformat()}.csv")
         writer.writerow(["kpi", "internal", "guests", "all"])
         for key, _label, values in rows:  # the page's "—" is an empty cell
             writer.writerow([key, *["" if v is None else v for v in values]])

@@ -30,6 +30,7 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import registry as log_registry
 
 from communities import permissions
+from portal.http import csv_cell
 
 PublicUrl = Callable[[Any], "str | None"]
 
@@ -68,7 +69,21 @@ class DateColumn(Column):
         return context
 
 
-class BulkActionIndexView(IndexView):
+class CsvSafeExportMixin:
+    """Wagtail's CSV export with every cell through ``portal.http.csv_cell`` (its XLSX export
+    already stores formula-like text as text). Every admin listing with ``list_export``
+    uses an index view with this mixin (tests/portal/test_admin_viewsets.py checks it)."""
+
+    def preprocess_field_value(self, field: str, value: Any, export_format: str) -> Any:
+        value = super().preprocess_field_value(field, value, export_format)
+        return csv_cell(value) if export_format == "csv" else value
+
+
+class SafeIndexView(CsvSafeExportMixin, IndexView):
+    """The admin listings' base view."""
+
+
+class BulkActionIndexView(SafeIndexView):
     """A listing with a checkbox per row and the bulk actions registered for its model
     (the snippets listing does the same; generic model listings do not)."""
 
@@ -223,6 +238,7 @@ class ListingViewSet(ModelViewSet):
     the bulk actions."""
 
     history_view_class = HistoryView
+    index_view_class = SafeIndexView
     inspect_view_enabled = True
     copy_view_enabled = False
     # Wagtail's reference index is for the "usage" of content (images, snippets); tracking

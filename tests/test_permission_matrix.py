@@ -604,6 +604,10 @@ MATRIX: list[Row] = [
             ("history_results", pk(key)),
         ]
     ],
+    # the digest outbox's listing (its CSV export goes through the formula guard, so its
+    # index view is ours)
+    Row("digests:index", "get", _no_args, E(302, 302, 302, 302, 302, 200)),
+    Row("digests:index_results", "get", _no_args, E(302, 302, 302, 302, 302, 200)),
 ]
 
 

@@ -26,7 +26,6 @@ from documents import app_settings as document_settings
 from documents import selectors as document_selectors
 from documents import services as document_services
 from documents import views as document_views
-from documents.files import MaxSizeUploadHandler
 from events import selectors as event_selectors
 from events import services as event_services
 from integrations.api import serializers as s
@@ -35,6 +34,7 @@ from integrations.api.permissions import TokenScope
 from integrations.api.throttling import ApiThrottle
 from integrations.app_settings import app_settings
 from integrations.models import ApiToken
+from portal.files import MaxSizeUploadHandler
 from portal.pagination import decode_cursor, encode_cursor, keyset_page
 
 CURSOR = OpenApiParameter(

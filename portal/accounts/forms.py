@@ -8,8 +8,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
+from portal import files
 from portal.accounts.adapter import is_internal_address, pending_invitation
 from portal.accounts.models import User, timezone_choices
+
+PHOTO_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "gif"}
 
 
 class SignupForm(AllauthSignupForm):
@@ -96,6 +99,10 @@ class ProfileForm(forms.ModelForm):
         photo = self.cleaned_data.get("photo")
         if not photo or not hasattr(photo, "image"):
             return photo  # unchanged, or cleared
+        try:  # the library documents' content check, then Pillow's decode below
+            files.check_upload(photo, extensions=PHOTO_EXTENSIONS)
+        except files.UploadRefused as exc:
+            raise forms.ValidationError(str(exc), code="format") from None
         if photo.size > settings.ACCOUNTS_PHOTO_MAX_BYTES:
             raise forms.ValidationError(
                 _("This photo is %(size)s; the limit is %(limit)s."),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from portal.files import random_name
+
 
 @cache
 def timezone_choices() -> list[tuple[str, str]]:
@@ -56,7 +58,8 @@ class UserSkill(TaggedItemBase):
 
 
 def photo_upload_to(instance: User, filename: str) -> str:
-    return f"profiles/{instance.pk or 'new'}/{filename}"
+    """A random key: the uploaded file's name is never part of it."""
+    return f"profiles/{instance.pk or 'new'}/{random_name(filename)}"
 
 
 class User(AbstractUser):

@@ -7,7 +7,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -23,6 +22,7 @@ from portal.accounts import selectors, services
 from portal.accounts.completion import COMPLETION_FIELDS, profile_completion
 from portal.accounts.forms import DirectoryFilterForm, ErasureForm, ProfileForm
 from portal.accounts.models import User
+from portal.files import content_type_of_key, extension_of, private_file_response
 
 
 @login_required
@@ -58,12 +58,12 @@ def person_photo(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_visible_to(user=request.user, pk=pk)
     if not person.photo:
         raise Http404
-    if settings.SERVE_MEDIA:
-        response = FileResponse(person.photo.open("rb"))
-    else:
-        response = HttpResponseRedirect(person.photo.url)  # a short-lived signed URL
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file_response(
+        person.photo,
+        name=f"photo.{extension_of(person.photo.name) or 'jpg'}",
+        content_type=content_type_of_key(person.photo.name),
+        inline=True,
+    )
 
 
 @login_required

@@ -18,6 +18,9 @@ VAR_DIR = Path(env_str("PARVIS_VAR_DIR", str(BASE_DIR / "var")))
 
 # A development key: production.py refuses to start without SECRET_KEY.
 SECRET_KEY = env_str("SECRET_KEY", "parvis-insecure-development-key-change-me")
+# Former keys after a rotation: what they signed (unsubscribe links, reply addresses,
+# sessions) stays valid until they are removed from this list.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -372,6 +375,8 @@ INTEGRATIONS_FEED_MAX_FAILURES = env_int("INTEGRATIONS_FEED_MAX_FAILURES", 5)
 # Feeds on private, loopback or link-local addresses. Off: only tests serving feeds locally
 # turn it on.
 INTEGRATIONS_ALLOW_PRIVATE_FEEDS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_FEEDS", False)
+# Outbound HTTP proxy for feeds, http://[user:password@]host:port ("" = connect directly).
+INTEGRATIONS_FEED_PROXY = env_str("INTEGRATIONS_FEED_PROXY", "")
 INTEGRATIONS_API_RATE = env_str("INTEGRATIONS_API_RATE", "120/minute")
 
 REST_FRAMEWORK = {

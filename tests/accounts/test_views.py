@@ -205,3 +205,40 @@ def test_guest_directory_shows_only_themself(client, member, guest):
     response = client.get(reverse("accounts:directory"))
     names = [p.display_name for p in response.context["page"].items]
     assert names == ["Julie Roux"]
+
+
+def test_a_photo_is_served_as_strictly_as_a_library_document(
+    member_client, member, settings, tmp_path
+):
+    """Issue 15: random storage key, the documents' content check, one hardened response."""
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("Portrait de Marie.png", png_bytes(), "image/png")
+    member_client.post(reverse("accounts:profile_edit"), profile_data(photo=upload))
+    member.refresh_from_db()
+    assert "Portrait" not in member.photo.name and member.photo.name.endswith(".png")
+    photo = member_client.get(reverse("accounts:photo", args=[member.pk]))
+    assert photo["Content-Type"] == "image/png"
+    assert photo["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in photo["Content-Security-Policy"]
+    assert photo["Cache-Control"] == "private, no-store"  # nothing kept once access ends
+    assert photo["Content-Disposition"].startswith("inline")
+
+
+def test_a_photo_whose_content_is_not_what_its_name_says_is_refused(
+    member_client, member, settings, tmp_path
+):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    gif = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(gif, format="GIF")
+    for upload in (
+        SimpleUploadedFile("me.png", gif.getvalue(), "image/png"),  # a GIF named .png
+        SimpleUploadedFile("me.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg"),
+    ):
+        response = member_client.post(reverse("accounts:profile_edit"), profile_data(photo=upload))
+        assert response.status_code == 400, upload.name
+    member.refresh_from_db()
+    assert not member.photo

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -214,3 +215,88 @@ def test_the_notification_page_costs_the_same_with_three_times_the_notifications
     small = count()
     grow(12)
     assert count() == small
+
+
+# --- Unsubscribe tokens (issue 15: key rotation, one spelling per token) -------------------
+
+OLD_KEY = "the-key-before-rotation-" + "x" * 40
+NEW_KEY = "the-key-after-rotation-" + "y" * 40
+
+
+def legacy_unsubscribe_token(user_id: int, community_id: int, secret: str) -> str:
+    """The hand-made HMAC the links of digests sent before issue 15 carry."""
+    import base64
+    import hashlib
+    import hmac
+
+    key = hashlib.sha256(f"communities.unsubscribe:{secret}".encode()).digest()
+    digest = hmac.new(key, f"{user_id}.{community_id}".encode(), hashlib.sha256).digest()
+    mac = base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+    return f"{user_id}.{community_id}.{mac}"
+
+
+def unsubscribe_page(client, token: str) -> int:
+    return client.get(reverse("communities:unsubscribe", args=[token])).status_code
+
+
+def test_unsubscribe_links_survive_a_key_rotation(client, settings, colleague, project):
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = OLD_KEY, []
+    sent = notifications.unsubscribe_token(colleague, project)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = NEW_KEY, [OLD_KEY]
+    assert notifications.unsubscribe_read(sent) == (colleague, project)
+    assert client.post(reverse("communities:unsubscribe", args=[sent])).status_code == 200
+    assert notifications.frequency_for(colleague, project) == Frequency.OFF
+    # once the old key leaves the fallbacks, so do its links
+    settings.SECRET_KEY_FALLBACKS = []
+    assert unsubscribe_page(client, sent) == 404
+
+
+def test_unsubscribe_tokens_are_salted_signatures_of_their_own(settings, colleague):
+    from django.core import signing
+
+    token = notifications.unsubscribe_token(colleague)
+    # the same ids signed for another purpose (another salt) are no unsubscribe token
+    other = signing.Signer(salt="something.else", sep=".").sign(f"{colleague.pk}.0")
+    assert other != token
+    with pytest.raises(Http404):
+        notifications.unsubscribe_read(other)
+
+
+def test_links_sent_before_the_change_keep_working(client, settings, colleague, project):
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = OLD_KEY, []
+    old = legacy_unsubscribe_token(colleague.pk, project.pk, OLD_KEY)
+    assert notifications.unsubscribe_read(old) == (colleague, project)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = NEW_KEY, [OLD_KEY]
+    assert unsubscribe_page(client, old) == 200
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["signed", "legacy"])
+def test_every_other_spelling_of_a_token_is_a_404(client, settings, colleague, legacy):
+    token = (
+        legacy_unsubscribe_token(colleague.pk, 0, settings.SECRET_KEY)
+        if legacy
+        else notifications.unsubscribe_token(colleague)
+    )
+    user_id, community_id, mac = token.split(".", 2)
+    assert unsubscribe_page(client, token) == 200
+    for variant in (
+        f"0{user_id}.{community_id}.{mac}",
+        f"{user_id}.00.{mac}",
+        f"{user_id}.{community_id}.{mac}=",
+        f"+{user_id}.{community_id}.{mac}",
+        f"{user_id.translate(FULL_WIDTH)}.{community_id}.{mac}",
+        f"{user_id.translate(ARABIC_INDIC)}.{community_id}.{mac}",
+        f"{user_id.translate(SUPERSCRIPT)}.{community_id}.{mac}",
+        f"{user_id}.{community_id.translate(FULL_WIDTH)}.{mac}",
+        "¹.0.x",
+        f"{user_id}.{community_id}.{mac[:-1]}é",
+        f"{user_id}.{community_id}",
+        "...",
+    ):
+        assert unsubscribe_page(client, variant) == 404, variant
+    assert not DigestPreference.objects.exists()

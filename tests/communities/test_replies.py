@@ -273,3 +273,65 @@ def test_leads_find_the_community_address_on_the_integrations_page(client, lead,
     client.force_login(lead)
     page = client.get(reverse("integrations:community", args=[project.slug])).content.decode()
     assert replies.community_address(project) in page
+
+
+# --- Signed addresses (issue 15: key rotation, one spelling per address) ---------------------
+
+OLD_KEY = "the-key-before-rotation-" + "x" * 40
+NEW_KEY = "the-key-after-rotation-" + "y" * 40
+
+
+def legacy_mac(value: str, purpose: str, secret: str) -> str:
+    """The hand-made HMAC of the addresses given out before issue 15."""
+    key = hashlib.sha256(f"communities.{purpose}:{secret}".encode()).digest()
+    digest = hmac.new(key, value.encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
+def test_reply_and_community_addresses_survive_a_key_rotation(
+    client, settings, colleague, post, project
+):
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = OLD_KEY, []
+    reply_to = replies.reply_address(user=colleague, post_id=post.pk)
+    community = replies.community_address(project)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = NEW_KEY, [OLD_KEY]
+    assert replies.community_address(project) != community  # signed with the new key now
+    postmark(client, sender=colleague.email, to=reply_to, text="Still reaches the post")
+    assert Comment.objects.get().body == "Still reaches the post"
+    postmark(client, sender=colleague.email, to=community, text="Still reaches the community")
+    assert project.posts.filter(author=colleague).exists()
+    settings.SECRET_KEY_FALLBACKS = []
+    assert replies.read_reply_address(reply_to) is None
+    assert replies.read_community_address(community) is None
+
+
+def test_addresses_given_out_before_the_change_keep_working(settings, colleague, post, project):
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = NEW_KEY, [OLD_KEY]
+    now = time.time()
+    stamp = replies._base36(int(now) - 86400)
+    value = f"{colleague.pk}.{post.pk}.{stamp}"
+    legacy = f"reply+{value}.{legacy_mac(value, 'reply', OLD_KEY)}@{DOMAIN}"
+    assert replies.read_reply_address(legacy, now=now) == (colleague.pk, post.pk)
+    assert replies.read_reply_address(legacy, now=now + 31 * 86400) is None  # they still expire
+    community = f"post+{project.pk}.{legacy_mac(f'0.{project.pk}.', 'post', OLD_KEY)}@{DOMAIN}"
+    assert replies.read_community_address(community) == project.pk
+
+
+def test_an_address_has_one_spelling_apart_from_its_case(colleague, post, project):
+    good = replies.reply_address(user=colleague, post_id=post.pk)
+    assert replies.read_reply_address(good.upper()) == (colleague.pk, post.pk)
+    local, domain = good.split("@")
+    user_id, post_id, stamp, mac = local.removeprefix("reply+").split(".")
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    arabic_indic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    for user, item, when in (
+        (f"0{user_id}", post_id, stamp),
+        (user_id, f"0{post_id}", stamp),
+        (user_id, post_id, f"0{stamp}"),
+        (user_id.translate(full_width), post_id, stamp),
+        (user_id, post_id.translate(arabic_indic), stamp),
+    ):
+        assert replies.read_reply_address(f"reply+{user}.{item}.{when}.{mac}@{domain}") is None
+    community = replies.community_address(project)
+    assert replies.read_community_address(community.upper()) == project.pk
+    assert replies.read_community_address(community.replace("post+", "post+0")) is None

@@ -147,10 +147,64 @@ def test_attachments_are_stored_and_served_to_readers_only(
     assert client.get(f"/media/{pdf.file.name}").status_code == 404
 
 
+def test_attachments_and_covers_are_served_as_strictly_as_library_documents(
+    client, lead, project, settings, tmp_path
+):
+    """Issue 15: random storage keys, one hardened response (nosniff, a sandbox CSP of its
+    own, a disposition, nothing cacheable once access ends)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.images import png_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(lead)
+    client.post(
+        reverse("communities:post_create", args=[project.slug]),
+        {
+            "body": "The charter",
+            "attachments": [
+                SimpleUploadedFile("Charte graphique.pdf", b"%PDF-1.4 charter", "text/html"),
+                SimpleUploadedFile("Plan du site.png", png_bytes(), "image/png"),
+            ],
+        },
+    )
+    pdf, image = Post.objects.get().attachments.order_by("name")
+    assert "Charte" not in pdf.file.name and "Plan" not in image.file.name
+    for item, content_type, disposition in (
+        (pdf, "application/pdf", "attachment"),
+        (image, "image/png", "inline"),
+    ):
+        response = client.get(reverse("communities:attachment", args=[item.pk]))
+        assert response["Content-Type"] == content_type
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response["Content-Security-Policy"]
+        assert response["Cache-Control"] == "private, no-store"
+        assert response["Content-Disposition"].startswith(disposition)
+    assert (
+        "Charte graphique.pdf"
+        in client.get(reverse("communities:attachment", args=[pdf.pk]))["Content-Disposition"]
+    )
+    cs.community_update(
+        acting_user=lead,
+        community=project,
+        cover=SimpleUploadedFile("Notre équipe.png", png_bytes(), "image/png"),
+    )
+    project.refresh_from_db()
+    assert "quipe" not in project.cover.name
+    cover = client.get(reverse("communities:cover", args=[project.slug]))
+    assert cover["Cache-Control"] == "private, no-store"
+    assert "sandbox" in cover["Content-Security-Policy"]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("photo.png", b"not really a png", "is not a valid image"),
+        ("photo.png", b"not really a png", "is not really a .png file"),
+        # the right first bytes, and still no image
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "is not a valid image"),
+        # markup posing as text, or as an image (issue 15: the library documents' check)
+        ("notes.txt", b"<html><script>alert(1)</script>", "is not really a .txt file"),
+        ("logo.gif", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "is not really a .gif file"),
         ("script.exe", b"MZ", "this kind of file is not accepted"),
         ("big.pdf", b"x" * 2048, "the limit is"),
     ],

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from documents import app_settings, services
-from documents.files import clean_filename
 from documents.models import Document, DocumentVersion
+from portal.files import clean_filename
 from tests.communities.conftest import add_member
 from tests.factories import UserFactory
 from tests.images import png_bytes

@@ -207,3 +207,22 @@ def test_the_demo_charter_awaits_julies_review_and_seeding_twice_changes_nothing
     )
     review.refresh_from_db()
     assert review.status == ReviewRequest.Status.CHANGES
+
+
+def test_the_trail_export_never_hands_a_formula_to_a_spreadsheet(
+    client, lead, project, partner, charter
+):
+    """A guest writes her remarks and her name; a lead opens the export in Excel."""
+    partner.display_name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    partner.save(update_fields=["display_name"])
+    review = ask(lead, charter, partner)
+    client.force_login(partner)
+    client.post(
+        reverse("documents:review_decide", args=[review.pk]),
+        {"decision": "changes", "comment": '=HYPERLINK("https://evil.example","Click")'},
+    )
+    client.force_login(lead)
+    export = client.get(reverse("documents:review_trail", args=[review.pk]), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[2][1] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert rows[2][4] == '\'=HYPERLINK("https://evil.example","Click")'

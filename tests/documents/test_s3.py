@@ -180,3 +180,40 @@ def test_the_upload_page_says_so_when_the_store_is_down(settings, client, lead, 
     )
     assert "file store is not answering" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_attachments_and_photos_on_s3_answer_with_the_documents_headers(
+    on_s3, client, lead, project
+):
+    """Issue 15: the object store answers a post attachment's or a profile photo's signed
+    URL with the type, disposition and cache headers of a library document."""
+    from communities import services as cs
+    from portal.accounts import services as accounts
+    from tests.images import png_bytes
+
+    post = cs.post_create(
+        acting_user=lead,
+        community=project,
+        body="The charter",
+        attachments=[SimpleUploadedFile("Charte graphique.pdf", PDF)],
+    )
+    accounts.user_profile_update(
+        user=lead, acting_user=lead, photo=SimpleUploadedFile("Moi.png", png_bytes())
+    )
+    assert not any("Charte" in key or "Moi" in key for key in keys(on_s3))
+    client.force_login(lead)
+    for url, content_type, disposition in (
+        (
+            reverse("communities:attachment", args=[post.attachments.get().pk]),
+            "application/pdf",
+            "attachment",
+        ),
+        (reverse("accounts:photo", args=[lead.pk]), "image/png", "inline"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Cache-Control"] == "private, no-store"
+        with urllib.request.urlopen(response["Location"]) as answer:  # noqa: S310 (loopback)
+            assert answer.headers["Content-Type"] == content_type
+            assert answer.headers["Content-Disposition"].startswith(disposition)
+            assert answer.headers["Cache-Control"] == "private, no-store"

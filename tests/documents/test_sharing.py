@@ -206,3 +206,17 @@ def test_ending_a_guests_last_membership_keeps_an_account_that_still_has_a_share
     guest_services.guest_end(acting_user=lead, membership=membership)
     partner.refresh_from_db()
     assert not partner.is_active
+
+
+def test_the_access_report_export_never_hands_a_formula_to_a_spreadsheet(
+    client, lead, project, charter, outsider
+):
+    outsider.display_name = "=1+2"
+    outsider.organisation = "-2+3+cmd|' /C calc'!A0"
+    outsider.save(update_fields=["display_name", "organisation"])
+    services.document_share(acting_user=lead, document=charter, user=outsider)
+    client.force_login(lead)
+    report_url = reverse("guests:guest", args=[outsider.pk])
+    rows = list(csv.reader(io.StringIO(client.get(report_url + "?format=csv").content.decode())))
+    assert rows[-1][0] == "'=1+2"
+    assert rows[-1][2] == "'-2+3+cmd|' /C calc'!A0"

@@ -11,7 +11,7 @@ from communities import selectors as community_selectors
 from communities.models import Activity, Post
 from integrations import fetch, selectors, services, tasks
 from integrations.models import Feed, FeedEntry, IntegrationPost
-from tests.integrations.feed_server import ETAG, FeedServer
+from tests.integrations.feed_server import ETAG, FeedServer, ProxyServer
 
 pytestmark = pytest.mark.django_db
 
@@ -142,9 +142,8 @@ def test_redirects_are_followed_and_checked(server, lead, sales, settings):
     assert check(feed) == 2
     # a redirect to the cloud metadata address is refused even when loopback is allowed
     # for the test server: link-local is checked on every hop
-    settings.INTEGRATIONS_ALLOW_PRIVATE_FEEDS = False
     with pytest.raises(fetch.FetchError) as refused:
-        fetch.fetch(server.url("/to-metadata"), allow_private=False)
+        fetch.fetch(server.url("/to-metadata"), allow_private=True, timeout=1)
     assert refused.value.code == "address"
 
 
@@ -181,10 +180,74 @@ def test_private_and_loopback_addresses_are_refused_by_default(server, lead, sal
         ("224.0.0.1", False),
         ("93.184.216.34", True),
         ("2606:4700::1111", True),
+        # not private, yet not globally reachable either (issue 15): carrier-grade NAT,
+        # where cloud metadata services also answer, benchmarking, documentation…
+        ("100.64.0.1", False),
+        ("100.100.100.200", False),
+        ("198.18.0.1", False),
+        ("192.0.2.1", False),
+        ("240.0.0.1", False),
+        ("2001:db8::1", False),
+        # IPv6 addresses that carry an IPv4 one are judged by it too
+        ("::ffff:100.100.100.200", False),
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::5db8:d822", True),  # NAT64 of 93.184.216.34
+        ("2002:6464:64c8::1", False),  # 6to4 of 100.100.100.200
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+        ("::a9fe:a9fe", False),
+        ("fe80::1%eth0", False),
     ],
 )
 def test_public_addresses(address, public):
     assert fetch.is_public(address) is public
+
+
+@pytest.mark.parametrize("path", ["/to-metadata", "/to-cgnat", "/to-nat64"])
+def test_a_redirect_to_a_metadata_address_is_refused_before_connecting(server, lead, sales, path):
+    # Loopback is allowed for the test server; the hop after the redirect is checked anew.
+    feed = connect(lead, sales, server.url(path))
+    assert check(feed) is None
+    assert feed.last_error == Feed.Error.ADDRESS
+
+
+def test_a_feed_read_through_the_outbound_proxy(server, lead, sales, sales_member, settings):
+    with ProxyServer() as proxy:
+        settings.INTEGRATIONS_FEED_PROXY = proxy.url("reader:s%C3%A9same@")
+        feed = connect(lead, sales, server.url("/rss.xml"))
+        assert check(feed) == 2
+        method, target, authorization = proxy.seen[0]
+        assert (method, target) == ("GET", server.url("/rss.xml"))
+        assert authorization == "Basic cmVhZGVyOnPDqXNhbWU="  # reader:sésame
+        assert server.requests[0][1]["Host"] == server.url("")[len("http://") :]
+
+
+def test_https_through_the_proxy_tunnels_to_the_checked_address(server):
+    with ProxyServer() as proxy:
+        port = server.url("").rsplit(":", 1)[1]
+        # "localhost" resolves here; the proxy is asked for the address checked, not the
+        # name (the TLS handshake then fails: the test server speaks plain http)
+        with pytest.raises(fetch.FetchError) as failed:
+            fetch.fetch(f"https://localhost:{port}/rss.xml", allow_private=True, proxy=proxy.url())
+        assert failed.value.code == "connection"
+        assert proxy.seen[0][:2] in (("CONNECT", f"127.0.0.1:{port}"), ("CONNECT", f"[::1]:{port}"))
+
+
+def test_the_proxy_changes_nothing_about_what_is_refused(server):
+    with ProxyServer() as proxy:
+        for url in ("http://100.100.100.200/", "https://10.0.0.1/", server.url("/rss.xml")):
+            with pytest.raises(fetch.FetchError) as refused:
+                fetch.fetch(url, proxy=proxy.url(), timeout=1)
+            assert refused.value.code == "address", url
+        assert proxy.seen == []
+
+
+def test_a_mistyped_proxy_stops_the_start(settings):
+    from django.core import checks
+
+    settings.INTEGRATIONS_FEED_PROXY = "socks5://proxy:1080"
+    assert [e.id for e in checks.run_checks() if e.id.startswith("integrations.")] == [
+        "integrations.E001"
+    ]
 
 
 def test_only_http_urls_and_leads(lead, sales, sales_member):

@@ -1,7 +1,9 @@
 """The admin screens (issue 9): listings with search, filters and links to the site, bulk
 actions that go through the services, and who may reach them."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -154,6 +156,41 @@ def test_listings_export_as_csv(admin_client, scene, project):
     assert any(row.startswith("Lakeside Trails,") for row in rows)
     guests_csv = admin_client.get(reverse("admin_guests:index"), {"export": "csv"})
     assert "Paula Partner" in b"".join(guests_csv.streaming_content).decode()
+
+
+def test_listing_exports_never_hand_a_formula_to_a_spreadsheet(admin_client, lead, project):
+    invite_guest(lead, project, display_name="=HYPERLINK(1)", organisation="+1")
+    guests.invitation_create(
+        acting_user=lead,
+        email="olga@funder.example",
+        communities=[project],
+        name="@SUM(A1)",
+        organisation="-1-1",
+    )
+    guests_csv = admin_client.get(reverse("admin_guests:index"), {"export": "csv"})
+    text = b"".join(guests_csv.streaming_content).decode()
+    assert "'=HYPERLINK(1)" in text
+    invitations_csv = admin_client.get(reverse("admin_invitations:index"), {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(invitations_csv.streaming_content).decode())))
+    olga = next(row for row in rows if row[0] == "olga@funder.example")
+    assert olga[1:3] == ["'@SUM(A1)", "'-1-1"]
+
+
+def test_every_admin_export_goes_through_the_formula_guard():
+    from wagtail.admin.viewsets import viewsets
+
+    from portal.admin_viewsets import CsvSafeExportMixin
+
+    reverse("wagtailadmin_home")  # the admin's URLs register the viewsets
+    ours = ("portal.", "communities.", "guests.", "events.", "documents.", "integrations.")
+    exporting = [
+        v
+        for v in viewsets.viewsets
+        if type(v).__module__.startswith(ours) and getattr(v, "list_export", None)
+    ]
+    assert len(exporting) >= 6
+    for viewset in exporting:
+        assert issubclass(viewset.index_view_class, CsvSafeExportMixin), viewset
 
 
 def test_inspect_views_link_to_the_public_page(admin_client, scene, project):

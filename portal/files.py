@@ -1,11 +1,31 @@
-"""Uploaded files: names made harmless, types decided by content as well as extension,
-sizes limited while the upload streams. Pure functions and one upload handler."""
+"""Private files, from upload to download, the same for library documents, post
+attachments and profile photos (and community covers):
+
+- one content check, :func:`check_upload`: the extension must be one the caller accepts and
+  the first bytes must be what the extension says (no HTML or SVG posing as text), so the
+  type stored and served is decided by content as well as extension;
+- random storage keys, :func:`storage_key`: a person's file name is metadata only, never a
+  key anybody can guess or steer;
+- one hardened response, :func:`private_file_response`, after the caller checked who asks:
+  an inert attachment (inline only for images and PDF previews) with ``nosniff``, a sandbox
+  CSP of its own (so django-csp leaves it alone) and ``Cache-Control: private, no-store``,
+  so no cache keeps a copy after access ends; with an object store, a short-lived signed
+  URL that makes the store answer with the same type, disposition and cache headers;
+- sizes limited while the upload streams (:class:`MaxSizeUploadHandler`).
+"""
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 OOXML = "application/vnd.openxmlformats-officedocument."
@@ -31,6 +51,10 @@ TYPES: dict[str, tuple[str, object]] = {
     "csv": ("text/csv", "text"),
 }
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe")
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+HEAD_BYTES = 2048  # what the content check reads of each file
+# The file response's own policy: nothing runs, even when opened inline.
+SANDBOX_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
 
 
 class UploadRefused(ValueError):
@@ -68,7 +92,7 @@ def _is_text(head: bytes) -> bool:
 def content_type_for(name: str, head: bytes) -> str:
     """The content type to store and serve, decided by extension *and* content; raises
     UploadRefused when they disagree or the kind is not accepted."""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    extension = extension_of(name)
     if extension not in TYPES:
         raise UploadRefused(_("%(name)s: this kind of file is not accepted.") % {"name": name})
     if not head:
@@ -88,6 +112,72 @@ def content_type_for(name: str, head: bytes) -> str:
             % {"name": name, "extension": extension}
         )
     return content_type
+
+
+def extension_of(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def check_upload(upload: Any, *, extensions: Iterable[str] | None = None) -> str:
+    """The content type of an uploaded file, by extension and content; raises UploadRefused
+    when the kind is not in ``extensions`` (default: every kind of ``TYPES``), the file is
+    empty, or its bytes are not what its extension says. Leaves the file at its start."""
+    name = clean_filename(upload.name or "")
+    if extensions is not None and extension_of(name) not in extensions:
+        raise UploadRefused(_("%(name)s: this kind of file is not accepted.") % {"name": name})
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    return content_type_for(name, head)
+
+
+def random_name(name: str = "") -> str:
+    """A random file name for storage; only the extension of ``name`` is kept, and only a
+    known one, so that the key says the type."""
+    extension = extension_of(name)
+    suffix = f".{extension}" if extension in TYPES else ""
+    return f"{secrets.token_urlsafe(24)}{suffix}"
+
+
+def storage_key(prefix: str, name: str = "") -> str:
+    """A random key under ``prefix/<year>/<month>/`` (see :func:`random_name`)."""
+    return f"{prefix}/{timezone.now():%Y/%m}/{random_name(name)}"
+
+
+def content_type_of_key(key: str) -> str:
+    """The type a stored file is served as, from the extension its key kept (files stored
+    before the keys were random keep their original name's)."""
+    return TYPES.get(extension_of(key), ("application/octet-stream",))[0]
+
+
+def private_file_response(
+    field: Any, *, name: str, content_type: str, inline: bool = False
+) -> HttpResponse:
+    """A stored file for someone the caller has just allowed: streamed from local storage,
+    or a redirect to a short-lived signed URL of the object store. ``inline`` is honoured
+    for images and PDF only; anything else is an attachment."""
+    inline = inline and (content_type in IMAGE_TYPES or content_type == "application/pdf")
+    response: HttpResponse
+    if settings.SERVE_MEDIA:
+        response = FileResponse(
+            field.open("rb"), as_attachment=not inline, filename=name, content_type=content_type
+        )
+    else:
+        # The object store answers the signed URL with these headers, not the stored ones.
+        response = HttpResponseRedirect(
+            field.storage.url(
+                field.name,
+                parameters={
+                    "ResponseContentDisposition": content_disposition_header(not inline, name),
+                    "ResponseContentType": content_type,
+                    "ResponseCacheControl": "private, no-store",
+                },
+            )
+        )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SANDBOX_CSP
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class MaxSizeUploadHandler(FileUploadHandler):
