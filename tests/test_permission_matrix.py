@@ -776,3 +776,15 @@ def test_matrix(client, world, row: Row, role: str):
         assert response["Location"].startswith(reverse("account_login"))
     else:
         assert response.status_code == expected, (role, row.route, response.status_code)
+    if response.get("Content-Type", "").startswith("text/html"):
+        check_html_page(response, user)
+
+
+def check_html_page(response, user) -> None:
+    """What every HTML page of the site carries, whoever asks: the header menu with its
+    "Admin" entry for those who may use the admin (no view's context may hide it)."""
+    content = response.content.decode()
+    if 'class="site-header"' in content:
+        admin_entry = f'href="{reverse("wagtailadmin_home")}"'
+        may_admin = user is not None and user.has_perm("wagtailadmin.access_admin")
+        assert (admin_entry in content) == may_admin, "the header's Admin entry"
