@@ -292,6 +292,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_I18N_ENABLED = False
 # Staff avatars are never fetched from gravatar.com (it would learn their e-mail hashes).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the dashboard ask releases.wagtail.org for news (and the CSP would refuse it).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 TAGGIT_CASE_INSENSITIVE = True
 
