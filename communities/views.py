@@ -168,7 +168,7 @@ def _community_page(
     perms = permissions.permissions_for(request.user, community)
     context = {
         "community": community,
-        "perms": perms,
+        "community_perms": perms,
         "can_view": permissions.VIEW in perms,
         "membership": selectors.my_membership(user=request.user, community=community),
     }
@@ -309,7 +309,7 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
         "communities/members.html",
         {
             "community": community,
-            "perms": perms,
+            "community_perms": perms,
             "members": selectors.members_of(user=request.user, community=community),
             "requests": selectors.pending_requests(user=request.user, community=community),
             "invite_form": InviteForm() if permissions.MANAGE_MEMBERS in perms else None,

@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from communities import permissions
 from portal.pages.blocks import BodyBlock, HomeBlock
+from portal.pages.forms import CommunityScopedPageForm
 
 
 def restricted_page_ids(request: HttpRequest | None) -> list[int]:
@@ -73,6 +74,7 @@ class CommunityScope(models.Model):
     )
 
     scope_panels = [FieldPanel("community")]
+    base_form_class = CommunityScopedPageForm
 
     class Meta:
         abstract = True

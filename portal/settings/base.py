@@ -7,8 +7,10 @@ Every variable is listed, with a comment, in ``.env.example``.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from portal.settings.env import env_bool, env_int, env_list, env_str, redis_db_url
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "guardian",
     "anymail",
     "django_htmx",
+    "csp",
     # REST API and its OpenAPI schema (integrations)
     "rest_framework",
     "drf_spectacular",
@@ -74,12 +77,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every response (and the admin's own, laxer one).
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.accounts.middleware.UserPreferencesMiddleware",
+    # Pages for a signed-in person are theirs: no shared cache keeps them.
+    "portal.middleware.PrivateCacheMiddleware",
+    # Signed-in people without admin access get "no access" at /admin/, not a login loop.
+    "portal.middleware.AdminAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -261,6 +270,8 @@ STORAGES = {
 # Local media are served by Django itself when no object store is configured.
 SERVE_MEDIA = not AWS_STORAGE_BUCKET_NAME
 WHITENOISE_USE_FINDERS = DEBUG
+# Files served at the site's root, such as /favicon.ico (browsers ask for it on every page).
+WHITENOISE_ROOT = BASE_DIR / "portal" / "site_root"
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -298,6 +309,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_I18N_ENABLED = False
+# Staff avatars are never fetched from gravatar.com (it would learn their e-mail hashes).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the dashboard ask releases.wagtail.org for news (and the CSP would refuse it).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -310,6 +325,53 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+
+def _media_origins() -> list[str]:
+    """Where signed image URLs point when uploads live in an object store (avatars and
+    attachments redirect there, and CSP checks the redirect's target)."""
+    explicit = env_list("PORTAL_CSP_MEDIA_ORIGINS")
+    if explicit or not AWS_STORAGE_BUCKET_NAME:
+        return explicit
+    endpoint = env_str("AWS_S3_ENDPOINT_URL")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        return [
+            f"{parts.scheme}://{parts.netloc}",
+            f"{parts.scheme}://{AWS_STORAGE_BUCKET_NAME}.{parts.netloc}",
+        ]
+    region = env_str("AWS_S3_REGION_NAME")
+    hosts = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+    if region:
+        hosts.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{region}.amazonaws.com")
+    return hosts
+
+
+# django-csp: no inline script, no inline style, nothing from another site. Behaviour lives
+# in portal/static/portal/js/parvis.js (data- attributes), never in the HTML. A response that
+# already carries a policy (private files: a sandbox) keeps its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_media_origins()],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Wagtail's admin still writes inline scripts and styles (date pickers, inline panels) and
+# previews pages in a frame of its own: under /admin/ these directives replace the above.
+PORTAL_ADMIN_CSP = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:", *_media_origins()],
+    "frame-ancestors": [SELF],
+}
 
 LOGGING = {
     "version": 1,

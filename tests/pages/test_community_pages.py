@@ -204,7 +204,7 @@ def test_the_admin_view_answers_404_to_those_without_the_right(client, scoped, p
     url = reverse("publish_to_community", args=[scoped.pk])
     assert client.get(url).status_code == 302  # to the admin's sign-in
     client.force_login(people["member"])
-    assert client.get(url).status_code == 302  # no admin access at all
+    assert client.get(url).status_code == 403  # no admin access at all: "no access"
     writer = UserFactory()
     writer.groups.add(Group.objects.get(name="Editors"))  # edits, but publishes through review
     client.force_login(writer)
@@ -216,3 +216,24 @@ def test_the_admin_view_answers_404_to_those_without_the_right(client, scoped, p
     assert client.get(reverse("publish_to_community", args=[unscoped.pk])).status_code == 404
     assert not PageAnnouncement.objects.exists()
     assert not ModelLogEntry.objects.filter(action="pages.publish_to_community").exists()
+
+
+def test_the_community_choice_lists_only_communities_the_editor_may_see(
+    client, scoped, editor, project, lead
+):
+    secret = cs.community_create(acting_user=lead, name="Hidden board", visibility="secret")
+    mine = cs.community_create(acting_user=editor, name="My secret circle", visibility="secret")
+    client.force_login(editor)
+    edit_url = reverse("wagtailadmin_pages:edit", args=[scoped.pk])
+    edit = client.get(edit_url).text
+    assert f'<option value="{project.pk}" selected>' in edit  # private: known to exist
+    assert f'<option value="{mine.pk}">' in edit
+    assert "Hidden board" not in edit
+    form_class = NewsPage.get_edit_handler().get_form_class()
+    form = form_class(instance=scoped, for_user=editor)
+    assert secret not in form.fields["community"].queryset
+    # A page already scoped to a community the editor cannot see keeps that scope.
+    NewsPage.objects.filter(pk=scoped.pk).update(community=secret)
+    scoped.refresh_from_db()
+    form = form_class(instance=scoped, for_user=editor)
+    assert list(form.fields["community"].queryset.filter(visibility="secret")) == [secret, mine]
