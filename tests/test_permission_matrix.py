@@ -607,8 +607,8 @@ MATRIX: list[Row] = [
     ],
     # the digest outbox's listing (its CSV export goes through the formula guard, so its
     # index view is ours)
-    Row("digests:index", "get", _no_args, E(302, 302, 302, 302, 302, 200)),
-    Row("digests:index_results", "get", _no_args, E(302, 302, 302, 302, 302, 200)),
+    Row("digests:index", "get", _no_args, E(403, 403, 403, 403, 403, 200)),
+    Row("digests:index_results", "get", _no_args, E(403, 403, 403, 403, 403, 200)),
 ]
 
 
