@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from communities import permissions
@@ -18,12 +20,26 @@ from portal.http import csv_response
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 220, 30
 
 
+class CommunityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Community) -> str:
+        if obj.archived_at is not None:
+            return gettext("%(name)s (archived)") % {"name": obj.name}
+        return obj.name
+
+
+def _report_communities():
+    """Every community, archived ones too (their numbers stay worth reading on their own),
+    after the active ones."""
+    archived = ExpressionWrapper(Q(archived_at__isnull=False), output_field=BooleanField())
+    return Community.objects.order_by(archived.asc(), "name")
+
+
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-    community = forms.ModelChoiceField(
+    community = CommunityChoiceField(
         label=_("Community"),
-        queryset=Community.objects.filter(archived_at__isnull=True).order_by("name"),
+        queryset=_report_communities(),
         required=False,
         empty_label=_("The whole organisation"),
     )
@@ -33,6 +49,14 @@ class PeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("The period ends before it starts."))
         return data
+
+
+# Accounts counted, hence plural, and apart from the status "Active" of a membership.
+SERIES = {
+    "registered": pgettext_lazy("adoption: accounts", "Registered"),
+    "connected": pgettext_lazy("adoption: accounts", "Connected"),
+    "active": pgettext_lazy("adoption: accounts", "Active"),
+}
 
 
 def _chart(months: list[adoption.Month]) -> dict:
@@ -53,12 +77,15 @@ def _chart(months: list[adoption.Month]) -> dict:
         "height": CHART_HEIGHT,
         "top": top,
         "series": [
-            {"name": _("Registered"), "points": points("registered"), "color": "#4a5561"},
-            {"name": _("Connected"), "points": points("connected"), "color": "#0b5cad"},
-            {"name": _("Active"), "points": points("active"), "color": "#1e6b34"},
+            {"name": SERIES["registered"], "points": points("registered"), "color": "#4a5561"},
+            {"name": SERIES["connected"], "points": points("connected"), "color": "#0b5cad"},
+            {"name": SERIES["active"], "points": points("active"), "color": "#1e6b34"},
         ],
         "labels": [
-            {"x": round(CHART_PAD + i * step, 1), "text": m.month.strftime("%m/%y")}
+            {
+                "x": round(CHART_PAD + i * step, 1),
+                "text": formats.date_format(m.month, "SHORT_YEAR_MONTH_FORMAT"),
+            }
             for i, m in enumerate(months)
         ],
         "baseline": CHART_HEIGHT - CHART_PAD,
@@ -69,9 +96,9 @@ ROWS = [
     ("registered", _("Registered accounts")),
     ("connected", _("Connected during the period")),
     ("connection_rate", _("Connection rate (%)")),
-    ("active", _("Active (posted, commented or liked)")),
+    ("active", pgettext_lazy("adoption: accounts", "Active (posted, commented or liked)")),
     ("passive", _("Passive (connected, only read)")),
-    ("enriched", _("Enriched profile (≥ 75 %)")),
+    ("enriched", pgettext_lazy("adoption: accounts", "Enriched profile (≥ 75 %)")),
     ("participation_rate", _("Participation rate (%)")),
     ("frequency", _("Contributions per active account")),
     ("posts", _("Posts")),
@@ -122,6 +149,7 @@ def adoption_report(request: HttpRequest) -> HttpResponse:
             "definitions": adoption.DEFINITIONS.values(),
             "months": months,
             "chart": _chart(months),
+            "series": SERIES,
             "start": start,
             "end": end,
             "community": community,

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -193,3 +194,54 @@ def test_the_demo_has_an_adoption_curve_and_seeds_it_once():
     assert months[0].connected < months[1].connected > months[2].connected  # peak, then dip
     call_command("seed_demo", stdout=io.StringIO())
     assert Connection.objects.count() == rows
+
+
+def test_an_archived_community_can_still_be_chosen_after_the_active_ones(
+    client, scenario, staff, project, lead
+):
+    """QA #11: archiving a community must not hide its numbers from administrators."""
+    cs.community_create(acting_user=lead, name="Alpine Huts", visibility="private", kind="project")
+    cs.community_archive(acting_user=lead, community=project)
+    client.force_login(staff)
+    url = reverse("adoption_report")
+    page = client.get(url).content.decode()
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', page)
+    labels = [label for _value, label in options]
+    assert "Lakeside Trails (archived)" in labels
+    assert "Alpine Huts" in labels
+    assert labels.index("Alpine Huts") < labels.index("Lakeside Trails (archived)")
+    period = {"start": today().isoformat(), "end": today().isoformat()}
+    chosen = client.get(url, {**period, "community": project.pk})
+    assert chosen.context["community"] == project
+    assert chosen.context["form"].is_valid()
+    assert "Lakeside Trails: " in chosen.content.decode()
+    accounts.user_profile_update(user=staff, acting_user=staff, language="fr")
+    assert "Lakeside Trails (archivée)" in client.get(url).content.decode()
+
+
+def test_the_curve_names_months_the_readers_way_and_counts_accounts_in_the_plural(
+    client, scenario, staff
+):
+    """QA #12: no "01/26" on the axis; French labels of accounts are plural ("Actifs")."""
+    client.force_login(staff)
+    url = reverse("adoption_report")
+    end = datetime.date(2026, 1, 31)
+    period = {"start": "2026-01-01", "end": end.isoformat()}
+    page = client.get(url, period)
+    axis = [label["text"] for label in page.context["chart"]["labels"]]
+    assert axis[-1] == "Jan 2026" and axis[0] == "Feb 2025"
+    assert not re.search(r"\b\d\d/\d\d\b", page.content.decode())
+    accounts.user_profile_update(user=staff, acting_user=staff, language="fr")
+    page = client.get(url, period)
+    text = page.content.decode()
+    axis = [label["text"] for label in page.context["chart"]["labels"]]
+    assert axis[-1] == "jan. 2026" and axis[-2] == "déc. 2025"
+    assert [str(s["name"]) for s in page.context["chart"]["series"]] == [
+        "Inscrits",
+        "Connectés",
+        "Actifs",
+    ]
+    assert '<th scope="col">Actifs</th>' in text and ">━ Actifs</span>" in text
+    assert ">Actif<" not in text and "━ Actif<" not in text
+    assert "Actifs (ont publié, commenté ou aimé)" in text
+    assert "Profils enrichis (≥ 75\u00a0%)" in text

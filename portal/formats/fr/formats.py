@@ -8,5 +8,8 @@ DATETIME_FORMAT = "j N Y, H:i"
 SHORT_DATETIME_FORMAT = "j N Y, H:i"
 TIME_FORMAT = "H:i"
 YEAR_MONTH_FORMAT = "F Y"
+# A month where room is short (a chart's axis): ``jan. 2026``, as in DATE_FORMAT. Not one of
+# Django's names: read with django.utils.formats.date_format, which looks it up here.
+SHORT_YEAR_MONTH_FORMAT = "N Y"
 MONTH_DAY_FORMAT = "j N"
 FIRST_DAY_OF_WEEK = 1
