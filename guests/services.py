@@ -55,7 +55,7 @@ def _send(invitation: Invitation, token: str) -> None:
             "communities": ", ".join(c.name for c in invitation.communities.all()),
             "message": invitation.message,
             "accept_url": reverse("guests:accept", args=[token]),
-            "expires_on": timezone.localdate(invitation.expires_at).isoformat(),
+            "expires_on": invitation.expires_at.isoformat(),
         },
     )
 
@@ -326,7 +326,7 @@ def guests_remind() -> int:
             context={
                 "guest_name": membership.user.name,
                 "community_name": membership.community.name,
-                "ends_on": timezone.localdate(membership.expires_at).isoformat(),
+                "ends_on": membership.expires_at.isoformat(),
                 "manage_url": reverse("guests:guest", args=[membership.user_id]),
             },
         )

@@ -9,6 +9,7 @@ recipient ever sees another's address, and each reads their own language.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Recipient:
     email: str
     language: str
     name: str = ""
+    # An IANA zone name; empty: the site's zone (TIME_ZONE), as for a bare address.
+    timezone: str = ""
 
 
 def recipient_for(to: object) -> Recipient:
@@ -36,7 +39,15 @@ def recipient_for(to: object) -> Recipient:
     email = to.email  # type: ignore[attr-defined]
     language = getattr(to, "language", "") or settings.LANGUAGE_CODE
     name = getattr(to, "get_full_name", lambda: "")() or ""
-    return Recipient(email=email, language=language, name=name)
+    zone = getattr(to, "timezone", "") or ""
+    return Recipient(email=email, language=language, name=name, timezone=str(zone))
+
+
+def _zone(recipient: Recipient) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(recipient.timezone or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def render_text(template_name: str, context: Mapping[str, object]) -> str:
@@ -50,14 +61,15 @@ def render_text(template_name: str, context: Mapping[str, object]) -> str:
 def render_templated_email(
     template_prefix: str, *, recipient: Recipient, context: Mapping[str, object]
 ) -> tuple[str, str, str | None]:
-    """Subject, text body and optional HTML body, rendered in the recipient's language."""
+    """Subject, text body and optional HTML body, rendered in the recipient's language and
+    time zone (dates in the named formats of portal/formats, as on the pages)."""
     ctx = {
         "recipient": recipient,
         "site_name": settings.WAGTAIL_SITE_NAME,
         "base_url": settings.WAGTAILADMIN_BASE_URL,
         **context,
     }
-    with translation.override(recipient.language):
+    with translation.override(recipient.language), timezone.override(_zone(recipient)):
         subject = render_text(f"{template_prefix}_subject.txt", ctx)
         text = render_text(f"{template_prefix}.txt", ctx)
         try:
