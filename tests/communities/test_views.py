@@ -271,3 +271,13 @@ def test_comment_reply_and_edit_boxes_suggest_people_to_mention(client, lead, pr
         reverse("communities:mentions", args=[project.slug]), {"body": "Thanks @Ca"}
     ).text
     assert 'data-mention="Camille Martin"' in options and "onclick" not in options
+
+
+def test_post_form_help_text_is_in_the_readers_language(client, lead, project):
+    lead.language = "fr"
+    lead.save(update_fields=["language"])
+    client.force_login(lead)
+    page = client.get(reverse("communities:detail", args=[project.slug]))
+    assert "caractères au maximum" in page.text
+    assert "Jusqu’à" in page.text
+    assert "characters at most" not in page.text
