@@ -336,6 +336,17 @@ MENTION_BEING_TYPED = re.compile(r"@\*{0,2}([^*@\n]{2,40})$")
 MEMBER_ACTIONS = {"approve", "decline", "promote", "demote", "remove"}
 
 
+def _member_action_done(action: str) -> str:
+    """What happened, to whom: "Done." alone leaves a lead unsure whom she removed."""
+    return {
+        "approve": _("%(person)s joined %(community)s."),
+        "decline": _("The request of %(person)s to join %(community)s was declined."),
+        "promote": _("%(person)s is now a lead of %(community)s."),
+        "demote": _("%(person)s is now a member of %(community)s."),
+        "remove": _("%(person)s was removed from %(community)s."),
+    }[action]
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @not_found_on_denial
@@ -378,7 +389,11 @@ def member_action(request: HttpRequest, slug: str, pk: int, action: str) -> Http
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, _("Done."))
+        messages.success(
+            request,
+            _member_action_done(action)
+            % {"person": membership.user.name, "community": community.name},
+        )
     return redirect("communities:members", slug=slug)
 
 
