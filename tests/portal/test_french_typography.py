@@ -61,3 +61,16 @@ def test_notifications_and_bulk_results_read_in_french_typography(client, lead, 
     assert "\u00a0: " in line, line
     bulk = Path(settings.BASE_DIR, "templates/guests/_bulk_rows.html").read_text()
     assert "{% endblocktranslate %};" not in bulk  # ";" outside the catalogue gets no space
+
+
+def test_an_import_refusal_names_the_event_in_french_typography():
+    import icalendar
+    from django.utils import translation
+
+    from events.ical import _Reader
+
+    vevent = icalendar.Event()
+    vevent.add("SUMMARY", "Comité")
+    with translation.override("fr"):
+        refusal = _Reader(vevent, default_tz="Europe/Paris", position=1).refuse("date invalide")
+    assert str(refusal) == "Comité\u00a0: date invalide"
