@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from communities import markup
@@ -8,6 +9,19 @@ from communities.models import Community, DigestPreference
 from portal import files
 
 IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
+
+
+def _percent(template: str, params: dict) -> str:
+    return str(template) % params
+
+
+# `lazy_text % params` translates at once, i.e. at import, in English: a class-level
+# help text must stay lazy until the form renders, in the reader's language.
+_format_lazy_percent = lazy(_percent, str)
+
+
+def format_lazy_percent(template: str, /, **params: object) -> str:
+    return _format_lazy_percent(template, params)
 
 
 class CommunityForm(forms.ModelForm):
@@ -106,14 +120,17 @@ class PostForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=markup.MAX_LENGTH,
         error_messages={"required": _("Write something first.")},
-        help_text=_("Markdown, #hashtags and @**Name** mentions. %(limit)s characters at most.")
-        % {"limit": markup.MAX_LENGTH},
+        help_text=format_lazy_percent(
+            _("Markdown, #hashtags and @**Name** mentions. %(limit)s characters at most."),
+            limit=markup.MAX_LENGTH,
+        ),
     )
     attachments = MultipleFileField(
         label=_("Attach images or files"),
         required=False,
-        help_text=_("Up to %(count)s files.")
-        % {"count": settings.COMMUNITIES_ATTACHMENTS_PER_POST},
+        help_text=format_lazy_percent(
+            _("Up to %(count)s files."), count=settings.COMMUNITIES_ATTACHMENTS_PER_POST
+        ),
     )
     client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 

@@ -41,7 +41,11 @@ class Community(models.Model):
     members_add_events = models.BooleanField(_("members may add events"), default=False)
     archived_at = models.DateTimeField(_("archived on"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -82,9 +86,17 @@ class Membership(models.Model):
         LEFT = "left", _("Left")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
     )
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("community"),
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
@@ -92,7 +104,12 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(_("joined on"), null=True, blank=True)
     expires_at = models.DateTimeField(_("access ends"), null=True, blank=True)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
     # The newest post this member has seen in the community's feed: the home page counts
     # the posts above it as unread (with the (community, id) index of posts).
@@ -396,17 +413,22 @@ class DigestOutbox(models.Model):
         FAILED = "failed", _("failed")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="digests",
+        verbose_name=_("person"),
     )
-    period = models.CharField(max_length=12)  # "d2026-11-26" or "w2026-48"
+    period = models.CharField(_("period"), max_length=12)  # "d2026-11-26" or "w2026-48"
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     message_id = models.CharField(max_length=200, blank=True)
-    error = models.CharField(max_length=500, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)  # last handed to the workers
     claimed_at = models.DateTimeField(null=True, blank=True)  # when it became "sending"
 

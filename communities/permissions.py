@@ -223,6 +223,12 @@ def can_create_community(user: Any) -> bool:
     return _is_signed_in(user) and not user.is_external
 
 
+def can_find_communities(user: Any) -> bool:
+    """Browse the communities one is not in and ask to join them: internal people only. A
+    guest enters a community only through an invitation, so pages never offer her more."""
+    return _is_signed_in(user) and not user.is_external
+
+
 def community_of(obj: Any) -> Community | None:
     """The community an object belongs to (a community, a post, a comment, anything with
     a ``community`` attribute)."""

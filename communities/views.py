@@ -125,6 +125,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
             "communities": communities,
             "invitations": selectors.my_invitations(user=request.user),
             "can_create": permissions.can_create_community(request.user),
+            "can_find_communities": permissions.can_find_communities(request.user),
         },
     )
 
@@ -294,6 +295,20 @@ def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         _error(request, exc)
         return redirect("communities:detail", slug=slug)
+    if not permissions.can_find_communities(request.user) and not (
+        selectors.communities_of(user=request.user).exists()
+    ):
+        # A guest who left her last community keeps her account (README, "Guests"): home
+        # tells her so and how to come back, instead of an empty list she cannot fill.
+        messages.success(
+            request,
+            _(
+                "You left %(name)s. You are in no community any more: your account stays, "
+                "and a community lead can invite you again."
+            )
+            % {"name": community.name},
+        )
+        return redirect("/")
     messages.success(request, _("You left %(name)s.") % {"name": community.name})
     return redirect("communities:list")
 
@@ -319,6 +334,17 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 MENTION_BEING_TYPED = re.compile(r"@\*{0,2}([^*@\n]{2,40})$")
 MEMBER_ACTIONS = {"approve", "decline", "promote", "demote", "remove"}
+
+
+def _member_action_done(action: str) -> str:
+    """What happened, to whom: "Done." alone leaves a lead unsure whom she removed."""
+    return {
+        "approve": _("%(person)s joined %(community)s."),
+        "decline": _("The request of %(person)s to join %(community)s was declined."),
+        "promote": _("%(person)s is now a lead of %(community)s."),
+        "demote": _("%(person)s is now a member of %(community)s."),
+        "remove": _("%(person)s was removed from %(community)s."),
+    }[action]
 
 
 @require_http_methods(["GET", "POST"])
@@ -363,7 +389,11 @@ def member_action(request: HttpRequest, slug: str, pk: int, action: str) -> Http
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, _("Done."))
+        messages.success(
+            request,
+            _member_action_done(action)
+            % {"person": membership.user.name, "community": community.name},
+        )
     return redirect("communities:members", slug=slug)
 
 
@@ -669,6 +699,9 @@ def home_feed(request: HttpRequest) -> HttpResponse:
     context = {"page": page, "show_community": True, "more_url": reverse("communities:feed")}
     if request.htmx and request.GET.get("cursor"):
         return render(request, "communities/_feed_items.html", context)
+    context["can_find_communities"] = permissions.can_find_communities(request.user)
+    if not page.items and not context["can_find_communities"]:
+        context["no_community"] = not selectors.communities_of(user=request.user).exists()
     return render(request, "communities/feed.html", context)
 
 

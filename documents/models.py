@@ -20,11 +20,17 @@ def version_storage_key(instance: DocumentVersion, filename: str) -> str:
 
 
 class Document(models.Model):
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="documents")
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="documents", verbose_name=_("community")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=2000, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -334,7 +334,7 @@ class _Reader:
         self.name = summary[:60] or _("event no. %(n)s") % {"n": position}
 
     def refuse(self, message: str) -> ImportRefused:
-        return ImportRefused(f"{self.name}: {message}")
+        return ImportRefused(_("%(label)s: %(value)s") % {"label": self.name, "value": message})
 
     def text(self, key: str) -> str:
         value = self.vevent.get(key)

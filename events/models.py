@@ -33,7 +33,9 @@ class Event(models.Model):
         WEEKLY = "weekly", _("Weekly")
         MONTHLY = "monthly", _("Monthly")
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="events")
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="events", verbose_name=_("community")
+    )
     uid = models.CharField(max_length=255, default=new_uid)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
@@ -45,7 +47,9 @@ class Event(models.Model):
     # An all-day event starts at local midnight and ends at the (exclusive) next midnight.
     all_day = models.BooleanField(_("all day"), default=False)
     capacity = models.PositiveIntegerField(_("places"), null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
     freq = models.CharField(
         _("repeats"), max_length=10, choices=Frequency.choices, default="", blank=True
     )
@@ -56,7 +60,11 @@ class Event(models.Model):
     exdates = models.JSONField(default=list, blank=True)
     sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(default=timezone.now)
     # Changes whenever the event, one of its occurrences, or its status changes: feeds use

@@ -25,10 +25,18 @@ class Invitation(models.Model):
     communities = models.ManyToManyField(Community, related_name="invitations")
     message = models.TextField(_("personal message"), max_length=2000, blank=True)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
     sponsor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sponsor"),
     )
     access_ends_on = models.DateField(_("access ends on"), null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -53,6 +61,16 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role})"
+
+    STATE_LABELS = {
+        "pending": _("pending"),
+        "accepted": _("accepted"),
+        "expired": _("link expired"),
+        "revoked": _("revoked"),
+    }
+
+    def get_state_display(self) -> str:
+        return str(self.STATE_LABELS[self.state])
 
     @property
     def state(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,16 @@ class GuestReport:
     grants: list[Grant]  # single objects shared with the guest outside their communities
 
 
+def access_ends(membership: Membership) -> datetime.datetime | None:
+    """When access ends, or ended: a membership that ended (left, removed, ended) shows
+    the moment it ended, never the later date it had been granted until."""
+    if membership.status == Membership.Status.ACTIVE:
+        return membership.expires_at
+    if membership.expires_at is None:
+        return membership.updated_at
+    return min(membership.expires_at, membership.updated_at)
+
+
 def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
     """Who can see what, for one guest: each community with role, since, sponsor and end
     date, then every single object shared with them outside those communities. The guest
@@ -71,6 +82,8 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
         .select_related("community", "sponsorship__sponsor", "invited_by")
         .order_by("community__name")
     )
+    for membership in memberships:
+        membership.access_ends = access_ends(membership)
     grants = explicit_grants(guest)
     if viewer.pk == guest.pk or viewer.is_superuser:
         visible = memberships

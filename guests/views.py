@@ -178,7 +178,7 @@ def guest_report(request: HttpRequest, pk: int) -> HttpResponse:
                     m.status,
                     m.joined_at.date().isoformat() if m.joined_at else "",
                     sponsorship.sponsor.name if sponsorship and sponsorship.sponsor else "",
-                    timezone.localdate(m.expires_at).isoformat() if m.expires_at else "",
+                    timezone.localdate(m.access_ends).isoformat() if m.access_ends else "",
                     "",
                 ]
             )

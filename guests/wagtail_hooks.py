@@ -250,7 +250,7 @@ class InvitationViewSet(ListingViewSet):
         "organisation",
         "role",
         Column("communities", label=_("Communities"), accessor=community_names),
-        Column("state", label=_("State")),
+        Column("state", label=_("State"), accessor="get_state_display"),
         "invited_by",
         DateColumn("created_at", label=_("Sent"), sort_key="created_at"),
         LinkColumn("page", get_url=invitation_url, text=_("On the site")),

@@ -374,7 +374,12 @@ def seed_partner_space(community, *, lead, guest) -> None:
     from guests import services as guest_services
 
     invitation, _token = guest_services.invitation_create(
-        acting_user=lead, email=guest.email, communities=[community], message="Welcome!"
+        acting_user=lead,
+        email=guest.email,
+        name=guest.display_name,
+        organisation=guest.organisation,
+        communities=[community],
+        message="Welcome!",
     )
     guest_services.invitation_accept(invitation=invitation, user=guest)
     for email, name, organisation, accepts in PARTNERS:

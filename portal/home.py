@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from communities import permissions
 from communities import selectors as community_selectors
 from documents import selectors as document_selectors
 from events import selectors as event_selectors
@@ -30,6 +31,7 @@ class Dashboard:
     events: list[Any] = field(default_factory=list)  # occurrences (events.selectors.Item)
     reviews: list[Any] = field(default_factory=list)  # documents.Reviewer rows
     news: list[Any] = field(default_factory=list)  # pages.NewsPage
+    can_find_communities: bool = False  # offer "Find one" (never to guests)
 
 
 def dashboard_for(request: HttpRequest, *, now: datetime.datetime | None = None) -> Dashboard:
@@ -45,4 +47,5 @@ def dashboard_for(request: HttpRequest, *, now: datetime.datetime | None = None)
         events=[item for item in events if not item.cancelled][:UPCOMING_EVENTS],
         reviews=document_selectors.reviews_awaiting(user=user)[:REVIEWS],
         news=list(NewsPage.objects.visible_to(request)[:NEWS]),
+        can_find_communities=permissions.can_find_communities(user),
     )

@@ -36,6 +36,11 @@ class AccountAdapter(DefaultAccountAdapter):
             user.is_external = invitation.role == "guest"
             user.display_name = invitation.name
             user.organisation = invitation.organisation
+        # The visitor read the invitation and the sign-up form in the language they chose
+        # (cookie or browser); once signed in the profile decides, so it must start there.
+        language = translation.get_language_from_request(request) if request else ""
+        if language in dict(settings.LANGUAGES):
+            user.language = language
         return super().save_user(request, user, form, commit)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

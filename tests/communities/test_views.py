@@ -271,3 +271,32 @@ def test_comment_reply_and_edit_boxes_suggest_people_to_mention(client, lead, pr
         reverse("communities:mentions", args=[project.slug]), {"body": "Thanks @Ca"}
     ).text
     assert 'data-mention="Camille Martin"' in options and "onclick" not in options
+
+
+def test_post_form_help_text_is_in_the_readers_language(client, lead, project):
+    lead.language = "fr"
+    lead.save(update_fields=["language"])
+    client.force_login(lead)
+    page = client.get(reverse("communities:detail", args=[project.slug]))
+    assert "caractères au maximum" in page.text
+    assert "Jusqu’à" in page.text
+    assert "characters at most" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Hugo Bernard was removed from Lakeside Trails."),
+        ("fr", "Vous avez retiré Hugo Bernard de Lakeside Trails."),
+    ],
+)
+def test_removing_a_member_says_whom_from_where(client, lead, project, language, said):
+    hugo = UserFactory(display_name="Hugo Bernard")
+    membership = Membership.objects.create(user=hugo, community=project, status="active")
+    lead.language = language
+    lead.save(update_fields=["language"])
+    client.force_login(lead)
+    url = reverse("communities:member_action", args=[project.slug, membership.pk, "remove"])
+    page = client.post(url, follow=True)
+    assert said in page.text
+    assert "Done." not in page.text

@@ -96,7 +96,9 @@ def test_a_lead_removes_ends_and_archives_after_confirmations(page, live_server,
     expect(main).to_contain_text("They lose access to its posts, documents and calendar at once.")
     shot(page, "leaving-3-lead-removes")
     main.get_by_role("button", name="Remove Hugo Bernard").click()
-    expect(page.get_by_role("status")).to_contain_text("Done.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Hugo Bernard was removed from Lakeside Trails."
+    )
     expect(main.locator(".member-list")).not_to_contain_text("Hugo Bernard")
 
     marc = User.objects.get(email="marc.blanc@signs-supplier.example")

@@ -90,7 +90,7 @@ def test_the_french_header_holds_on_one_row_and_opens_on_a_phone(
     page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
     posts.first.get_by_role("button", name="Supprimer", exact=True).click()
     expect(page.get_by_role("status")).to_be_visible()
-    assert questions == ["Supprimer cette publication ?"] * 2
+    assert questions == ["Supprimer cette publication\u00a0?"] * 2
     page.set_viewport_size({"width": 375, "height": 800})
     menu = page.get_by_role("button", name="Menu")
     expect(page.locator("#site-menu")).to_be_hidden()

@@ -152,7 +152,7 @@ def test_a_french_lead_reads_every_line_in_french(
     )
     page = client.get(response["Location"]).text
     assert "Invité (partenaire externe)" in page and "Membre (collègue)" in page
-    assert "Adresse interne : invitez vos collègues en tant que membres." in page
+    assert "Adresse interne\u00a0: invitez vos collègues en tant que membres." in page
     assert "n’est pas une communauté que vous animez" in page
     assert "Le rôle doit être" in page
     for english in ("Internal address", "not a community you lead", ">guest<", ">member<"):

@@ -252,3 +252,23 @@ def test_the_invitation_landing_pages_say_who_invites_where_and_why(client, lead
     assert "Sign in to accept" in page.text
     for text in ("Lea Lead invites you to", "Lakeside Trails", "Welcome!"):
         assert text in page.text
+
+
+def test_new_partner_keeps_the_language_chosen_on_the_invitation_page(
+    client, lead, project, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead, project, name="Nadia Partner")
+    client.get(link_from_mail())
+    client.post(reverse("accounts:set_language"), {"language": "fr", "next": "/"})
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "paula@funder.example",
+            "password1": "Pa-ss-w0rd-123",
+            "password2": "Pa-ss-w0rd-123",
+        },
+    )
+    assert User.objects.get(email="paula@funder.example").language == "fr"
+    page = client.get(reverse("communities:detail", args=[project.slug]))
+    assert 'lang="fr"' in page.text
