@@ -262,3 +262,57 @@ def test_ending_a_guests_access_asks_first(client, lead, project, julie):
     client.post(_form_action(page))
     membership.refresh_from_db()
     assert membership.status == "removed"
+
+
+def _review_answered_by(lead, project, person, *, approve: bool):
+    """A review of ``person`` and a colleague: ``person`` has decided, the colleague not."""
+    colleague = UserFactory(display_name="Colleague")
+    add_member(project, lead, colleague)
+    charter = ds.document_create(
+        acting_user=lead, community=project, upload=SimpleUploadedFile("charter.pdf", PDF)
+    )
+    review = ds.review_request_create(
+        acting_user=lead,
+        document=charter,
+        reviewers=[person, colleague],
+        due_on=timezone.localdate() + datetime.timedelta(days=4),
+    )
+    ds.review_decide(acting_user=person, request=review, approve=approve, comment="Page 2")
+    return review, colleague, charter
+
+
+def test_a_guest_who_requested_changes_and_then_ends_keeps_her_decision(lead, project, julie):
+    review, colleague, _charter = _review_answered_by(lead, project, julie, approve=False)
+    gs.guest_end(acting_user=lead, membership=Membership.objects.get(user=julie, community=project))
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.CHANGES
+    assert review.reviewers.get(user=julie).decision == "changes_requested"
+    assert not ReviewEvent.objects.filter(request=review, actor=julie, kind="reviewer_left")
+    # Even when the only one still to decide has gone too: changes were requested.
+    cs.membership_leave(acting_user=colleague, community=project)
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.CHANGES
+    assert ReviewEvent.objects.filter(request=review, actor=colleague, kind="reviewer_left")
+
+
+def test_a_decision_kept_by_a_guest_who_ends_counts_towards_approval(lead, project, julie):
+    review, colleague, _charter = _review_answered_by(lead, project, julie, approve=True)
+    cs.membership_leave(acting_user=julie, community=project)
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.OPEN
+    assert review.reviewers.get(user=julie).decision == "approved"
+    ds.review_decide(acting_user=colleague, request=review, approve=True)
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.APPROVED
+
+
+def test_a_new_version_takes_a_departed_reviewer_off(lead, project, julie):
+    review, colleague, charter = _review_answered_by(lead, project, julie, approve=False)
+    cs.membership_leave(acting_user=julie, community=project)
+    ds.version_add(
+        acting_user=lead, document=charter, upload=SimpleUploadedFile("charter.pdf", PDF + b"2")
+    )
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.OPEN
+    assert list(review.reviewers.values_list("user", flat=True)) == [colleague.pk]
+    assert ReviewEvent.objects.filter(request=review, actor=julie, kind="reviewer_left")
