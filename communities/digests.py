@@ -53,7 +53,6 @@ from communities.models import (
     Notification,
     Post,
 )
-from communities.permissions import active_membership_q
 from communities.notifications import (
     Frequency,
     default_frequency,
@@ -62,6 +61,7 @@ from communities.notifications import (
     unsubscribe_token,
     unsubscribe_url,
 )
+from communities.permissions import active_membership_q
 from communities.replies import reply_address
 from communities.selectors import communities_of
 
@@ -306,17 +306,19 @@ def _new_members(
         still_member = Membership.objects.filter(
             active_membership_q(), user=OuterRef("actor"), community=OuterRef("community")
         )
-        for community_id, actor_id, name, email in Activity.objects.alias(
-            still_member=Exists(still_member)
-        ).filter(
-            community__in=missing,
-            verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
-            created_at__gte=starts_at,
-            created_at__lt=ends_at,
-            actor__is_active=True,  # nobody announces a deactivated or erased account
-            # nor someone who has since left, been removed, or whose access ended or expired
-            still_member=True,
-        ).values_list("community_id", "actor_id", "actor__display_name", "actor__email"):
+        for community_id, actor_id, name, email in (
+            Activity.objects.alias(still_member=Exists(still_member))
+            .filter(
+                community__in=missing,
+                verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
+                created_at__gte=starts_at,
+                created_at__lt=ends_at,
+                actor__is_active=True,  # nobody announces a deactivated or erased account
+                # nor someone who has since left, been removed, or whose access ended or expired
+                still_member=True,
+            )
+            .values_list("community_id", "actor_id", "actor__display_name", "actor__email")
+        ):
             if actor_id not in seen[community_id]:  # joined, left and came back: once
                 seen[community_id].add(actor_id)
                 joined[community_id].append(name or email.split("@")[0])
