@@ -417,8 +417,8 @@ _ENDED_STATUS = {
     "left": Status.LEFT,
     "erased": Status.LEFT,
     "removed": Status.REMOVED,
-    "ended": Status.REMOVED,
-    "expired": Status.REMOVED,
+    "ended": Status.ENDED,
+    "expired": Status.EXPIRED,
 }
 
 

@@ -261,7 +261,7 @@ def test_ending_a_guests_access_asks_first(client, lead, project, julie):
     assert membership.status == "active"
     client.post(_form_action(page))
     membership.refresh_from_db()
-    assert membership.status == "removed"
+    assert membership.status == "ended"
 
 
 def _review_answered_by(lead, project, person, *, approve: bool):
