@@ -40,7 +40,16 @@ def _csrf_placeholder(secret_key: str) -> str:
 
 
 def _person(person: Any) -> tuple:
-    return (person.pk, person.name, person.initials, person.is_erased, person.photo.name)
+    # is_active: nobody may see a deactivated account's profile (``people_visible_to``), so
+    # its name is not a link; the same for every reader, so it can sit in the shared key.
+    return (
+        person.pk,
+        person.name,
+        person.initials,
+        person.is_erased,
+        person.is_active,
+        person.photo.name,
+    )
 
 
 def _post_shows(post: Post, show_community: bool, next_path: str) -> tuple:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities import services as cs
-from communities.models import Membership
+from communities.models import Membership, Post
 from documents import services as ds
 from documents.models import ReviewEvent, ReviewRequest
 from events import services as es
@@ -316,3 +316,44 @@ def test_a_new_version_takes_a_departed_reviewer_off(lead, project, julie):
     assert review.status == ReviewRequest.Status.OPEN
     assert list(review.reviewers.values_list("user", flat=True)) == [colleague.pk]
     assert ReviewEvent.objects.filter(request=review, actor=julie, kind="reviewer_left")
+
+
+def test_a_guest_whose_access_ended_is_named_without_a_link_to_her_gone_profile(
+    client, lead, project, julie
+):
+    """Nobody may see a deactivated account's profile: her name on her post and comment and
+    the mentions of her read as plain text (also where the page was cached before), and
+    link again when she comes back."""
+    claire = UserFactory(display_name="Claire Dubois")
+    add_member(project, lead, claire)
+    post = cs.post_create(acting_user=lead, community=project, body="Your remarks?")
+    cs.comment_create(acting_user=julie, post=post, body="One more")
+    # (Guests comment; a post of hers written while she could, e.g. as a member before.)
+    hers = cs.post_create(acting_user=lead, community=project, body="My remarks")
+    Post.objects.filter(pk=hers.pk).update(author=julie)
+    mention = cs.post_create(acting_user=lead, community=project, body="Thanks @**Julie Roux**")
+    profile = f'href="{reverse("accounts:person", args=[julie.pk])}"'
+    client.force_login(claire)
+    pages = [
+        reverse("communities:post", args=[post.pk]),
+        reverse("communities:post", args=[hers.pk]),
+        reverse("communities:post", args=[mention.pk]),
+        reverse("communities:detail", args=[project.slug]),
+    ]
+    for url in pages:  # linked while she is here (and the fragments are cached)
+        assert profile in client.get(url).text, url
+    gs.guest_end(acting_user=lead, membership=Membership.objects.get(user=julie, community=project))
+    julie.refresh_from_db()
+    assert not julie.is_active
+    assert client.get(reverse("accounts:person", args=[julie.pk])).status_code == 404
+    for url in pages:
+        page = client.get(url).text
+        assert profile not in page, url
+        assert "Julie Roux" in page
+    # Invited again, she is back: so are the links.
+    invitation, _token = gs.invitation_create(
+        acting_user=lead, email="julie@funder.example", communities=[project]
+    )
+    gs.invitation_accept(invitation=invitation, user=julie)
+    for url in pages:
+        assert profile in client.get(url).text, url
