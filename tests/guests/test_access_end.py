@@ -101,7 +101,7 @@ def test_a_guest_who_leaves_frees_her_review_and_seats_and_her_sponsor_is_told(
     _assert_withdrawn(review, julie, coming, past)
     [message] = _sponsor_mails(lead)
     assert message.subject == "Julie Roux left Lakeside Trails"
-    assert "The reviews they were asked for there were withdrawn" in message.body
+    assert "taken off the reviews there that still waited for their decision" in message.body
 
 
 @pytest.mark.parametrize("how", ["removed", "ended", "expired"])
