@@ -357,3 +357,29 @@ def test_a_guest_whose_access_ended_is_named_without_a_link_to_her_gone_profile(
     gs.invitation_accept(invitation=invitation, user=julie)
     for url in pages:
         assert profile in client.get(url).text, url
+
+
+def test_a_name_links_only_for_readers_who_may_see_that_profile(client, lead, project, julie):
+    """Julie's access to the project ends while she stays in another community: the readers
+    she shares nothing with any more read her name as text; those who still share a
+    community with her follow the link."""
+    board = cs.community_create(acting_user=lead, name="Board", visibility="secret")
+    invitation, _token = gs.invitation_create(
+        acting_user=lead, email="julie@funder.example", communities=[board]
+    )
+    gs.invitation_accept(invitation=invitation, user=julie)
+    claire = UserFactory(display_name="Claire Dubois")
+    add_member(project, lead, claire)
+    post = cs.post_create(acting_user=lead, community=project, body="Your remarks?")
+    cs.comment_create(acting_user=julie, post=post, body="One more")
+    gs.guest_end(acting_user=lead, membership=Membership.objects.get(user=julie, community=project))
+    julie.refresh_from_db()
+    assert julie.is_active  # still in the board
+    profile = f'href="{reverse("accounts:person", args=[julie.pk])}"'
+    url = reverse("communities:post", args=[post.pk])
+    client.force_login(lead)
+    assert profile in client.get(url).text
+    assert client.get(reverse("accounts:person", args=[julie.pk])).status_code == 200
+    client.force_login(claire)  # the same cached comment, for another reader
+    assert profile not in client.get(url).text
+    assert client.get(reverse("accounts:person", args=[julie.pk])).status_code == 404
