@@ -199,4 +199,4 @@ def test_a_community_archived_after_the_check_is_reported_and_the_rest_still_inv
     lead.save(update_fields=["language"])
     page = client.get(response["Location"]).text
     archived = "« Lakeside Trails » a été archivée après la vérification du fichier."
-    assert f"refusée : {archived}" in page and f"envoyée : {archived}" in page
+    assert f"refusée\u00a0: {archived}" in page and f"envoyée\u00a0: {archived}" in page
