@@ -34,7 +34,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.db import connection as db_connection
-from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -49,6 +49,7 @@ from communities.models import (
     Community,
     DigestOutbox,
     DigestPreference,
+    Membership,
     Notification,
     Post,
 )
@@ -60,6 +61,7 @@ from communities.notifications import (
     unsubscribe_token,
     unsubscribe_url,
 )
+from communities.permissions import active_membership_q
 from communities.replies import reply_address
 from communities.selectors import communities_of
 
@@ -300,14 +302,26 @@ def _new_members(
 ) -> dict[int, list[str]]:
     def compute(missing: list[int]) -> dict[int, list[str]]:
         joined: dict[int, list[str]] = defaultdict(list)
-        for community_id, name, email in Activity.objects.filter(
-            community__in=missing,
-            verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
-            created_at__gte=starts_at,
-            created_at__lt=ends_at,
-            actor__is_active=True,  # nobody announces a deactivated or erased account
-        ).values_list("community_id", "actor__display_name", "actor__email"):
-            joined[community_id].append(name or email.split("@")[0])
+        seen: dict[int, set[int]] = defaultdict(set)
+        still_member = Membership.objects.filter(
+            active_membership_q(), user=OuterRef("actor"), community=OuterRef("community")
+        )
+        for community_id, actor_id, name, email in (
+            Activity.objects.alias(still_member=Exists(still_member))
+            .filter(
+                community__in=missing,
+                verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
+                created_at__gte=starts_at,
+                created_at__lt=ends_at,
+                actor__is_active=True,  # nobody announces a deactivated or erased account
+                # nor someone who has since left, been removed, or whose access ended or expired
+                still_member=True,
+            )
+            .values_list("community_id", "actor_id", "actor__display_name", "actor__email")
+        ):
+            if actor_id not in seen[community_id]:  # joined, left and came back: once
+                seen[community_id].add(actor_id)
+                joined[community_id].append(name or email.split("@")[0])
         return joined
 
     return shared_per_community("joined", community_ids, starts_at, ends_at, compute)

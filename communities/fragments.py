@@ -2,9 +2,10 @@
 
 Rendering a feed's twenty posts was most of a feed's time. A post's key holds everything it
 shows: its text, edit time, tags, attachments, author (name, initials, photo), counts, and
-the reader's side of it (liked or not, which actions the policy allows them, the page a
-moderation form returns to). An edit, a like, a renamed author or a new photo makes a new
-key. Readers who see a post alike (same role, same like) share one entry.
+the reader's side of it (liked or not, which actions the policy allows them, whether they
+may see the author's profile, the page a moderation form returns to). An edit, a like, a
+renamed author or a new photo makes a new key. Readers who see a post alike (same role,
+same like) share one entry.
 
 The CSRF token is the only per-request part of a post's forms: it is rendered as a
 placeholder and put in on the way out. The placeholder is derived from ``SECRET_KEY``, so
@@ -39,8 +40,11 @@ def _csrf_placeholder(secret_key: str) -> str:
     return "csrf-" + salted_hmac("communities.fragments.csrf", "", secret=secret_key).hexdigest()
 
 
-def _person(person: Any) -> tuple:
-    return (person.pk, person.name, person.initials, person.is_erased, person.photo.name)
+def _person(person: Any, linked: bool) -> tuple:
+    # linked: whether this reader may see the author's profile (``people_visible_to``,
+    # asked once per page by the view); readers who may, and those who may not, share an
+    # entry each.
+    return (person.pk, person.name, person.initials, person.is_erased, linked, person.photo.name)
 
 
 def _post_shows(post: Post, show_community: bool, next_path: str) -> tuple:
@@ -55,7 +59,7 @@ def _post_shows(post: Post, show_community: bool, next_path: str) -> tuple:
         post.is_hidden,
         bool(getattr(post, "announced", False)),
         getattr(post, "via", "") or "",
-        _person(post.author),
+        _person(post.author, getattr(post, "author_linked", False)),
         community,
         attachments,
         post.comment_count,
@@ -76,7 +80,7 @@ def _comment_shows(comment: Comment) -> tuple:
         comment.body_html,
         comment.created_at,
         comment.edited_at,
-        _person(comment.author),
+        _person(comment.author, getattr(comment, "author_linked", False)),
     )
 
 

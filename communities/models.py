@@ -84,6 +84,8 @@ class Membership(models.Model):
         INVITED = "invited", _("Invited")
         REMOVED = "removed", _("Removed")
         LEFT = "left", _("Left")
+        ENDED = "ended", _("Access ended")  # a guest's access, ended by a lead or sponsor
+        EXPIRED = "expired", _("Expired")  # a guest's access, at its end date
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -131,6 +133,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.community} ({self.role}, {self.status})"
+
+    @property
+    def grants_access(self) -> bool:
+        return self.status == self.Status.ACTIVE and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
+
+    @property
+    def state(self) -> str:
+        """The status as people read it: an active row past its end date has expired
+        (the policy refuses it at once; the nightly tidy-up only writes it down)."""
+        if self.status == self.Status.ACTIVE and not self.grants_access:
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def state_label(self) -> str:
+        """The one name of each state, on every page, admin screen and export."""
+        return str(self.Status(self.state).label)
 
 
 class Hashtag(models.Model):

@@ -178,7 +178,12 @@ def erase(user: Any, *, email: str) -> None:
     # Through the lifecycle service, so that what they left open in each community (a review
     # waiting for them, their answers to coming events) is withdrawn as when they leave.
     ended = Membership.objects.filter(user=user).exclude(
-        status__in=[Membership.Status.LEFT, Membership.Status.REMOVED]
+        status__in=[
+            Membership.Status.LEFT,
+            Membership.Status.REMOVED,
+            Membership.Status.ENDED,
+            Membership.Status.EXPIRED,
+        ]
     )
     for membership in ended.select_related("community", "user"):
         membership_end(acting_user=None, membership=membership, reason="erased")

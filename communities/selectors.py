@@ -3,6 +3,7 @@ user may not see raises Http404, exactly as for a missing id."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +152,15 @@ def people_visible_to(user: Any) -> QuerySet:
     if user.is_external:
         return active.filter(Q(pk=user.pk) | shares_a_community)
     return active.filter(Q(is_external=False) | Q(pk=user.pk) | shares_a_community)
+
+
+def people_ids_visible_to(user: Any, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` ``user`` may see (``people_visible_to``), in one query: whose name on
+    a page links to their profile."""
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return set()
+    return set(people_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def mention_candidates(*, user: Any, community: Community, q: str, limit: int = 8) -> list:

@@ -417,8 +417,8 @@ _ENDED_STATUS = {
     "left": Status.LEFT,
     "erased": Status.LEFT,
     "removed": Status.REMOVED,
-    "ended": Status.REMOVED,
-    "expired": Status.REMOVED,
+    "ended": Status.ENDED,
+    "expired": Status.EXPIRED,
 }
 
 
@@ -571,8 +571,15 @@ def body_preview_html(*, acting_user: Any, community: Community, body: str) -> s
 def _stored_mentions(body: str, people: Sequence[dict]) -> dict:
     """The mentions of ``body`` resolved to the people its author mentioned when writing it
     (the ``mentions`` relation, as ``_resolve_mentions`` decided then), without the people
-    erased since: their mention reads as plain text, their profile is gone."""
-    people = [p for p in people if not p["email"].endswith(f"@{ERASED_EMAIL_DOMAIN}")]
+    erased or deactivated since (a guest whose access ended): their mention reads as plain
+    text, as nobody may see their profile (``people_visible_to`` shows active accounts
+    only). A deactivated person stays in the relation: their mentions link again when they
+    come back (``mentions_rerender``)."""
+    people = [
+        p
+        for p in people
+        if p.get("is_active", True) and not p["email"].endswith(f"@{ERASED_EMAIL_DOMAIN}")
+    ]
     resolved = {}
     for name, pk in markup.extract_mentions(body):
         matches = [
@@ -606,13 +613,18 @@ def body_html_rerender(*, queryset: Any, batch_size: int = 500) -> int:
         ids = [row.pk for row in rows]
         people: dict[int, list[dict]] = {pk: [] for pk in ids}
         for link in mentions.remote_field.through.objects.filter(**{f"{own}_id__in": ids}).values(
-            f"{own}_id", f"{person}_id", f"{person}__display_name", f"{person}__email"
+            f"{own}_id",
+            f"{person}_id",
+            f"{person}__display_name",
+            f"{person}__email",
+            f"{person}__is_active",
         ):
             people[link[f"{own}_id"]].append(
                 {
                     "pk": link[f"{person}_id"],
                     "display_name": link[f"{person}__display_name"],
                     "email": link[f"{person}__email"],
+                    "is_active": link[f"{person}__is_active"],
                 }
             )
         dirty = []
@@ -629,6 +641,14 @@ def body_html_rerender(*, queryset: Any, batch_size: int = 500) -> int:
         changed += len(dirty)
         if has_tags:
             _reindex_hashtags(model, rows)
+
+
+def mentions_rerender(*, user: Any) -> None:
+    """Render again the posts and comments that mention ``user``, after their account was
+    deactivated (their mentions become plain text) or reactivated (links again). Done once
+    here, so that reading a thread checks nothing."""
+    body_html_rerender(queryset=Post.objects.filter(mentions=user.pk))
+    body_html_rerender(queryset=Comment.objects.filter(mentions=user.pk))
 
 
 def _reindex_hashtags(model: Any, rows: Sequence[Any]) -> None:

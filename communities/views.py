@@ -98,7 +98,10 @@ def _decorate_posts(
     """Per-viewer actions for each post, from the policy (roles are cached: no query), then
     each post's HTML for this viewer, from the fragment cache where another viewer with the
     same actions already had it rendered."""
+    # Whose name links to a profile this viewer may see: one query for the page.
+    visible = selectors.people_ids_visible_to(request.user, {p.author_id for p in posts})
     for post in posts:
+        post.author_linked = post.author_id in visible
         perms = permissions.permissions_for(request.user, post.community)
         post.can_react = permissions.REACT in perms
         post.can_moderate = permissions.MODERATE in perms
@@ -500,6 +503,9 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         showing=_int_param(request, "comment"),
     )
     every = [item for comment in page.threads for item in [comment, *comment.reply_list]]
+    visible = selectors.people_ids_visible_to(request.user, {c.author_id for c in every})
+    for item in every:
+        item.author_linked = item.author_id in visible
     fragments.attach_comment_html(every)
     for item in every:
         item.post = post  # already loaded: the policy reads its community

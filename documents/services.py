@@ -323,12 +323,14 @@ def _settle(request: ReviewRequest) -> None:
 @transaction.atomic
 def reviewer_withdraw(*, user: Any, community: Community | None = None) -> int:
     """Take ``user`` off every running review (in ``community``, or anywhere) of a document
-    they can no longer read, so that the review can complete without them: the trail says
-    so, and the request settles on the remaining decisions (withdrawn when nobody is left).
-    Called when a membership ends (leave, removal, end of access, erasure). Returns how many
-    reviews they were taken off."""
+    they can no longer read and that still waits for their decision, so that the review can
+    complete without them: the trail says so, and the request settles on the remaining
+    decisions (withdrawn when nobody is left). A decision they already gave stays: it is in
+    the trail and still counts. Called when a membership ends (leave, removal, end of
+    access, erasure). Returns how many reviews they were taken off."""
     rows = Reviewer.objects.filter(
         user=user.pk,
+        decision=Reviewer.Decision.PENDING,
         request__status__in=[ReviewRequest.Status.OPEN, ReviewRequest.Status.CHANGES],
     ).select_related("request__document__community")
     if community is not None:
@@ -415,6 +417,14 @@ def _restart_running_review(document: Document, version: DocumentVersion, actor:
     request.save(update_fields=["version", "status"])
     request.reviewers.update(decision=Reviewer.Decision.PENDING, decided_at=None, reminded_at=None)
     _event(request, actor, ReviewEvent.Kind.NEW_VERSION)
+    # A reviewer whose access ended kept her decision on the old version; she cannot give
+    # one on the new version, so she is taken off now (the request may settle on the rest).
+    for reviewer in request.reviewers.select_related("user"):
+        if not can_read(reviewer.user, document):
+            reviewer.delete()
+            _event(request, reviewer.user, ReviewEvent.Kind.REVIEWER_LEFT)
+    if not request.reviewers.exists():
+        _settle(request)
 
 
 def reviews_remind() -> int:

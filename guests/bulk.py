@@ -166,19 +166,39 @@ def bulk_prepare(*, acting_user: Any, data: bytes, file_name: str = "") -> BulkI
     )
 
 
-def row_errors(row: dict[str, Any]) -> list[str]:
-    """A checked line's errors in the active language."""
+def _translated(messages: list[Any]) -> list[str]:
     return [
-        error if isinstance(error, str) else _(error[0]) % error[1]  # str: rows of before
-        for error in row["errors"]
+        message if isinstance(message, str) else _(message[0]) % message[1]  # str: rows of before
+        for message in messages
     ]
 
 
+def row_errors(row: dict[str, Any]) -> list[str]:
+    """A checked line's errors in the active language."""
+    return _translated(row["errors"])
+
+
+def row_result(row: dict[str, Any]) -> str:
+    """What happened to a sent line, and why, in the active language: "sent" or "refused",
+    followed by the communities it could not invite into and the reason for each."""
+    result = row.get("result") or ""
+    label = {"sent": _("sent"), "refused": _("refused")}.get(result, result)
+    notes = _translated(row.get("notes") or [])
+    if not notes:
+        return label
+    return _("%(result)s: %(reasons)s") % {"result": label, "reasons": " ".join(notes)}
+
+
 def rows_for_display(bulk: BulkInvitation) -> list[dict[str, Any]]:
-    """The lines as the page shows them: errors and roles in the reader's language."""
+    """The lines as the page shows them: errors, results and roles in the reader's language."""
     labels = dict(Invitation.Role.choices)
     return [
-        {**row, "errors": row_errors(row), "role_label": labels.get(row["role"], row["role"])}
+        {
+            **row,
+            "errors": row_errors(row),
+            "result_text": row_result(row),
+            "role_label": labels.get(row["role"], row["role"]),
+        }
         for row in bulk.rows
     ]
 
@@ -211,28 +231,72 @@ def bulk_send(bulk_id: int) -> int:
         return _bulk_send_rows(bulk)
 
 
-def _bulk_send_rows(bulk: BulkInvitation) -> int:
+def _still_open(acting_user: Any, row: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:
+    """The line's communities the sender may still invite into, and a note for each of the
+    others (archived, no longer led, deleted since the file was checked)."""
     from communities.models import Community
+
+    by_pk = {c.pk: c for c in Community.objects.filter(pk__in=row["communities"])}
+    names = [n.strip() for n in row.get("community_names", "").split(", ")]
+    open_, notes = [], []
+    for index, pk in enumerate(row["communities"]):
+        community = by_pk.get(pk)
+        if community is None:
+            name = names[index] if index < len(names) else "—"
+            notes.append([gettext_noop("“%(name)s” no longer exists."), {"name": name}])
+        elif permissions.can(acting_user, permissions.MANAGE_MEMBERS, community):
+            open_.append(community)
+        elif community.is_archived:
+            notes.append(
+                [
+                    gettext_noop("“%(name)s” was archived after the file was checked."),
+                    {"name": community.name},
+                ]
+            )
+        else:
+            notes.append(
+                [
+                    gettext_noop("You no longer lead “%(name)s”."),
+                    {"name": community.name},
+                ]
+            )
+    return open_, notes
+
+
+def _bulk_send_rows(bulk: BulkInvitation) -> int:
     from guests.services import invitation_create
 
     sent = 0
     for row in bulk.rows:
         if row["errors"] or row["result"]:
             continue
-        try:
-            with transaction.atomic():
-                invitation_create(
-                    acting_user=bulk.created_by,
-                    email=row["email"],
-                    name=row["name"],
-                    organisation=row["organisation"],
-                    role=row["role"],
-                    communities=Community.objects.filter(pk__in=row["communities"]),
+        # A line invites into every community that is still open to the sender, and says
+        # which ones it could not and why (a community archived since the check, say).
+        communities, row["notes"] = _still_open(bulk.created_by, row)
+        if not communities:
+            row["result"] = "refused"
+        else:
+            try:
+                with transaction.atomic():
+                    invitation_create(
+                        acting_user=bulk.created_by,
+                        email=row["email"],
+                        name=row["name"],
+                        organisation=row["organisation"],
+                        role=row["role"],
+                        communities=communities,
+                    )
+                row["result"] = "sent"
+                sent += 1
+            except ValidationError as exc:
+                # Already in the sender's language (the send runs in it).
+                row["result"] = "refused"
+                row["notes"] = [*exc.messages, *row["notes"]]
+            except PermissionDenied:
+                row["result"] = "refused"
+                row["notes"].append(
+                    [gettext_noop("You may no longer invite into these communities."), {}]
                 )
-            row["result"] = "sent"
-            sent += 1
-        except (ValidationError, PermissionDenied) as exc:
-            row["result"] = " ".join(getattr(exc, "messages", [])) or _("refused")
         bulk.done_count += 1
         bulk.save(update_fields=["rows", "done_count"])
     bulk.status = BulkInvitation.Status.DONE

@@ -119,7 +119,9 @@ class BulkInvitation(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
     # [{"line", "email", "name", "organisation", "role", "communities": [ids],
     #   "community_names", "errors": [[message id, {parameters}], ...] (translated when
-    #   shown: guests.bulk.row_errors), "result": "" | "sent" | "<reason>"}]
+    #   shown: guests.bulk.row_errors), "result": "" | "sent" | "refused" | "<reason>" (rows
+    #   of before), "notes": [[message id, {parameters}] or sentence, ...] (why a line, or
+    #   one of its communities, was refused: guests.bulk.row_result)}]
     rows = models.JSONField(default=list)
     done_count = models.PositiveIntegerField(default=0)
 

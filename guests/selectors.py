@@ -57,6 +57,16 @@ class GuestReport:
     manageable: set[int]  # membership ids the viewer may extend or end
     grants: list[Grant]  # single objects shared with the guest outside their communities
 
+    @property
+    def current(self) -> list[Membership]:
+        """The communities the guest can see now."""
+        return [m for m in self.memberships if m.grants_access]
+
+    @property
+    def ended(self) -> list[Membership]:
+        """Accesses that ended (left, removed, ended, expired), with their state."""
+        return [m for m in self.memberships if not m.grants_access]
+
 
 def access_ends(membership: Membership) -> datetime.datetime | None:
     """When access ends, or ended: a membership that ended (left, removed, ended) shows

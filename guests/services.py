@@ -22,7 +22,7 @@ from communities import permissions
 from communities.access import has_explicit_access
 from communities.models import Activity, Community, DigestPreference, Membership
 from communities.notifications import preferences_set
-from communities.services import activity_record, membership_end
+from communities.services import activity_record, membership_end, mentions_rerender
 from guests import app_settings
 from guests.models import Invitation, Sponsorship
 from portal.accounts.adapter import is_internal_address
@@ -189,6 +189,7 @@ def invitation_accept(
     if not user.is_active:
         user.is_active = True  # a new invitation reactivates a former guest
         user.save(update_fields=["is_active"])
+        mentions_rerender(user=user)  # their name links to their profile again
     expires_at = _end_of_day(invitation.access_ends_on) if guest else None
     memberships = []
     for community in invitation.communities.filter(archived_at__isnull=True):
@@ -254,6 +255,7 @@ def guest_extend(*, acting_user: Any, membership: Membership, until: datetime.da
     if not membership.user.is_active:
         membership.user.is_active = True
         membership.user.save(update_fields=["is_active"])
+        mentions_rerender(user=membership.user)
     Sponsorship.objects.filter(membership=membership).update(reminded_for=None)
     log(
         instance=membership,
@@ -283,6 +285,8 @@ def _deactivate_if_no_access(user: Any) -> bool:
         return False
     user.is_active = False
     user.save(update_fields=["is_active"])
+    # Nobody may see a deactivated account's profile: mentions of them become plain text.
+    mentions_rerender(user=user)
     log(instance=user, action="guests.deactivate", user=None)
     return True
 

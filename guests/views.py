@@ -175,7 +175,7 @@ def guest_report(request: HttpRequest, pk: int) -> HttpResponse:
                     report.guest.organisation,
                     m.community.name,
                     m.role,
-                    m.status,
+                    m.state_label,
                     m.joined_at.date().isoformat() if m.joined_at else "",
                     sponsorship.sponsor.name if sponsorship and sponsorship.sponsor else "",
                     timezone.localdate(m.access_ends).isoformat() if m.access_ends else "",

@@ -17,6 +17,7 @@ from communities import services as cs
 from communities.models import DigestOutbox, DigestPreference, Membership
 from documents import services as document_services
 from events import services as event_services
+from guests import services as guest_services
 from tests.communities.conftest import add_guest, add_member
 from tests.communities.smtp_server import Mailbox, serving
 from tests.factories import GuestFactory, UserFactory
@@ -477,3 +478,37 @@ def test_reviews_read_once_for_a_batch_reach_only_their_reviewers(lead, project)
     with CaptureQueriesContext(connection) as second:
         assert reviews(reviewer) == ["Graphic charter"]
     assert len(second) < len(first)  # the reviews (and top posts …) came from the cache
+
+
+def test_new_members_are_only_those_still_in_the_community(lead, project, reader, client):
+    """People who joined in the period and then left, were removed or saw their access end
+    are not announced (in the digest and in its preview); one who came back is, once."""
+    starts_at, ends_at = since_now()
+    hugo, marc, back = (
+        UserFactory(display_name=name) for name in ("Hugo Bernard", "Marc Blanc", "Bea Back")
+    )
+    for person in (hugo, marc, back):
+        add_member(project, lead, person)
+    invitation, _token = guest_services.invitation_create(
+        acting_user=lead, email="julie@funder.example", communities=[project]
+    )
+    julie = GuestFactory(email="julie@funder.example", display_name="Julie Roux")
+    guest_services.invitation_accept(invitation=invitation, user=julie)
+    guest_services.guest_end(
+        acting_user=lead, membership=Membership.objects.get(user=julie, community=project)
+    )
+    cs.membership_remove(
+        acting_user=lead, membership=Membership.objects.get(user=hugo, community=project)
+    )
+    cs.membership_leave(acting_user=marc, community=project)
+    cs.membership_leave(acting_user=back, community=project)
+    add_member(project, lead, back)
+    digest = digests.digest_build(user=lead, starts_at=starts_at, ends_at=ends_at)
+    [block] = [c for c in digest.communities if c.community == project]
+    [item] = {s.heading: s.items for s in block.sections}["New members"]
+    assert item.title == "Bea Back"
+    client.force_login(lead)
+    page = client.get(reverse("communities:digest_preview")).content.decode()
+    # (Hugo and Marc are still new in the general community, which they did not leave;
+    # the preview covers the last day, when the reader joined too.)
+    assert '/members/">Rita Reader, Bea Back</a>' in page and "Julie Roux" not in page

@@ -111,7 +111,7 @@ def test_a_lead_removes_ends_and_archives_after_confirmations(page, live_server,
     shot(page, "leaving-4-lead-ends-access")
     main.get_by_role("button", name="End access now").click()
     expect(page.get_by_role("status")).to_contain_text("Access ended.")
-    assert Membership.objects.get(user=marc).status == "removed"
+    assert Membership.objects.get(user=marc).status == "ended"
 
     page.goto(f"{base}/communities/lakeside-trails/")
     main.get_by_role("link", name="Archive").click()

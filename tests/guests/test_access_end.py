@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities import services as cs
-from communities.models import Membership
+from communities.models import Membership, Post
 from documents import services as ds
 from documents.models import ReviewEvent, ReviewRequest
 from events import services as es
@@ -101,7 +101,7 @@ def test_a_guest_who_leaves_frees_her_review_and_seats_and_her_sponsor_is_told(
     _assert_withdrawn(review, julie, coming, past)
     [message] = _sponsor_mails(lead)
     assert message.subject == "Julie Roux left Lakeside Trails"
-    assert "The reviews they were asked for there were withdrawn" in message.body
+    assert "taken off the reviews there that still waited for their decision" in message.body
 
 
 @pytest.mark.parametrize("how", ["removed", "ended", "expired"])
@@ -261,4 +261,125 @@ def test_ending_a_guests_access_asks_first(client, lead, project, julie):
     assert membership.status == "active"
     client.post(_form_action(page))
     membership.refresh_from_db()
-    assert membership.status == "removed"
+    assert membership.status == "ended"
+
+
+def _review_answered_by(lead, project, person, *, approve: bool):
+    """A review of ``person`` and a colleague: ``person`` has decided, the colleague not."""
+    colleague = UserFactory(display_name="Colleague")
+    add_member(project, lead, colleague)
+    charter = ds.document_create(
+        acting_user=lead, community=project, upload=SimpleUploadedFile("charter.pdf", PDF)
+    )
+    review = ds.review_request_create(
+        acting_user=lead,
+        document=charter,
+        reviewers=[person, colleague],
+        due_on=timezone.localdate() + datetime.timedelta(days=4),
+    )
+    ds.review_decide(acting_user=person, request=review, approve=approve, comment="Page 2")
+    return review, colleague, charter
+
+
+def test_a_guest_who_requested_changes_and_then_ends_keeps_her_decision(lead, project, julie):
+    review, colleague, _charter = _review_answered_by(lead, project, julie, approve=False)
+    gs.guest_end(acting_user=lead, membership=Membership.objects.get(user=julie, community=project))
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.CHANGES
+    assert review.reviewers.get(user=julie).decision == "changes_requested"
+    assert not ReviewEvent.objects.filter(request=review, actor=julie, kind="reviewer_left")
+    # Even when the only one still to decide has gone too: changes were requested.
+    cs.membership_leave(acting_user=colleague, community=project)
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.CHANGES
+    assert ReviewEvent.objects.filter(request=review, actor=colleague, kind="reviewer_left")
+
+
+def test_a_decision_kept_by_a_guest_who_ends_counts_towards_approval(lead, project, julie):
+    review, colleague, _charter = _review_answered_by(lead, project, julie, approve=True)
+    cs.membership_leave(acting_user=julie, community=project)
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.OPEN
+    assert review.reviewers.get(user=julie).decision == "approved"
+    ds.review_decide(acting_user=colleague, request=review, approve=True)
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.APPROVED
+
+
+def test_a_new_version_takes_a_departed_reviewer_off(lead, project, julie):
+    review, colleague, charter = _review_answered_by(lead, project, julie, approve=False)
+    cs.membership_leave(acting_user=julie, community=project)
+    ds.version_add(
+        acting_user=lead, document=charter, upload=SimpleUploadedFile("charter.pdf", PDF + b"2")
+    )
+    review.refresh_from_db()
+    assert review.status == ReviewRequest.Status.OPEN
+    assert list(review.reviewers.values_list("user", flat=True)) == [colleague.pk]
+    assert ReviewEvent.objects.filter(request=review, actor=julie, kind="reviewer_left")
+
+
+def test_a_guest_whose_access_ended_is_named_without_a_link_to_her_gone_profile(
+    client, lead, project, julie
+):
+    """Nobody may see a deactivated account's profile: her name on her post and comment and
+    the mentions of her read as plain text (also where the page was cached before), and
+    link again when she comes back."""
+    claire = UserFactory(display_name="Claire Dubois")
+    add_member(project, lead, claire)
+    post = cs.post_create(acting_user=lead, community=project, body="Your remarks?")
+    cs.comment_create(acting_user=julie, post=post, body="One more")
+    # (Guests comment; a post of hers written while she could, e.g. as a member before.)
+    hers = cs.post_create(acting_user=lead, community=project, body="My remarks")
+    Post.objects.filter(pk=hers.pk).update(author=julie)
+    mention = cs.post_create(acting_user=lead, community=project, body="Thanks @**Julie Roux**")
+    profile = f'href="{reverse("accounts:person", args=[julie.pk])}"'
+    client.force_login(claire)
+    pages = [
+        reverse("communities:post", args=[post.pk]),
+        reverse("communities:post", args=[hers.pk]),
+        reverse("communities:post", args=[mention.pk]),
+        reverse("communities:detail", args=[project.slug]),
+    ]
+    for url in pages:  # linked while she is here (and the fragments are cached)
+        assert profile in client.get(url).text, url
+    gs.guest_end(acting_user=lead, membership=Membership.objects.get(user=julie, community=project))
+    julie.refresh_from_db()
+    assert not julie.is_active
+    assert client.get(reverse("accounts:person", args=[julie.pk])).status_code == 404
+    for url in pages:
+        page = client.get(url).text
+        assert profile not in page, url
+        assert "Julie Roux" in page
+    # Invited again, she is back: so are the links.
+    invitation, _token = gs.invitation_create(
+        acting_user=lead, email="julie@funder.example", communities=[project]
+    )
+    gs.invitation_accept(invitation=invitation, user=julie)
+    for url in pages:
+        assert profile in client.get(url).text, url
+
+
+def test_a_name_links_only_for_readers_who_may_see_that_profile(client, lead, project, julie):
+    """Julie's access to the project ends while she stays in another community: the readers
+    she shares nothing with any more read her name as text; those who still share a
+    community with her follow the link."""
+    board = cs.community_create(acting_user=lead, name="Board", visibility="secret")
+    invitation, _token = gs.invitation_create(
+        acting_user=lead, email="julie@funder.example", communities=[board]
+    )
+    gs.invitation_accept(invitation=invitation, user=julie)
+    claire = UserFactory(display_name="Claire Dubois")
+    add_member(project, lead, claire)
+    post = cs.post_create(acting_user=lead, community=project, body="Your remarks?")
+    cs.comment_create(acting_user=julie, post=post, body="One more")
+    gs.guest_end(acting_user=lead, membership=Membership.objects.get(user=julie, community=project))
+    julie.refresh_from_db()
+    assert julie.is_active  # still in the board
+    profile = f'href="{reverse("accounts:person", args=[julie.pk])}"'
+    url = reverse("communities:post", args=[post.pk])
+    client.force_login(lead)
+    assert profile in client.get(url).text
+    assert client.get(reverse("accounts:person", args=[julie.pk])).status_code == 200
+    client.force_login(claire)  # the same cached comment, for another reader
+    assert profile not in client.get(url).text
+    assert client.get(reverse("accounts:person", args=[julie.pk])).status_code == 404

@@ -171,3 +171,32 @@ def test_a_french_lead_reads_every_line_in_french(
         client.post(reverse("guests:bulk_confirm", args=[BulkInvitation.objects.get().pk]))
     page = client.get(response["Location"]).text
     assert "anna@funder.example est déjà membre." in page and "envoyée" in page
+
+
+def test_a_community_archived_after_the_check_is_reported_and_the_rest_still_invited(
+    client, lead, project, django_capture_on_commit_callbacks
+):
+    office = cs.community_create(acting_user=lead, name="Annecy office", visibility="private")
+    client.force_login(lead)
+    response = upload(
+        client,
+        "email;name;organisation;role;communities\n"
+        "anna@funder.example;Anna;;guest;Lakeside Trails\n"
+        "paul@funder.example;Paul;;guest;Lakeside Trails;Annecy office\n",
+    )
+    bulk = BulkInvitation.objects.get()
+    assert [row["errors"] for row in bulk.rows] == [[], []]  # both "ready"
+    cs.community_archive(acting_user=lead, community=project)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("guests:bulk_confirm", args=[bulk.pk]))
+    [invitation] = Invitation.objects.all()
+    assert invitation.email == "paul@funder.example"
+    assert list(invitation.communities.all()) == [office]
+    page = client.get(response["Location"]).text
+    archived = "“Lakeside Trails” was archived after the file was checked."
+    assert f"refused: {archived}" in page and f"sent: {archived}" in page
+    lead.language = "fr"
+    lead.save(update_fields=["language"])
+    page = client.get(response["Location"]).text
+    archived = "« Lakeside Trails » a été archivée après la vérification du fichier."
+    assert f"refusée\u00a0: {archived}" in page and f"envoyée\u00a0: {archived}" in page

@@ -272,3 +272,45 @@ def test_new_partner_keeps_the_language_chosen_on_the_invitation_page(
     assert User.objects.get(email="paula@funder.example").language == "fr"
     page = client.get(reverse("communities:detail", args=[project.slug]))
     assert 'lang="fr"' in page.text
+
+
+def test_an_ended_access_has_one_name_in_the_report_the_csv_and_the_admin(
+    client, lead, project, settings
+):
+    """Ended, expired, removed or left: one name each, the same on the guest's report, in
+    its CSV and in the admin's list of guests, and none of them among what the guest can
+    see."""
+    partner = GuestFactory(display_name="Paula Partner")
+    second = Community.objects.create(name="Riverside Walks", slug="riverside")
+    Membership.objects.create(user=lead, community=second, role="lead", status="active")
+    for community in (project, second):
+        invitation, _token = invite(lead, community, email=partner.email)
+        services.invitation_accept(invitation=invitation, user=partner)
+    services.guest_end(
+        acting_user=lead, membership=Membership.objects.get(user=partner, community=project)
+    )
+    ended = Membership.objects.get(user=partner, community=project)
+    assert ended.status == "ended"
+    url = reverse("guests:guest", args=[partner.pk])
+    client.force_login(lead)
+    page = client.get(url).text
+    seen, rest = page.split('id="ended-heading"')
+    assert "Riverside Walks" in seen and project.name not in seen
+    assert project.name in rest and "Access ended" in rest
+    assert "no access" not in page
+    csv_text = client.get(url, {"format": "csv"}).content.decode()
+    assert "Access ended" in csv_text and "removed" not in csv_text
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    cells = re.findall(r"<td >\s*([^<]+?)\s*</td>", client.get(reverse("admin_guests:index")).text)
+    assert "Access ended" in cells and "Removed" not in cells
+    # The same names in French.
+    admin.language = lead.language = "fr"
+    admin.save(update_fields=["language"])
+    lead.save(update_fields=["language"])
+    cells = re.findall(r"<td >\s*([^<]+?)\s*</td>", client.get(reverse("admin_guests:index")).text)
+    assert "Accès terminé" in cells
+    client.force_login(lead)
+    page = client.get(url).text
+    assert "Accès terminé" in page and "Terminés" in page
+    assert "Accès terminé" in client.get(url, {"format": "csv"}).content.decode()

@@ -307,7 +307,7 @@ def test_end_guests_in_bulk_touches_guests_only(admin_client, lead, project):
     assert "1 guest access ended." in done.text
     membership.refresh_from_db()
     lead_membership.refresh_from_db()
-    assert membership.status == Membership.Status.REMOVED
+    assert membership.status == Membership.Status.ENDED
     assert lead_membership.status == Membership.Status.ACTIVE
     assert not membership.user.__class__.objects.get(pk=membership.user_id).is_active
     assert ModelLogEntry.objects.filter(action="guests.end").count() == 1
