@@ -14,10 +14,7 @@ from events import app_settings
 from events.models import RSVP, Event
 from events.services import Schedule, schedule_from_local
 from portal.accounts.models import timezone_choices
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from portal.widgets import DateInput
 
 
 class TimeInput(forms.TimeInput):

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guests.models import Invitation
+from portal.widgets import DateInput
 
 
 class InvitationForm(forms.Form):
@@ -18,7 +19,7 @@ class InvitationForm(forms.Form):
     access_ends_on = forms.DateField(
         label=_("Access ends on (guests)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty for the default length."),
     )
     sponsor = forms.ModelChoiceField(
@@ -44,4 +45,4 @@ class InvitationForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    until = forms.DateField(label=_("New end date"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("New end date"), widget=DateInput())

@@ -16,6 +16,7 @@ from communities import permissions
 from communities.models import Community
 from portal import adoption
 from portal.http import csv_response
+from portal.widgets import DateInput
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 220, 30
 
@@ -35,8 +36,8 @@ def _report_communities():
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
     community = CommunityChoiceField(
         label=_("Community"),
         queryset=_report_communities(),
