@@ -23,6 +23,7 @@ from wagtail.admin.widgets import AdminDateInput
 from communities.models import Membership
 from guests import services
 from guests.models import GuestAccess, Invitation
+from guests.selectors import access_ends
 from portal.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
     BulkActionIndexView,
@@ -105,7 +106,10 @@ class GuestAccessViewSet(ListingViewSet):
         "community",
         "status",
         Column("sponsor", label=_("Sponsor"), accessor=sponsor_name),
-        DateColumn("expires_at", label=_("Access ends"), sort_key="expires_at"),
+        # An access that ended shows when it ended, never the later date it was granted until.
+        DateColumn(
+            "expires_at", label=_("Access ends"), accessor=access_ends, sort_key="expires_at"
+        ),
         LinkColumn("report", get_url=guest_report_url, text=_("Access report")),
     ]
     list_export = ["user", "community", "status", "joined_at", "expires_at"]

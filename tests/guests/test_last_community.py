@@ -5,14 +5,14 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from communities import services as cs
 from communities.models import Membership
 from guests import services as gs
 from portal import demo
 from tests.communities.conftest import add_guest
-from tests.factories import GuestFactory
+from tests.factories import GuestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,15 @@ def test_a_new_invitation_brings_her_back(client, lead, marc, project):
     gs.invitation_accept(invitation=invitation, user=marc, digest_consent=False)
     client.force_login(marc)
     assert client.get(reverse("communities:detail", args=[project.slug])).status_code == 200
+
+
+def test_the_admin_list_of_guests_shows_when_a_left_access_ended(client, marc, project):
+    future = Membership.objects.get(user=marc, community=project).expires_at
+    assert future is not None and future > timezone.now()
+    cs.membership_leave(acting_user=marc, community=project)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get(reverse("admin_guests:index")).text
+    today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
+    assert today in page
+    assert formats.date_format(timezone.localtime(future).date(), "DATE_FORMAT") not in page
