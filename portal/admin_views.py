@@ -128,7 +128,7 @@ def adoption_report(request: HttpRequest) -> HttpResponse:
         (key, label, [adoption.value(kpis, split, key) for split in adoption.SPLITS])
         for key, label in ROWS
     ]
-    months = adoption.adoption_curve(today=end)
+    months = adoption.adoption_curve(today=end, community=community)
     if request.GET.get("format") == "csv":
         response, writer = csv_response(f"adoption-{start.isoformat()}-{end.isoformat()}.csv")
         writer.writerow(["kpi", "internal", "guests", "all"])

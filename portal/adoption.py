@@ -218,27 +218,38 @@ def value(kpis: dict[str, Kpis], split: str, key: str) -> int | float | None:
     return kpis[split].as_row()[key]
 
 
-def adoption_curve(*, months: int = 12, today: datetime.date | None = None) -> list[Month]:
+def adoption_curve(
+    *, months: int = 12, today: datetime.date | None = None, community: Community | None = None
+) -> list[Month]:
     """Month by month, with the definitions of ``DEFINITIONS``: accounts registered by the
     month's end, connected during it, active during it. Connected and active are distinct
     (account, month) pairs read in two queries (one per source) and joined here, so that
-    every active account is also connected, as in the report."""
+    every active account is also connected, as in the report. For one community, as in
+    :func:`adoption`: its members (by the month's end), their visits, and what they did in
+    that community."""
     today = today or timezone.localdate()
     index = today.year * 12 + today.month - 1 - (months - 1)
     first = datetime.date(index // 12, index % 12 + 1, 1)
     since, _until = _bounds(first, today)
-    joined = list(
-        get_user_model().objects.order_by("date_joined").values_list("date_joined", flat=True)
-    )
-    came = set(
-        Connection.objects.filter(day__gte=first)
-        .annotate(m=TruncMonth("day"))
-        .values_list("user_id", "m")
-        .distinct()
-    )
+    people = get_user_model().objects.all()
+    visits = Connection.objects.filter(day__gte=first)
+    activity = Activity.objects.all()
+    members: list[tuple[int, datetime.datetime | None]] | None = None
+    if community is not None:
+        members = list(
+            Membership.objects.filter(
+                community=community, status=Membership.Status.ACTIVE
+            ).values_list("user_id", "expires_at")
+        )
+        people = people.filter(pk__in=[pk for pk, _ends in members])
+        visits = visits.filter(user__in=[pk for pk, _ends in members])
+        activity = activity.filter(community=community)
+    joined = list(people.order_by("date_joined").values_list("date_joined", "pk"))
+    ends = dict(members or [])
+    came = set(visits.annotate(m=TruncMonth("day")).values_list("user_id", "m").distinct())
     contributed = {
         (actor, m.date() if isinstance(m, datetime.datetime) else m)
-        for actor, m in Activity.objects.filter(
+        for actor, m in activity.filter(
             created_at__gte=since, verb__in=CONTRIBUTIONS, actor__isnull=False
         )
         .annotate(m=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
@@ -259,7 +270,11 @@ def adoption_curve(*, months: int = 12, today: datetime.date | None = None) -> l
         result.append(
             Month(
                 month=month,
-                registered=sum(1 for d in joined if d < month_end),
+                registered=sum(
+                    1
+                    for d, pk in joined
+                    if d < month_end and (ends.get(pk) is None or ends[pk] > month_end)
+                ),
                 connected=connected.get(month, 0),
                 active=active.get(month, 0),
             )

@@ -72,6 +72,31 @@ def test_one_community(scenario, project, lead):
     assert kpis["all"].posts == 1
 
 
+def test_one_communitys_curve_counts_its_members_and_what_they_did_there(
+    client, scenario, project, lead, staff
+):
+    """The month-by-month figures follow the community chosen, like the indicators above
+    them: not the whole organisation's."""
+    elsewhere = cs.community_create(acting_user=scenario["cat"], name="Elsewhere", kind="theme")
+    cs.post_create(acting_user=scenario["cat"], community=elsewhere, body="Not in the project")
+    [month] = adoption.adoption_curve(months=1, community=project)
+    kpis = adoption.adoption(start=today(), end=today(), community=project)["all"]
+    assert (month.registered, month.connected, month.active) == (4, 3, 3)
+    assert (month.registered, month.connected, month.active) == (
+        kpis.registered,
+        kpis.connected,
+        kpis.active,
+    )
+    whole = adoption.adoption_curve(months=1)[-1]
+    assert (whole.registered, whole.active) == (7, 4)  # cat posted elsewhere
+    client.force_login(staff)
+    export = client.get(
+        reverse("adoption_report"),
+        {"start": today(), "end": today(), "community": project.pk, "format": "csv"},
+    ).content.decode()
+    assert f"{today().strftime('%Y-%m')},4,3,3" in export
+
+
 def test_an_earlier_period_counts_nothing_of_today(scenario):
     yesterday = today() - datetime.timedelta(days=1)
     kpis = adoption.adoption(start=yesterday, end=yesterday)
