@@ -218,3 +218,22 @@ def test_create_administrator_makes_a_new_one_ready_to_sign_in(client, monkeypat
         call_command("create_administrator", email=guest.email, interactive=False)
     guest.refresh_from_db()
     assert not guest.is_superuser
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("en", "Your access has ended"), ("fr", "Votre accès a pris fin")]
+)
+def test_a_partner_whose_access_ended_is_told_why_and_how_to_come_back(
+    client, guest, language, title
+):
+    guest.is_active = False  # what ending a guest's last access does
+    guest.language = language
+    guest.save(update_fields=["is_active", "language"])
+    client.cookies["django_language"] = language
+    response = client.post(
+        reverse("account_login"), {"login": guest.email, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("account_inactive")
+    assert title in response.text
+    assert "invitation" in response.text
+    assert "_auth_user_id" not in client.session
