@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,11 @@ IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
 
 
 def _percent(template: str, params: dict) -> str:
-    return str(template) % params
+    # Numbers in the reader's way: 10,000 / 10 000.
+    return str(template) % {
+        key: formats.number_format(value, force_grouping=True) if isinstance(value, int) else value
+        for key, value in params.items()
+    }
 
 
 # `lazy_text % params` translates at once, i.e. at import, in English: a class-level

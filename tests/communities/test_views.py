@@ -279,8 +279,12 @@ def test_post_form_help_text_is_in_the_readers_language(client, lead, project):
     client.force_login(lead)
     page = client.get(reverse("communities:detail", args=[project.slug]))
     assert "caractères au maximum" in page.text
+    assert "10\xa0000 caractères" in page.text  # the number written the French way
     assert "Jusqu’à" in page.text
     assert "characters at most" not in page.text
+    lead.language = "en"
+    lead.save(update_fields=["language"])
+    assert "10,000 characters at most" in client.get(page.request["PATH_INFO"]).text
 
 
 @pytest.mark.parametrize(
