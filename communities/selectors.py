@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from communities import extensions, permissions
@@ -24,13 +24,21 @@ FEED_PAGE_SIZE = 20
 # --- Communities ----------------------------------------------------------------------------
 
 
-def community_list_visible_to(*, user: Any) -> QuerySet[Community]:
+def community_list_visible_to(
+    *, user: Any, include_my_archived: bool = False
+) -> QuerySet[Community]:
     """Listed communities: not archived, that ``user`` may know exist, with their member
-    count. Secret communities appear only to their members."""
+    count. Secret communities appear only to their members. With ``include_my_archived``,
+    also the archived communities ``user`` is still a member of (they can still read them),
+    after the others of theirs."""
+    mine = Exists(_my_membership(user))
+    listed = Q(archived_at__isnull=True)
+    if include_my_archived:
+        listed |= Q(mine)
     return (
-        permissions.visible_communities(user, Community.objects.filter(archived_at__isnull=True))
-        .annotate(is_mine=Exists(_my_membership(user)))
-        .order_by("-is_mine", "name", "id")
+        permissions.visible_communities(user, Community.objects.filter(listed))
+        .annotate(is_mine=mine)
+        .order_by("-is_mine", F("archived_at").asc(nulls_first=True), "name", "id")
     )
 
 
@@ -52,9 +60,10 @@ class _CappedCount(Subquery):
 
 
 def communities_with_unread(*, user: Any) -> list[Community]:
-    """``communities_of(user)``, each with ``unread``: posts by others above the member's
-    last-read mark, hidden ones left out, capped at ``UNREAD_CAP``. One query whatever the
-    number of communities (each count walks the (community, id) index of posts)."""
+    """The communities ``user`` is a member of, archived ones last, each with ``unread``:
+    posts by others above the member's last-read mark, hidden ones left out, capped at
+    ``UNREAD_CAP``. One query whatever the number of communities (each count walks the
+    (community, id) index of posts)."""
     if not getattr(user, "is_authenticated", False):
         return []
     mark = Membership.objects.filter(user=user.pk, community=OuterRef(OuterRef("pk"))).values(
@@ -63,8 +72,12 @@ def communities_with_unread(*, user: Any) -> list[Community]:
     newer = Post.objects.filter(
         community=OuterRef("pk"), id__gt=Subquery(mark), is_hidden=False
     ).exclude(author=user.pk)
+    # Archived communities too, last: their members still read them (and are not told they
+    # are in no community).
     return list(
-        communities_of(user=user).annotate(unread=_CappedCount(newer.values("id")[:UNREAD_CAP]))
+        Community.objects.filter(Exists(_my_membership(user)))
+        .annotate(unread=_CappedCount(newer.values("id")[:UNREAD_CAP]))
+        .order_by(F("archived_at").asc(nulls_first=True), "name", "id")
     )
 
 

@@ -116,7 +116,9 @@ def _decorate_posts(
 
 @login_required
 def community_list(request: HttpRequest) -> HttpResponse:
-    communities = selectors.community_list_visible_to(user=request.user).annotate(
+    communities = selectors.community_list_visible_to(
+        user=request.user, include_my_archived=True
+    ).annotate(
         member_count=Count(
             "memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True
         )
@@ -707,7 +709,7 @@ def home_feed(request: HttpRequest) -> HttpResponse:
         return render(request, "communities/_feed_items.html", context)
     context["can_find_communities"] = permissions.can_find_communities(request.user)
     if not page.items and not context["can_find_communities"]:
-        context["no_community"] = not selectors.communities_of(user=request.user).exists()
+        context["no_community"] = not selectors.communities_with_unread(user=request.user)
     return render(request, "communities/feed.html", context)
 
 

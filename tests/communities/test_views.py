@@ -106,10 +106,26 @@ def test_invite_by_email_and_accept(client, lead, project):
     assert Membership.objects.get(user=colleague, community=project).status == "active"
 
 
-def test_archived_community_leaves_the_list_but_members_still_read_it(client, lead, project):
+def test_archived_community_leaves_the_list_but_members_still_find_and_read_it(
+    client, lead, project, partner, settings, tmp_path
+):
+    """Archived: unlisted for everyone else; its members still see it in their list and on
+    their home page, marked archived, and are never told they are in no community."""
+    from portal import demo
+
+    settings.MEDIA_ROOT = tmp_path
+    demo.seed_pages()  # the home page with its dashboard
     cs.community_archive(acting_user=lead, community=project)
-    client.force_login(lead)
+    client.force_login(UserFactory(display_name="Someone Else"))
     assert project.name not in client.get(reverse("communities:list")).text
+    for person in (lead, partner):
+        client.force_login(person)
+        listed = client.get(reverse("communities:list")).text
+        assert project.name in listed and "Archived" in listed
+        home = client.get("/").text
+        assert project.name in home
+        assert "no community" not in home
+        assert "no community" not in client.get(reverse("communities:feed")).text
     page = client.get(reverse("communities:detail", args=[project.slug]))
     assert page.status_code == 200 and "archived" in page.text
     assert 'name="body"' not in page.text  # read-only
