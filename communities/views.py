@@ -291,7 +291,7 @@ def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
         return confirmation(
             request,
             title=_("Leave %(name)s?") % {"name": community.name},
-            consequences=what_ends(yours=True, guest=request.user.is_external),
+            consequences=what_ends(yours=True, guest=permissions.is_guest(request.user)),
             submit_label=_("Leave %(name)s") % {"name": community.name},
             cancel_url=reverse("communities:detail", args=[slug]),
         )
