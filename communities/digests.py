@@ -569,7 +569,7 @@ def digest_send(*, outbox_id: int, connection: Any = None) -> str:
 
     Raises :class:`MailServerUnreachable` when the mail server could not be reached (the
     digest is pending again, no attempt counted, unless its period is over: failed)."""
-    from portal.mail import send_templated_email
+    from portal.core.mail import send_templated_email
 
     claimed_at = timezone.now()
     if not (

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities import markup
 from communities.models import Community, DigestPreference
-from portal import files
+from portal.core import files
 
 IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
 

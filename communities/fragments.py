@@ -1,4 +1,4 @@
-"""Posts and comments, rendered once and cached by what they show (``portal.fragments``).
+"""Posts and comments, rendered once and cached by what they show (``portal.core.fragments``).
 
 Rendering a feed's twenty posts was most of a feed's time. A post's key holds everything it
 shows: its text, edit time, tags, attachments, author (name, initials, photo), counts, and
@@ -28,7 +28,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 
 from communities.models import Comment, Post
-from portal.fragments import render_many
+from portal.core.fragments import render_many
 
 AVATAR = "accounts/_avatar.html"
 POST_TEMPLATES = ("communities/_post.html", "communities/_like_post.html", AVATAR)

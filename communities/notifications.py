@@ -248,7 +248,7 @@ def notifications_mark_all_read(*, user: Any) -> int:
 def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
     """E-mail each notification once, to people who chose "immediately" for its community
     and may still see it. Marked in the same row, so a retried task sends nothing twice."""
-    from portal.mail import send_templated_email
+    from portal.core.mail import send_templated_email
 
     sent = 0
     for pk in notification_ids:

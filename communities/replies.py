@@ -226,7 +226,7 @@ def _refuse(*, user: Any, body: str, reason: str) -> None:
     is lost. Only once the sender proved to be the reply address's owner: the mail goes to
     that account's own address, in its language. ``reason``: deleted (the post is gone),
     no_right (they may no longer comment there), refused (the comment was not accepted)."""
-    from portal.mail import send_templated_email
+    from portal.core.mail import send_templated_email
 
     try:
         send_templated_email(

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from communities import extensions, permissions
 from communities.models import Comment, CommentLike, Community, Membership, Post, PostLike
-from portal.pagination import Page, keyset_page
+from portal.core.pagination import Page, keyset_page
 
 User = get_user_model()
 

@@ -33,9 +33,9 @@ from communities.models import (
     PostLike,
 )
 from communities.notifications import notify
-from portal import files
 from portal.accounts.models import ERASED_EMAIL_DOMAIN
-from portal.mail import send_templated_email_on_commit
+from portal.core import files
+from portal.core.mail import send_templated_email_on_commit
 
 Kind = Notification.Kind
 

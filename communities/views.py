@@ -26,8 +26,8 @@ from communities.forms import (
     PostForm,
 )
 from communities.models import Comment, Community, Membership, PostAttachment
-from portal.files import content_type_of_key, private_file_response
-from portal.http import not_found_on_denial, positive_int
+from portal.core.files import content_type_of_key, private_file_response
+from portal.core.http import not_found_on_denial, positive_int
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:

@@ -32,8 +32,8 @@ from documents.models import (
     ReviewRequest,
 )
 from documents.selectors import SHARE_PERM, can_read
-from portal.files import UploadRefused, clean_filename, content_type_for
-from portal.mail import send_templated_email_on_commit
+from portal.core.files import UploadRefused, clean_filename, content_type_for
+from portal.core.mail import send_templated_email_on_commit
 
 logger = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from communities import permissions
 from communities import selectors as community_selectors
 from documents import app_settings, selectors, services
-from portal.files import MaxSizeUploadHandler, private_file_response
-from portal.http import csv_response, not_found_on_denial, positive_int
-from portal.pagination import keyset_page
+from portal.core.files import MaxSizeUploadHandler, private_file_response
+from portal.core.http import csv_response, not_found_on_denial, positive_int
+from portal.core.pagination import keyset_page
 
 LIBRARY_PAGE_SIZE = 50
 

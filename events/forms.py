@@ -14,7 +14,7 @@ from events import app_settings
 from events.models import RSVP, Event
 from events.services import Schedule, schedule_from_local
 from portal.accounts.models import timezone_choices
-from portal.widgets import DateInput
+from portal.core.widgets import DateInput
 
 
 class TimeInput(forms.TimeInput):

@@ -26,8 +26,8 @@ from communities import selectors as community_selectors
 from events import app_settings, ical, selectors, services
 from events.forms import EventForm, ImportForm, OccurrenceForm, RSVPForm, schedule_initial
 from events.models import Event
-from portal.fragments import render_many
-from portal.http import not_found_on_denial
+from portal.core.fragments import render_many
+from portal.core.http import not_found_on_denial
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -103,7 +103,7 @@ def _agenda_context(request: HttpRequest, community=None) -> dict[str, Any]:
 
 
 def _attach_list_html(items: list[selectors.Item], *, show_community: bool) -> None:
-    """Each agenda line's HTML, cached by what it shows (``portal.fragments``): a busy
+    """Each agenda line's HTML, cached by what it shows (``portal.core.fragments``): a busy
     month lists hundreds of occurrences, which were most of the page's time to render."""
     htmls = render_many(
         items,

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guests.models import Invitation
-from portal.widgets import DateInput
+from portal.core.widgets import DateInput
 
 
 class InvitationForm(forms.Form):

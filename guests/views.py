@@ -23,7 +23,7 @@ from guests.bulk import bulk_confirm as confirm_bulk
 from guests.bulk import bulk_prepare, rows_for_display
 from guests.forms import ExtendForm, InvitationForm
 from guests.models import BulkInvitation
-from portal.http import csv_response
+from portal.core.http import csv_response
 
 SESSION_KEY = services.SESSION_KEY
 

@@ -20,7 +20,7 @@ from communities.replies import community_address
 from integrations import selectors, services, tasks
 from integrations.app_settings import app_settings
 from integrations.models import ApiToken
-from portal.http import not_found_on_denial
+from portal.core.http import not_found_on_denial
 
 
 def _error(exc: ValidationError) -> str:

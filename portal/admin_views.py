@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from communities import permissions
 from communities.models import Community
 from portal import adoption
-from portal.http import csv_response
-from portal.widgets import DateInput
+from portal.core.http import csv_response
+from portal.core.widgets import DateInput
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 220, 30
 

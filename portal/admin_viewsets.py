@@ -30,7 +30,7 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import registry as log_registry
 
 from communities import permissions
-from portal.http import csv_cell
+from portal.core.http import csv_cell
 
 PublicUrl = Callable[[Any], "str | None"]
 
@@ -70,7 +70,7 @@ class DateColumn(Column):
 
 
 class CsvSafeExportMixin:
-    """Wagtail's CSV export with every cell through ``portal.http.csv_cell`` (its XLSX export
+    """Wagtail's CSV export with every cell through ``portal.core.http.csv_cell`` (its XLSX export
     already stores formula-like text as text). Every admin listing with ``list_export``
     uses an index view with this mixin (tests/portal/test_admin_viewsets.py checks it)."""
 

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
-    """The project itself: templates tags, management commands, e-mail templates."""
+    """The site that composes every app: admin reports, the demo, ``seed_demo``."""
 
     name = "portal"
-    verbose_name = "Parvis"
+    label = "portal_site"
+    verbose_name = "Parvis site"

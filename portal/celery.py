@@ -14,7 +14,7 @@ logger = logging.getLogger("portal.tasks")
 
 class Task(BaseTask):
     """Every Parvis task: when the broker cannot be reached, the task is kept in the database
-    (``portal.models.UnsentTask``) and published again once it is back, instead of failing
+    (``portal.core.models.UnsentTask``) and published again once it is back, instead of failing
     the request that enqueued it after its transaction has committed."""
 
     def apply_async(self, args=None, kwargs=None, **options):
@@ -23,7 +23,7 @@ class Task(BaseTask):
         except OperationalError as exc:
             from django.conf import settings
 
-            from portal.models import UnsentTask
+            from portal.core.models import UnsentTask
 
             periodic = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
             if self.name in periodic:

@@ -34,8 +34,8 @@ from integrations.api.permissions import TokenScope
 from integrations.api.throttling import ApiThrottle
 from integrations.app_settings import app_settings
 from integrations.models import ApiToken
-from portal.files import MaxSizeUploadHandler
-from portal.pagination import decode_cursor, encode_cursor, keyset_page
+from portal.core.files import MaxSizeUploadHandler
+from portal.core.pagination import decode_cursor, encode_cursor, keyset_page
 
 CURSOR = OpenApiParameter(
     "cursor", str, description="The next_cursor of the previous page.", required=False

@@ -8,9 +8,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
-from portal import files
 from portal.accounts.adapter import is_internal_address, pending_invitation
 from portal.accounts.models import User, timezone_choices
+from portal.core import files
 
 PHOTO_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "gif"}
 

@@ -14,7 +14,7 @@ from django.http import Http404
 from taggit.models import Tag
 
 from communities.selectors import people_visible_to
-from portal.pagination import Page, keyset_page
+from portal.core.pagination import Page, keyset_page
 
 User = get_user_model()
 

@@ -160,7 +160,7 @@ def user_set_language(*, user: User, language: str) -> None:
 
 def welcome_email_send(*, user: User) -> int:
     """The welcome e-mail a newly signed-up person receives (in their language)."""
-    from portal.mail import send_templated_email
+    from portal.core.mail import send_templated_email
 
     return send_templated_email(
         "accounts/email/welcome",

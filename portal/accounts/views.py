@@ -22,7 +22,7 @@ from portal.accounts import selectors, services
 from portal.accounts.completion import COMPLETION_FIELDS, profile_completion
 from portal.accounts.forms import DirectoryFilterForm, ErasureForm, ProfileForm
 from portal.accounts.models import User
-from portal.files import content_type_of_key, extension_of, private_file_response
+from portal.core.files import content_type_of_key, extension_of, private_file_response
 
 
 @login_required

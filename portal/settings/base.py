@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     # Parvis
     "portal.accounts",
     "portal.pages",
+    "portal.core",
     "portal",
     "communities",
     "guests",
@@ -78,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy on every response (and the admin's own, laxer one).
-    "portal.middleware.ContentSecurityPolicyMiddleware",
+    "portal.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,9 +87,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.accounts.middleware.UserPreferencesMiddleware",
     # Pages for a signed-in person are theirs: no shared cache keeps them.
-    "portal.middleware.PrivateCacheMiddleware",
+    "portal.core.middleware.PrivateCacheMiddleware",
     # Signed-in people without admin access get "no access" at /admin/, not a login loop.
-    "portal.middleware.AdminAccessMiddleware",
+    "portal.core.middleware.AdminAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -140,7 +141,7 @@ if REDIS_URL:
         "default": {
             # Django's Redis cache, answering like an empty cache while Redis is down: the
             # site keeps serving from the database (portal/cache.py).
-            "BACKEND": "portal.cache.FailSoftRedisCache",
+            "BACKEND": "portal.core.cache.FailSoftRedisCache",
             "LOCATION": redis_db_url(REDIS_URL, 1),
             "KEY_PREFIX": "parvis",
             # A Redis host that does not answer costs a request half a second, not a hang.
@@ -184,7 +185,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "integrations-check-feeds": {"task": "integrations.tasks.check_due_feeds", "schedule": 60},
     # Digests go out at DIGESTS_SEND_HOUR in each person's time zone: look every 15 minutes.
     "communities-digests": {"task": "communities.tasks.enqueue_digests", "schedule": 900},
-    # Tasks enqueued while the broker was unreachable (portal.models.UnsentTask).
+    # Tasks enqueued while the broker was unreachable (portal.core.models.UnsentTask).
     "portal-resend-unsent-tasks": {"task": "portal.tasks.resend_unsent_tasks", "schedule": 60},
 }
 
@@ -231,7 +232,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # One unambiguous date format per language (portal/formats/<lang>/formats.py).
-FORMAT_MODULE_PATH = ["portal.formats"]
+FORMAT_MODULE_PATH = ["portal.core.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True

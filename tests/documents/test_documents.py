@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from documents import app_settings, services
 from documents.models import Document, DocumentVersion
-from portal.files import clean_filename
+from portal.core.files import clean_filename
 from tests.communities.conftest import add_member
 from tests.factories import UserFactory
 from tests.images import png_bytes

@@ -10,7 +10,7 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from portal import cache as fail_soft
+from portal.core import cache as fail_soft
 
 
 def _closed_port() -> int:

@@ -5,7 +5,7 @@ docker-compose.yml runs it), which these tests stop and start again.
 - Redis stopped while the site serves: pages still render (the cache answers like an empty
   one, portal/cache.py); work queued in Redis before it stopped runs once it is back (the
   append-only file keeps the queue, the worker reconnects by itself); work asked for during
-  the outage waits in PostgreSQL (portal.models.UnsentTask) and is published by beat's
+  the outage waits in PostgreSQL (portal.core.models.UnsentTask) and is published by beat's
   next tick, as is the digest outbox.
 - PostgreSQL connections dropped (``pg_terminate_backend``): the next requests and tasks
   succeed, because persistent connections are health-checked before use
@@ -29,8 +29,8 @@ from communities.models import Community, DigestOutbox
 from communities.tasks import enqueue_digests
 from events import services as events
 from portal.accounts import services as accounts
-from portal.models import UnsentTask
-from portal.tasks import resend_unsent_tasks
+from portal.core.models import UnsentTask
+from portal.core.tasks import resend_unsent_tasks
 from tests.factories import UserFactory
 from tests.portal import stack
 

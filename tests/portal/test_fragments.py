@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from portal import fragments
+from portal.core import fragments
 
 TEMPLATE = ("events/_list_item.html",)
 

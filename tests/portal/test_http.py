@@ -1,4 +1,4 @@
-"""The shared HTTP helpers of portal/http.py."""
+"""The shared HTTP helpers of portal/core/http.py."""
 
 import csv
 import io
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.http import CsvWriter, csv_cell
+from portal.core.http import CsvWriter, csv_cell
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,13 +42,13 @@ def test_the_writer_quotes_every_cell_and_still_escapes_csv():
 
 
 def test_no_export_writes_csv_around_the_guard():
-    """Every CSV export uses portal.http.CsvWriter / csv_response (the admin listings use
+    """Every CSV export uses portal.core.http.CsvWriter / csv_response (the admin listings use
     CsvSafeExportMixin, checked in test_admin_viewsets.py)."""
     writers = re.compile(r"csv\.(writer|DictWriter)\(")
     offenders = [
         str(path.relative_to(ROOT))
         for app in ("portal", "communities", "guests", "events", "documents", "integrations")
         for path in (ROOT / app).rglob("*.py")
-        if path != ROOT / "portal" / "http.py" and writers.search(path.read_text())
+        if path != ROOT / "portal" / "core" / "http.py" and writers.search(path.read_text())
     ]
     assert offenders == []

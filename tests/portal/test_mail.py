@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from portal.mail import Recipient, send_templated_email
+from portal.core.mail import Recipient, send_templated_email
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

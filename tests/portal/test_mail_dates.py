@@ -13,7 +13,7 @@ from django.utils import formats, translation
 
 from documents import services as document_services
 from guests import services as guest_services
-from portal.mail import send_templated_email
+from portal.core.mail import send_templated_email
 from tests.communities.conftest import add_member
 from tests.factories import UserFactory
 

@@ -1,7 +1,7 @@
 from django.db import models
 
-from portal.http import positive_int
-from portal.pagination import cursor_value, decode_cursor, encode_cursor
+from portal.core.http import positive_int
+from portal.core.pagination import cursor_value, decode_cursor, encode_cursor
 
 
 def test_cursor_round_trip():

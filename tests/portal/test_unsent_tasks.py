@@ -12,8 +12,8 @@ from kombu.exceptions import OperationalError
 
 from communities.tasks import enqueue_digests
 from portal.accounts import services as accounts
-from portal.models import UnsentTask
-from portal.tasks import resend_unsent_tasks
+from portal.core.models import UnsentTask
+from portal.core.tasks import resend_unsent_tasks
 from tests.factories import UserFactory
 from tests.portal.test_celery_worker import _reconfigure, celery_app
 

@@ -29,7 +29,7 @@ from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-logger = logging.getLogger("portal.cache")
+logger = logging.getLogger("portal.core.cache")
 
 RETRY_AFTER = 5.0  # seconds without trying Redis after it failed
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)

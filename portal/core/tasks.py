@@ -1,10 +1,16 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from portal.mail import Recipient, send_templated_email
+from portal.core.mail import Recipient, send_templated_email
 
 
-@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+# Named as before the move to portal.core, so tasks queued by the previous release still run.
+@shared_task(
+    name="portal.tasks.send_templated_email_to_users",
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_templated_email_to_users(
     template_prefix: str,
     user_ids: list[int],
@@ -20,16 +26,16 @@ def send_templated_email_to_users(
     return send_templated_email(template_prefix, to=[*users, *others], context=context)
 
 
-@shared_task
+@shared_task(name="portal.tasks.resend_unsent_tasks")
 def resend_unsent_tasks(limit: int = 1000) -> int:
     """Beat, every minute: publish the tasks the broker refused while it was unreachable
-    (portal.models.UnsentTask), oldest first. Should the broker fail again, the transaction
+    (portal.core.models.UnsentTask), oldest first. Should the broker fail again, the transaction
     rolls back and every row stays for the next tick."""
     from celery import current_app
     from django.db import transaction
 
     from portal.celery import BaseTask
-    from portal.models import UnsentTask
+    from portal.core.models import UnsentTask
 
     with transaction.atomic():
         rows = list(UnsentTask.objects.select_for_update(skip_locked=True)[:limit])

@@ -5,7 +5,7 @@ class UnsentTask(models.Model):
     """A task the broker refused because it was unreachable (Redis down or restarting).
 
     The request or job that enqueued it goes on as if it had been queued; beat's next tick
-    after the broker returns publishes it again (``portal.tasks.resend_unsent_tasks``), so
+    after the broker returns publishes it again (``portal.core.tasks.resend_unsent_tasks``), so
     work asked for during an outage is done late, not lost. Periodic tasks are not kept:
     beat publishes them again anyway. Tasks may run twice (a resend after a partial
     failure), so they are idempotent, as every Parvis task already has to be.

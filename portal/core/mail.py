@@ -128,7 +128,7 @@ def send_templated_email_on_commit(
     (people without an account yet) in the current one."""
     from django.db import transaction
 
-    from portal.tasks import send_templated_email_to_users
+    from portal.core.tasks import send_templated_email_to_users
 
     ids, emails = list(user_ids), list(addresses)
     language = translation.get_language() or settings.LANGUAGE_CODE

@@ -8,7 +8,7 @@ render it (``context``): see ``communities/fragments.py`` (posts, comments) and
 ``events/views.py`` (agenda lines).
 
 One cache round trip per page: ``get_many`` for all, ``set_many`` for what was rendered.
-With the cache down (``portal.cache.FailSoftRedisCache``) everything is rendered.
+With the cache down (``portal.core.cache.FailSoftRedisCache``) everything is rendered.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Dates in the project's named formats (portal/formats), for templates whose values may
 arrive as ISO text: an e-mail's context crosses the broker as JSON, so a date travels as
 ``2026-12-14`` and a moment as ``2026-12-21T23:59:59+01:00``. Rendered in the active language
-and, for a moment, in the active time zone (the recipient's, see portal.mail)."""
+and, for a moment, in the active time zone (the recipient's, see portal.core.mail)."""
 
 from __future__ import annotations
 

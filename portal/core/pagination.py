@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from django.db.models import Model, Q, QuerySet
 
-from portal.http import MAX_ID
+from portal.core.http import MAX_ID
 
 M = TypeVar("M", bound=Model)
 
