@@ -35,7 +35,7 @@ from communities.models import (
 from communities.notifications import notify
 from portal.accounts.models import ERASED_EMAIL_DOMAIN
 from portal.core import files
-from portal.core.mail import send_templated_email_on_commit
+from portal.core.tasks import send_templated_email_on_commit
 
 Kind = Notification.Kind
 

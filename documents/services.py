@@ -33,7 +33,7 @@ from documents.models import (
 )
 from documents.selectors import SHARE_PERM, can_read
 from portal.core.files import UploadRefused, clean_filename, content_type_for
-from portal.core.mail import send_templated_email_on_commit
+from portal.core.tasks import send_templated_email_on_commit
 
 logger = logging.getLogger(__name__)
 

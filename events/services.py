@@ -38,7 +38,7 @@ from events.recurrence import (
     occurrence_starts,
     to_local_naive,
 )
-from portal.core.mail import send_templated_email_on_commit
+from portal.core.tasks import send_templated_email_on_commit
 
 VERB_CREATED = "event.created"
 VERB_UPDATED = "event.updated"

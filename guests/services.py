@@ -26,7 +26,7 @@ from communities.services import activity_record, membership_end, mentions_reren
 from guests import app_settings
 from guests.models import Invitation, Sponsorship
 from portal.accounts.adapter import is_internal_address
-from portal.core.mail import send_templated_email_on_commit
+from portal.core.tasks import send_templated_email_on_commit
 
 User = get_user_model()
 # The invitation a visitor opened, kept in their session through allauth's sign-up.

@@ -114,27 +114,3 @@ def send_templated_email(
         return connection.send_messages(messages) or 0
     with get_connection() as opened:
         return opened.send_messages(messages) or 0
-
-
-def send_templated_email_on_commit(
-    template_prefix: str,
-    *,
-    user_ids: Iterable[int] = (),
-    addresses: Iterable[str] = (),
-    context: Mapping[str, str],
-) -> None:
-    """Queue the e-mail for a worker once the current transaction commits (never for a
-    change that was rolled back). Accounts read it in their language; bare addresses
-    (people without an account yet) in the current one."""
-    from django.db import transaction
-
-    from portal.core.tasks import send_templated_email_to_users
-
-    ids, emails = list(user_ids), list(addresses)
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    if ids or emails:
-        transaction.on_commit(
-            lambda: send_templated_email_to_users.delay(
-                template_prefix, ids, dict(context), emails, language
-            )
-        )
