@@ -14,10 +14,13 @@ class CommunitiesConfig(AppConfig):
 
         from communities import privacy, signals  # noqa: F401
         from communities.models import Community, Membership
+        from communities.selectors import people_visible_to
         from portal.accounts.privacy import register
-        from portal.admin_permissions import ReadOnlyPolicy
+        from portal.accounts.selectors import register_people_visibility
+        from portal.core.admin_permissions import ReadOnlyPolicy
 
         register(privacy.contribution)
+        register_people_visibility(people_visible_to)
         # The admin lists these; writes go through the services (see wagtail_hooks.py).
         for model in (Community, Membership):
             register_permission_policy(model, ReadOnlyPolicy(model), exact_class=True)

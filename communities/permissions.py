@@ -18,6 +18,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from communities.models import Community, Membership
+from portal.core import principals
+
+# Site-wide facts about an account (portal/core/principals.py), part of the policy's vocabulary.
+_is_signed_in = principals.is_signed_in
+is_guest = principals.is_guest
+is_administrator = principals.is_administrator
 
 APP = "communities"
 VIEW = "communities.view_community"  # read the community's content and member list
@@ -62,10 +68,6 @@ def active_membership_q(prefix: str = "", *, now=None) -> Q:
     return Q(**{f"{prefix}status": Membership.Status.ACTIVE}) & (
         Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now})
     )
-
-
-def _is_signed_in(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def active_roles(user: Any) -> dict[int, str]:
@@ -205,17 +207,6 @@ def can_change_event(user: Any, event: Any) -> bool:
     if can(user, MANAGE_EVENTS, community):
         return True
     return event.created_by_id == user.pk and can(user, ADD_EVENT, community)
-
-
-def is_guest(user: Any) -> bool:
-    """An external (partner) account: sees its communities and the editorial pages marked
-    visible to guests, nothing else."""
-    return _is_signed_in(user) and bool(user.is_external)
-
-
-def is_administrator(user: Any) -> bool:
-    """Administrators see the adoption report, every access report and every digest."""
-    return _is_signed_in(user) and bool(user.is_superuser)
 
 
 def can_create_community(user: Any) -> bool:

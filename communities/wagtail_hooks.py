@@ -1,6 +1,6 @@
 """The "Communities" menu of the Wagtail admin: communities (archive or restore them in
 bulk), memberships, and digest delivery. The guests, events and documents apps add their
-screens to the same menu (``portal.admin_viewsets.COMMUNITIES_MENU_HOOK``).
+screens to the same menu (``portal.core.admin_viewsets.COMMUNITIES_MENU_HOOK``).
 
 Administrators follow digest delivery too: every digest with its status, attempts and last
 error; a failed one can be set back to pending, and the next beat tick sends it."""
@@ -22,7 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from communities import permissions, services
 from communities.models import Community, DigestOutbox, Membership
-from portal.admin_viewsets import (
+from portal.core.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
     BulkActionIndexView,
     DateColumn,

@@ -26,7 +26,7 @@ class DocumentsConfig(AppConfig):
         from documents import privacy
         from documents.models import Document
         from portal.accounts.privacy import register
-        from portal.admin_permissions import ReadOnlyPolicy
+        from portal.core.admin_permissions import ReadOnlyPolicy
 
         register(privacy.contribution)
         # The admin lists them; writes go through the services (see wagtail_hooks.py).

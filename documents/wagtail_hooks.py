@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
 
 from documents.models import Document
-from portal.admin_viewsets import (
+from portal.core.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
     LinkColumn,
     ListingViewSet,

@@ -26,7 +26,7 @@ class EventsConfig(AppConfig):
         from events import privacy
         from events.models import Event
         from portal.accounts.privacy import register
-        from portal.admin_permissions import ReadOnlyPolicy
+        from portal.core.admin_permissions import ReadOnlyPolicy
 
         register(privacy.contribution)
         # The admin lists them; writes go through the services (see wagtail_hooks.py).

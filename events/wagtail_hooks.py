@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from events.models import Event
-from portal.admin_viewsets import (
+from portal.core.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
     DateColumn,
     LinkColumn,

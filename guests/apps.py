@@ -16,7 +16,7 @@ class GuestsConfig(AppConfig):
         from guests.models import GuestAccess, Invitation
         from guests.services import on_membership_ended
         from portal.accounts.privacy import register
-        from portal.admin_permissions import ReadOnlyPolicy
+        from portal.core.admin_permissions import ReadOnlyPolicy
 
         register(privacy.contribution)
         register_membership_ended_hook(on_membership_ended)  # tell the sponsor

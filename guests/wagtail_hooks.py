@@ -24,7 +24,7 @@ from communities.models import Membership
 from guests import services
 from guests.models import GuestAccess, Invitation
 from guests.selectors import access_ends
-from portal.admin_viewsets import (
+from portal.core.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
     BulkActionIndexView,
     DateColumn,

@@ -11,15 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communities import permissions
 from portal.accounts import services
 from portal.accounts.forms import ErasureForm
 from portal.accounts.models import User
 from portal.accounts.views import export_response
+from portal.core import principals
 
 
 def _person(request: HttpRequest, pk: int) -> User:
-    if not permissions.is_administrator(request.user):
+    if not principals.is_administrator(request.user):
         raise Http404
     return get_object_or_404(User, pk=pk)
 

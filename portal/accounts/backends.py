@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
-from communities import permissions
+from portal.core import principals
 
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 
@@ -20,6 +20,6 @@ class PortalModelBackend(ModelBackend):
     answered before any backend: an external account is never made one."""
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
-        if perm == ADMIN_ACCESS and permissions.is_guest(user_obj):
+        if perm == ADMIN_ACCESS and principals.is_guest(user_obj):
             raise PermissionDenied(perm)
         return super().has_perm(user_obj, perm, obj)

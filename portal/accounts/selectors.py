@@ -1,24 +1,43 @@
 """Reads of people, filtered by who asks.
 
 Who may see whom is one function, ``communities.selectors.people_visible_to``: the
-directory, profile pages, member lists and @mention autocomplete all start from it.
+directory, profile pages, member lists and @mention autocomplete all start from it. The
+answer depends on memberships, a layer above this one, so communities registers it here in
+its ``ready()`` (``register_people_visibility``) and ``people_visible_to`` below asks it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from taggit.models import Tag
 
-from communities.selectors import people_visible_to
 from portal.core.pagination import Page, keyset_page
 
 User = get_user_model()
 
 DIRECTORY_PAGE_SIZE = 24
+
+_people_visibility: Callable[[Any], QuerySet] | None = None
+
+
+def register_people_visibility(provider: Callable[[Any], QuerySet]) -> None:
+    """Install the one answer to "whom may this user see?" (communities' ``ready()``)."""
+    global _people_visibility
+    _people_visibility = provider
+
+
+def people_visible_to(user: Any) -> QuerySet:
+    """Who ``user`` may see: the registered provider's answer (see the module docstring)."""
+    if _people_visibility is None:
+        raise ImproperlyConfigured("No people visibility registered (is communities installed?)")
+    return _people_visibility(user)
 
 
 def person_get_visible_to(*, user, pk: int) -> User:

@@ -16,6 +16,7 @@ from wagtail.log_actions import log
 
 from portal.accounts import privacy
 from portal.accounts.models import ERASED_EMAIL_DOMAIN
+from portal.core import principals
 
 User = get_user_model()
 
@@ -197,9 +198,7 @@ def user_mark_seen(*, user: Any) -> None:
 
 
 def _require_self_or_administrator(*, user: Any, acting_user: Any) -> None:
-    from communities import permissions
-
-    if acting_user.pk != user.pk and not permissions.is_administrator(acting_user):
+    if acting_user.pk != user.pk and not principals.is_administrator(acting_user):
         raise PermissionDenied("Only the person or an administrator.")
 
 

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets.button import Button
 
-from communities import permissions
 from portal.accounts import admin_views
+from portal.core import principals
 
 PRIVACY_ACTIONS = {
     "accounts.export": (_("Personal data: export"), _("Personal data downloaded")),
@@ -48,7 +48,7 @@ def register_privacy_urls():
 
 @hooks.register("register_user_listing_buttons")
 def privacy_listing_button(user, request_user):
-    if permissions.is_administrator(request_user):
+    if principals.is_administrator(request_user):
         yield Button(
             _("Personal data"),
             reverse("accounts_admin_privacy", args=[user.pk]),

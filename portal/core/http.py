@@ -56,7 +56,7 @@ def csv_cell(value: Any) -> Any:
 
 class CsvWriter:
     """``csv.writer`` whose every cell passes through :func:`csv_cell`. Every CSV export
-    writes through this (or, in the admin, ``portal.admin_viewsets.CsvSafeExportMixin``)."""
+    writes through this (or, in the admin, ``portal.core.admin_viewsets.CsvSafeExportMixin``)."""
 
     def __init__(self, file: Any, **kwargs: Any) -> None:
         self._writer = csv.writer(file, **kwargs)

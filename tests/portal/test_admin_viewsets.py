@@ -179,7 +179,7 @@ def test_listing_exports_never_hand_a_formula_to_a_spreadsheet(admin_client, lea
 def test_every_admin_export_goes_through_the_formula_guard():
     from wagtail.admin.viewsets import viewsets
 
-    from portal.admin_viewsets import CsvSafeExportMixin
+    from portal.core.admin_viewsets import CsvSafeExportMixin
 
     reverse("wagtailadmin_home")  # the admin's URLs register the viewsets
     ours = ("portal.", "communities.", "guests.", "events.", "documents.", "integrations.")

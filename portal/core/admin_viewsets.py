@@ -29,7 +29,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import registry as log_registry
 
-from communities import permissions
+from portal.core import principals
 from portal.core.http import csv_cell
 
 PublicUrl = Callable[[Any], "str | None"]
@@ -142,7 +142,7 @@ class ServiceBulkAction(BulkAction):
     def check_perm(self, obj: Model) -> bool:
         user = self.request.user
         opts = self.model._meta
-        return not permissions.is_guest(user) and user.has_perm(
+        return not principals.is_guest(user) and user.has_perm(
             f"{opts.app_label}.change_{opts.model_name}"
         )
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from communities import permissions
+from portal.core import principals
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -18,7 +18,7 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
     rows from the admin, since services keep them consistent; guests get nothing."""
 
     def user_has_permission(self, user: Any, action: str) -> bool:
-        if action != "view" or permissions.is_guest(user):
+        if action != "view" or principals.is_guest(user):
             return False
         return user.has_perm(self._get_permission_name("view")) or user.has_perm(
             self._get_permission_name("change")
