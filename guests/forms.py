@@ -1,8 +1,12 @@
+from allauth.core import context as allauth_context
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guests.adapter import pending_invitation
 from guests.models import Invitation
+from guests.services import CONSENT_SESSION_KEY
+from portal.accounts.forms import SignupForm
 from portal.core.widgets import DateInput
 
 
@@ -46,3 +50,42 @@ class InvitationForm(forms.Form):
 
 class ExtendForm(forms.Form):
     until = forms.DateField(label=_("New end date"), widget=DateInput())
+
+
+class InvitationSignupForm(SignupForm):
+    """The sign-up form (``settings.ACCOUNT_FORMS``): the accounts form, and for a visitor who
+    opened an invitation, the invited address fixed and, for a guest, the digest question."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        invitation = pending_invitation(allauth_context.request)
+        self.invitation = invitation  # the page says who invites, where, and their message
+        if invitation is not None:
+            # The invited address is fixed: the link proved it.
+            self.fields["email"].initial = invitation.email
+            self.fields["email"].widget.attrs["readonly"] = True
+            if invitation.role == Invitation.Role.GUEST:
+                # Guests receive digests only when they say so.
+                self.fields["digests"] = forms.BooleanField(
+                    label=_("Send me a digest of my communities by e-mail"),
+                    required=False,
+                )
+
+    def custom_signup(self, request, user) -> None:
+        # Read by guests' user_signed_up handler when it accepts the invitation.
+        request.session[CONSENT_SESSION_KEY] = bool(self.cleaned_data.get("digests"))
+
+    def clean_email(self) -> str:
+        invitation = pending_invitation(allauth_context.request)
+        if invitation is None:
+            return super().clean_email()
+        # allauth's own checks (a valid, unused address), not the internal-domain rule: the
+        # link opened sign-up for exactly this address.
+        email = super(SignupForm, self).clean_email()
+        if email.lower() != invitation.email:
+            raise forms.ValidationError(
+                _("This invitation is for %(email)s."),
+                code="not_invited",
+                params={"email": invitation.email},
+            )
+        return email

@@ -1,3 +1,9 @@
+"""allauth, the Parvis way: sign-up only for internal domains, mail in the reader's language.
+
+Sign-up through an invitation is the guests app's (``guests/adapter.py`` extends this adapter
+and ``settings.ACCOUNT_ADAPTER`` names it), so accounts knows nothing of invitations.
+"""
+
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -7,37 +13,21 @@ from django.http import HttpRequest
 from django.utils import translation
 
 
-def pending_invitation(request: HttpRequest | None):
-    """The invitation this visitor opened (kept in the session by guests.views.accept)."""
-    if request is None or not hasattr(request, "session"):
-        return None
-    from guests.services import SESSION_KEY, invitation_for_token
-
-    invitation = invitation_for_token(request.session.get(SESSION_KEY, ""))
-    return invitation if invitation is not None and invitation.state == "pending" else None
-
-
 def is_internal_address(email: str) -> bool:
     domain = email.rsplit("@", 1)[-1].strip().lower()
     return domain in settings.PORTAL_INTERNAL_DOMAINS
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth, the Parvis way: sign-up only for internal domains, mail in the reader's
-    language."""
+    """Sign-up open to the internal domains; mail in the reader's language."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return bool(settings.PORTAL_INTERNAL_DOMAINS) or pending_invitation(request) is not None
+        return bool(settings.PORTAL_INTERNAL_DOMAINS)
 
     def save_user(self, request: HttpRequest, user, form, commit: bool = True):
-        invitation = pending_invitation(request)
-        if invitation is not None:
-            # Set before the first save: the general community must never take a guest.
-            user.is_external = invitation.role == "guest"
-            user.display_name = invitation.name
-            user.organisation = invitation.organisation
-        # The visitor read the invitation and the sign-up form in the language they chose
-        # (cookie or browser); once signed in the profile decides, so it must start there.
+        # The visitor read the sign-up form (and, for an invitee, the invitation) in the
+        # language they chose (cookie or browser); once signed in the profile decides, so it
+        # must start there.
         language = translation.get_language_from_request(request) if request else ""
         if language in dict(settings.LANGUAGES):
             user.language = language

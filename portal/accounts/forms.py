@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
-from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
-from portal.accounts.adapter import is_internal_address, pending_invitation
+from portal.accounts.adapter import is_internal_address
 from portal.accounts.models import User, timezone_choices
 from portal.core import files
 
@@ -16,38 +15,13 @@ PHOTO_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "gif"}
 
 
 class SignupForm(AllauthSignupForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        invitation = pending_invitation(allauth_context.request)
-        self.invitation = invitation  # the page says who invites, where, and their message
-        if invitation is not None:
-            # The invited address is fixed: the link proved it.
-            self.fields["email"].initial = invitation.email
-            self.fields["email"].widget.attrs["readonly"] = True
-            if invitation.role == "guest":
-                # Guests receive digests only when they say so.
-                self.fields["digests"] = forms.BooleanField(
-                    label=_("Send me a digest of my communities by e-mail"),
-                    required=False,
-                )
+    """Sign-up for the internal domains. An invitee signs up through the guests app's form
+    (``guests.forms.InvitationSignupForm``, named in ``settings.ACCOUNT_FORMS``)."""
 
-    def custom_signup(self, request, user) -> None:
-        # Read by guests' user_signed_up handler when it accepts the invitation.
-        from guests.services import CONSENT_SESSION_KEY
-
-        request.session[CONSENT_SESSION_KEY] = bool(self.cleaned_data.get("digests"))
+    invitation = None  # the invitation the page shows, if any (set by the guests form)
 
     def clean_email(self) -> str:
         email = super().clean_email()
-        invitation = pending_invitation(allauth_context.request)
-        if invitation is not None:
-            if email.lower() != invitation.email:
-                raise forms.ValidationError(
-                    _("This invitation is for %(email)s."),
-                    code="not_invited",
-                    params={"email": invitation.email},
-                )
-            return email
         if not is_internal_address(email):
             raise forms.ValidationError(
                 _(

@@ -207,7 +207,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # django-allauth: e-mail and password, verified e-mail, TOTP, rate limits (allauth's defaults).
-ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "guests.adapter.InvitationAccountAdapter"  # sign-up by invitation, too
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -384,7 +384,7 @@ LOGGING = {
         "django.server": {"level": "INFO"},
     },
 }
-ACCOUNT_FORMS = {"signup": "portal.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "guests.forms.InvitationSignupForm"}
 
 # --- Communities ----------------------------------------------------------------------------
 COMMUNITIES_GENERAL_NAME = env_str("COMMUNITIES_GENERAL_NAME", "Everyone")
