@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from communities import permissions
 from portal.pages.blocks import BodyBlock, HomeBlock
+from portal.pages.dashboard import dashboard_for
 from portal.pages.forms import CommunityScopedPageForm
 
 
@@ -99,7 +100,8 @@ class NewsPageManager(PageManager):
 
 class HomePage(GuestVisibility, Page):
     """The portal's front page: the editors' content (for guests only when marked visible to
-    them) and, for a signed-in person, their own dashboard (``portal.home``)."""
+    them) and, for a signed-in person, their own dashboard (``portal.home``, registered in
+    ``portal.pages.dashboard``)."""
 
     body = StreamField(HomeBlock(), blank=True, verbose_name=_("body"))
 
@@ -114,8 +116,6 @@ class HomePage(GuestVisibility, Page):
         return Page.serve(self, request, *args, **kwargs)  # everyone has a home
 
     def get_context(self, request, *args, **kwargs):
-        from portal.home import dashboard_for
-
         context = super().get_context(request, *args, **kwargs)
         context["show_body"] = show_body = permissions.can_read_page(request.user, self)
         context["dashboard"] = dashboard_for(request)
