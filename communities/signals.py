@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from communities import replies, services
+from communities import inbound_mail, services
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
@@ -17,4 +17,4 @@ def _join_general_community(sender, instance, created: bool, raw: bool = False, 
 
 @receiver(inbound)
 def _reply_by_email(sender, event, esp_name: str, **kwargs) -> None:
-    replies.inbound_receive(message=event.message)
+    inbound_mail.inbound_receive(message=event.message)

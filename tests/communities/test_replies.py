@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from communities import notifications, replies
+from communities import inbound_mail, notifications, replies
 from communities import services as cs
 from communities.models import Comment, DigestPreference
 from tests.communities.conftest import add_member
@@ -190,7 +190,7 @@ def test_an_attachment_bomb_is_refused(client, colleague, post):
             "Content": base64.b64encode(b"x").decode(),
             "ContentType": "text/plain",
         }
-        for i in range(replies.MAX_ATTACHMENTS + 1)
+        for i in range(inbound_mail.MAX_ATTACHMENTS + 1)
     ]
     postmark(client, sender=colleague.email, to=address, text="See attached", attachments=bomb)
     assert not Comment.objects.exists()
@@ -230,7 +230,7 @@ def test_without_a_reply_domain_no_address_is_offered(settings, colleague, post)
     ],
 )
 def test_quoted_text_and_signatures_are_stripped(text, kept):
-    assert replies.strip_reply(text) == kept
+    assert inbound_mail.strip_reply(text) == kept
 
 
 def test_the_post_page_is_where_the_reply_lands(client, colleague, post):
