@@ -33,9 +33,10 @@ test: install  ## the whole test suite (DATABASE_URL / REDIS_URL select the real
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint:
+lint:  ## ruff, and the layer contracts (an upward import fails)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format:
 	$(BIN)/ruff check --fix .
