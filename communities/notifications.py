@@ -10,15 +10,12 @@ notify through :func:`notify`; communities never imports them.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -30,6 +27,7 @@ from communities.markup import excerpt
 from communities.models import Community, DigestPreference, Notification, Post
 from communities.replies import reply_address
 from communities.selectors import communities_of
+from portal.core import signing as signed
 
 logger = logging.getLogger(__name__)
 
@@ -99,11 +97,6 @@ _UNSUBSCRIBE_IDS = re.compile(r"([1-9][0-9]*)\.(0|[1-9][0-9]*)", re.ASCII)
 _LEGACY_UNSUBSCRIBE = re.compile(r"([1-9][0-9]*\.(?:0|[1-9][0-9]*))\.([A-Za-z0-9_-]{22})", re.ASCII)
 
 
-def _unsubscribe_signer() -> signing.Signer:
-    # Built on each use: SECRET_KEY and SECRET_KEY_FALLBACKS are read when signing.
-    return signing.Signer(salt=UNSUBSCRIBE_SALT, sep=".")
-
-
 def unsubscribe_token(user: Any, community: Community | None = None) -> str:
     """A signed, cookie-free token for the one-click unsubscribe link of one person (and
     one community, or every digest): ``<user>.<community or 0>.<signature>``, signed with
@@ -111,7 +104,7 @@ def unsubscribe_token(user: Any, community: Community | None = None) -> str:
     in ``SECRET_KEY_FALLBACKS``). A digest carries one per community, so it is a plain
     signed value rather than a signed JSON document."""
     community_id = community.pk if community else 0
-    return _unsubscribe_signer().sign(f"{user.pk}.{community_id}")
+    return signed.sign(f"{user.pk}.{community_id}", salt=UNSUBSCRIBE_SALT)
 
 
 def _legacy_unsubscribe_value(token: str) -> str | None:
@@ -121,13 +114,13 @@ def _legacy_unsubscribe_value(token: str) -> str | None:
     if match is None:
         return None
     value, mac = match.groups()
-    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
-        key = hashlib.sha256(f"{UNSUBSCRIBE_SALT}:{secret}".encode()).digest()
-        digest = hmac.new(key, value.encode(), hashlib.sha256).digest()
-        expected = base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
-        if hmac.compare_digest(mac, expected):
-            return value
+    if signed.legacy_mac_matches(value, mac, key_salt=UNSUBSCRIBE_SALT, encode=_legacy_encode):
+        return value
     return None
+
+
+def _legacy_encode(digest: bytes) -> str:
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
 
 
 def unsubscribe_url(user: Any, community: Community | None = None) -> str:
@@ -139,10 +132,7 @@ def unsubscribe_read(token: str) -> tuple[Any, Community | None]:
     non-canonical token (never an error: anyone may send anything here)."""
     from django.contrib.auth import get_user_model
 
-    try:
-        value: str | None = _unsubscribe_signer().unsign(token)
-    except signing.BadSignature:
-        value = _legacy_unsubscribe_value(token)
+    value = signed.unsign(token, salt=UNSUBSCRIBE_SALT) or _legacy_unsubscribe_value(token)
     match = _UNSUBSCRIBE_IDS.fullmatch(value or "")
     if match is None:
         raise Http404
@@ -297,7 +287,6 @@ def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
 
 def list_unsubscribe_headers(path: str) -> dict[str, str]:
     """RFC 2369 and RFC 8058 one-click unsubscribe headers for a site path."""
-    from django.conf import settings
 
     return {
         "List-Unsubscribe": f"<{settings.WAGTAILADMIN_BASE_URL}{path}>",

@@ -14,15 +14,13 @@ be guessed from the community's name.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import re
 import time
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
-from django.utils.crypto import salted_hmac
+
+from portal.core import signing as signed
 
 MAX_AGE_SECONDS = getattr(settings, "COMMUNITIES_REPLY_MAX_AGE_DAYS", 30) * 86400
 # ASCII digits without leading zeros only: one address has one spelling.
@@ -32,40 +30,21 @@ TOKEN_RE = re.compile(
 COMMUNITY_RE = re.compile(r"^post\+([1-9][0-9]*)\.([a-z2-7]{16})$", re.ASCII)
 
 
-class _LowerCaseSigner(signing.Signer):
-    """``django.core.signing`` (salted, ``SECRET_KEY_FALLBACKS`` honoured) with an 80-bit
-    signature in lower-case base32, which survives mail systems that fold the case of an
-    address and fits in its local part."""
-
-    def signature(self, value: str, key: str | bytes | None = None) -> str:
-        mac = salted_hmac(
-            self.salt + "signer", value, key or self.key, algorithm=self.algorithm
-        ).digest()
-        return base64.b32encode(mac[:10]).decode().lower()
+def _salt(purpose: str) -> str:
+    return f"communities.replies.{purpose}"
 
 
-def _signer(purpose: str) -> _LowerCaseSigner:
-    # Built on each use: SECRET_KEY and SECRET_KEY_FALLBACKS are read when signing.
-    return _LowerCaseSigner(salt=f"communities.replies.{purpose}", sep=".")
-
-
-def _legacy_mac(value: str, purpose: str, secret: str) -> str:
-    key = hashlib.sha256(f"communities.{purpose}:{secret}".encode()).digest()
-    digest = hmac.new(key, value.encode(), hashlib.sha256).digest()
+def _legacy_encode(digest: bytes) -> str:
     return base64.b32encode(digest[:10]).decode().lower()
 
 
 def _verify(value: str, mac: str, purpose: str) -> bool:
     """``mac`` signs ``value``: today's signature, or one of an address given out before
     issue 15 (a hand-made HMAC; README "Reply by e-mail" says how long it is accepted)."""
-    try:
-        _signer(purpose).unsign(f"{value}.{mac}")
+    if signed.unsign(f"{value}.{mac}", salt=_salt(purpose), lower_case=True) is not None:
         return True
-    except signing.BadSignature:
-        pass
-    return any(
-        hmac.compare_digest(mac, _legacy_mac(value, purpose, secret))
-        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return signed.legacy_mac_matches(
+        value, mac, key_salt=f"communities.{purpose}", encode=_legacy_encode
     )
 
 
@@ -74,7 +53,8 @@ def community_address(community: Any) -> str:
     domain = getattr(settings, "COMMUNITIES_REPLY_DOMAIN", "")
     if not domain:
         return ""
-    return f"post+{community.pk}.{_signer('post').signature(f'0.{community.pk}.')}@{domain}"
+    mac = signed.signer(_salt("post"), lower_case=True).signature(f"0.{community.pk}.")
+    return f"post+{community.pk}.{mac}@{domain}"
 
 
 def read_community_address(address: str) -> int | None:
@@ -104,7 +84,8 @@ def reply_address(*, user: Any, post_id: int, now: float | None = None) -> str:
     if not domain:
         return ""
     stamp = _base36(int(now if now is not None else time.time()))
-    return f"reply+{_signer('reply').sign(f'{user.pk}.{post_id}.{stamp}')}@{domain}"
+    token = signed.sign(f"{user.pk}.{post_id}.{stamp}", salt=_salt("reply"), lower_case=True)
+    return f"reply+{token}@{domain}"
 
 
 def read_reply_address(address: str, *, now: float | None = None) -> tuple[int, int] | None:

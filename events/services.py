@@ -8,8 +8,6 @@ status change) and ``updated_at`` (always): feeds derive LAST-MODIFIED and their
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +37,7 @@ from events.recurrence import (
     to_local_naive,
 )
 from portal.core.tasks import send_templated_email_on_commit
+from portal.core.tokens import token_issue, unusable_hash
 
 VERB_CREATED = "event.created"
 VERB_UPDATED = "event.updated"
@@ -461,15 +460,6 @@ def event_invite_members(*, acting_user: Any, event: Event) -> int:
 # --- Subscription feeds -----------------------------------------------------------------
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _new_token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(32)  # 256 bits
-    return token, token_hash(token)
-
-
 @transaction.atomic
 def feed_create(
     *, acting_user: Any, community: Community | None = None
@@ -480,7 +470,7 @@ def feed_create(
         raise PermissionDenied("feed")
     if community is not None and not permissions.can(acting_user, permissions.VIEW, community):
         raise PermissionDenied("feed")
-    token, hashed = _new_token()
+    token, hashed = token_issue()
     feed = CalendarFeed.objects.create(user=acting_user, community=community, token_hash=hashed)
     log(instance=feed, action="events.feed_create", user=acting_user)
     return feed, token
@@ -491,7 +481,7 @@ def feed_rotate(*, acting_user: Any, feed: CalendarFeed) -> str:
     """A new token for the same feed; the old URL stops working at once."""
     if feed.user_id != acting_user.pk or not feed.is_active:
         raise PermissionDenied("feed")
-    token, hashed = _new_token()
+    token, hashed = token_issue()
     feed.token_hash = hashed
     feed.rotated_at = timezone.now()
     feed.save(update_fields=["token_hash", "rotated_at"])
@@ -506,7 +496,7 @@ def feed_revoke(*, acting_user: Any, feed: CalendarFeed) -> CalendarFeed:
     if feed.revoked_at is None:
         feed.revoked_at = timezone.now()
         # A revoked feed keeps no usable hash: nothing could ever match it again.
-        feed.token_hash = f"revoked-{feed.pk}-{secrets.token_hex(16)}"
+        feed.token_hash = unusable_hash(str(feed.pk))
         feed.save(update_fields=["revoked_at", "token_hash"])
         log(instance=feed, action="events.feed_revoke", user=acting_user)
     return feed

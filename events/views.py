@@ -28,6 +28,7 @@ from events.forms import EventForm, ImportForm, OccurrenceForm, RSVPForm, schedu
 from events.models import Event
 from portal.core.fragments import render_many
 from portal.core.http import not_found_on_denial
+from portal.core.tokens import token_hash
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -424,7 +425,7 @@ def feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     The owner's access is checked on every fetch; 304 when nothing changed."""
     if request.method not in ("GET", "HEAD"):
         raise Http404
-    the_feed = selectors.feed_get_by_token(pk=pk, token_hash=services.token_hash(token))
+    the_feed = selectors.feed_get_by_token(pk=pk, token_hash=token_hash(token))
     rows = selectors.feed_rows(feed=the_feed)
     etag, latest = selectors.feed_version(rows=rows)
     quoted = quote_etag(etag)

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,15 +25,12 @@ from guests import app_settings
 from guests.models import Invitation, Sponsorship
 from portal.accounts.adapter import is_internal_address
 from portal.core.tasks import send_templated_email_on_commit
+from portal.core.tokens import token_hash, token_issue
 
 User = get_user_model()
 # The invitation a visitor opened, kept in their session through allauth's sign-up.
 SESSION_KEY = "guests_invitation_token"
 CONSENT_SESSION_KEY = "guests_digest_consent"  # the sign-up form's "send me digests" box
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _end_of_day(day: datetime.date) -> datetime.datetime:
@@ -110,7 +105,7 @@ def invitation_create(
             raise ValidationError(_("The end date is in the past."))
     else:
         access_ends_on = None
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_issue()
     invitation = Invitation.objects.create(
         email=email,
         name=name.strip(),
@@ -120,7 +115,7 @@ def invitation_create(
         invited_by=acting_user,
         sponsor=sponsor or acting_user,
         access_ends_on=access_ends_on,
-        token_hash=hash_token(token),
+        token_hash=hashed,
         expires_at=timezone.now() + datetime.timedelta(days=app_settings.INVITATION_DAYS),
     )
     invitation.communities.set(communities)
@@ -145,8 +140,7 @@ def invitation_resend(*, acting_user: Any, invitation: Invitation) -> str:
     _require_manager(acting_user, invitation)
     if invitation.state in ("accepted", "revoked"):
         raise ValidationError(_("This invitation was already used or revoked."))
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = hash_token(token)
+    token, invitation.token_hash = token_issue()
     invitation.expires_at = timezone.now() + datetime.timedelta(days=app_settings.INVITATION_DAYS)
     invitation.save(update_fields=["token_hash", "expires_at"])
     _send(invitation, token)
@@ -169,7 +163,7 @@ def invitation_for_token(token: str) -> Invitation | None:
     """The invitation behind a link, whatever its state (None for an unknown token)."""
     if not token or len(token) > 100:
         return None
-    return Invitation.objects.filter(token_hash=hash_token(token)).first()
+    return Invitation.objects.filter(token_hash=token_hash(token)).first()
 
 
 @transaction.atomic

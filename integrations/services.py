@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -27,20 +26,11 @@ from integrations import fetch as fetching
 from integrations import formatting
 from integrations.app_settings import app_settings
 from integrations.models import ApiToken, Feed, FeedEntry, IntegrationPost, Webhook
+from portal.core.tokens import token_issue
 
 logger = logging.getLogger("portal.integrations")
 
 TOKEN_PREFIX = "pvs_"  # noqa: S105 (a visible marker, not a secret)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _new_token(prefix: str = "") -> tuple[str, str]:
-    """(token, its SHA-256): 256 random bits, URL-safe."""
-    token = prefix + secrets.token_urlsafe(32)
-    return token, token_hash(token)
 
 
 def _require_manager(acting_user: Any, community: Community) -> None:
@@ -79,7 +69,7 @@ def _integration_post(
 def webhook_create(*, acting_user: Any, community: Community, name: str) -> tuple[Webhook, str]:
     """A new webhook and its secret token (returned once; only its hash is kept)."""
     _require_poster(acting_user, community)
-    token, digest = _new_token()
+    token, digest = token_issue()
     webhook = Webhook.objects.create(
         community=community, name=_clean_name(name), token_hash=digest, created_by=acting_user
     )
@@ -353,7 +343,7 @@ def api_token_create(*, acting_user: Any, name: str, scope: str) -> tuple[ApiTok
         raise PermissionDenied("api token")
     if scope not in ApiToken.Scope.values:
         raise ValidationError(_("Choose read or write."))
-    token, digest = _new_token(TOKEN_PREFIX)
+    token, digest = token_issue(TOKEN_PREFIX)
     api_token = ApiToken.objects.create(
         user=acting_user,
         name=_clean_name(name),

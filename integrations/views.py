@@ -21,6 +21,7 @@ from integrations import selectors, services, tasks
 from integrations.app_settings import app_settings
 from integrations.models import ApiToken
 from portal.core.http import not_found_on_denial
+from portal.core.tokens import token_hash
 
 
 def _error(exc: ValidationError) -> str:
@@ -134,7 +135,7 @@ def _refusal(status: int, message: str) -> JsonResponse:
 def webhook(request: HttpRequest, token: str) -> HttpResponse:
     """Another tool posts a message: ``{"text", "title"?, "url"?}`` as JSON (Slack's
     ``{"text": …}`` works as is). Nothing is posted unless everything is right."""
-    hook = selectors.webhook_get_by_token(token_hash=services.token_hash(token))
+    hook = selectors.webhook_get_by_token(token_hash=token_hash(token))
     content_type = request.content_type or ""
     if content_type != "application/json" and not content_type.endswith("+json"):
         return _refusal(415, _("Send application/json."))

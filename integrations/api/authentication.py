@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions
 from communities import permissions
 from communities.access import has_explicit_access
 from integrations import selectors, services
+from portal.core.tokens import token_hash
 
 
 def has_any_access(user: Any) -> bool:
@@ -37,7 +38,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        api_token = selectors.api_token_by_value(token_hash=services.token_hash(token))
+        api_token = selectors.api_token_by_value(token_hash=token_hash(token))
         if api_token is None or not has_any_access(api_token.user):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         services.api_token_touch(api_token=api_token)

@@ -16,6 +16,7 @@ from events import services as event_services
 from events.models import RSVP
 from integrations import services
 from integrations.models import ApiToken
+from portal.core.tokens import token_hash
 from tests.communities.conftest import add_guest
 from tests.factories import GuestFactory, UserFactory
 
@@ -292,7 +293,7 @@ def test_token_pages(client, guest):
     value = response.context["new_token"]["value"]
     assert value.startswith("pvs_") and value in response.content.decode()
     api_token = ApiToken.objects.get(user=guest)
-    assert api_token.token_hash == services.token_hash(value)
+    assert api_token.token_hash == token_hash(value)
     assert api_token.scope == "write"
     listing = client.get(url).content.decode()
     assert "My script" in listing and value not in listing
