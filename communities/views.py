@@ -28,11 +28,7 @@ from communities.forms import (
 from communities.models import Comment, Community, Membership, PostAttachment
 from portal.core.files import content_type_of_key, private_file_response
 from portal.core.http import not_found_on_denial, positive_int
-
-
-def _error(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+from portal.core.views import flash_errors, form_status, form_submit
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -140,16 +136,15 @@ def community_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create_community(request.user):
         raise Http404
     form = CommunityForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            community = services.community_create(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Your community is ready. You are its lead."))
-            return redirect("communities:detail", slug=community.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "communities/form.html", {"form": form}, status=status)
+    done = form_submit(
+        request,
+        form,
+        lambda data: services.community_create(acting_user=request.user, **data),
+    )
+    if done.ok:
+        messages.success(request, _("Your community is ready. You are its lead."))
+        return redirect("communities:detail", slug=done.result.slug)
+    return render(request, "communities/form.html", {"form": form}, status=form_status(request))
 
 
 @login_required
@@ -214,20 +209,18 @@ def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommunityForm(
         request.POST or None, request.FILES or None, instance=Community.objects.get(pk=community.pk)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.community_update(
-                acting_user=request.user, community=community, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("communities:detail", slug=community.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "communities/form.html", {"form": form, "community": community}, status=status
+    done = form_submit(
+        request,
+        form,
+        lambda data: services.community_update(
+            acting_user=request.user, community=community, **data
+        ),
     )
+    if done.ok:
+        messages.success(request, _("Saved."))
+        return redirect("communities:detail", slug=community.slug)
+    context = {"form": form, "community": community}
+    return render(request, "communities/form.html", context, status=form_status(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -259,7 +252,7 @@ def community_archive(request: HttpRequest, slug: str) -> HttpResponse:
             services.community_archive(acting_user=request.user, community=community)
             messages.success(request, _("The community is archived: read-only and unlisted."))
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
     return redirect("communities:detail", slug=slug)
 
 
@@ -271,7 +264,7 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         membership = services.membership_join(acting_user=request.user, community=community)
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
     else:
         if membership.status == Membership.Status.ACTIVE:
             messages.success(request, _("Welcome to %(name)s.") % {"name": community.name})
@@ -298,7 +291,7 @@ def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.membership_leave(acting_user=request.user, community=community)
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
         return redirect("communities:detail", slug=slug)
     if not permissions.can_find_communities(request.user) and not (
         selectors.communities_of(user=request.user).exists()
@@ -392,7 +385,7 @@ def member_action(request: HttpRequest, slug: str, pk: int, action: str) -> Http
         else:
             services.membership_remove(acting_user=request.user, membership=membership)
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(
             request,
@@ -427,7 +420,7 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.membership_invite(acting_user=request.user, community=community, user=person)
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("%(name)s is invited.") % {"name": person.name})
     return redirect("communities:members", slug=slug)
@@ -540,20 +533,17 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_edit(request.user, post):
         raise Http404
     form = PostForm(request.POST or None, initial={"body": post.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_update(
-                acting_user=request.user, post=post, body=form.cleaned_data["body"]
-            )
-        except ValidationError as exc:
-            form.add_error("body", exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("communities:post", pk=post.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "communities/post_edit.html", {"post": post, "form": form}, status=status
+    done = form_submit(
+        request,
+        form,
+        lambda data: services.post_update(acting_user=request.user, post=post, body=data["body"]),
+        error_field="body",
     )
+    if done.ok:
+        messages.success(request, _("Saved."))
+        return redirect("communities:post", pk=post.pk)
+    context = {"post": post, "form": form}
+    return render(request, "communities/post_edit.html", context, status=form_status(request))
 
 
 @require_POST
@@ -632,19 +622,18 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_edit(request.user, comment):
         raise Http404
     form = CommentForm(request.POST or None, initial={"body": comment.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.comment_update(
-                acting_user=request.user, comment=comment, body=form.cleaned_data["body"]
-            )
-        except ValidationError as exc:
-            form.add_error("body", exc)
-        else:
-            return redirect(comment.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "communities/comment_edit.html", {"comment": comment, "form": form}, status=status
+    done = form_submit(
+        request,
+        form,
+        lambda data: services.comment_update(
+            acting_user=request.user, comment=comment, body=data["body"]
+        ),
+        error_field="body",
     )
+    if done.ok:
+        return redirect(comment.get_absolute_url())
+    context = {"comment": comment, "form": form}
+    return render(request, "communities/comment_edit.html", context, status=form_status(request))
 
 
 @login_required

@@ -16,10 +16,12 @@ from django.views.decorators.http import require_POST
 
 from communities import permissions
 from communities import selectors as community_selectors
-from documents import app_settings, selectors, services
+from documents import selectors, services
+from documents.app_settings import app_settings
 from portal.core.files import MaxSizeUploadHandler, private_file_response
 from portal.core.http import csv_response, not_found_on_denial, positive_int
 from portal.core.pagination import keyset_page
+from portal.core.views import flash_errors
 
 LIBRARY_PAGE_SIZE = 50
 
@@ -111,8 +113,7 @@ def _upload(request: HttpRequest, slug: str) -> HttpResponse:
             )
             added += 1
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            flash_errors(request, exc)
         except PermissionDenied:
             raise Http404 from None
     if added:
@@ -171,8 +172,7 @@ def _version_upload(request: HttpRequest, pk: int) -> HttpResponse:
             change_note=request.POST.get("change_note", ""),
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     except PermissionDenied:
         raise Http404 from None
     else:
@@ -188,8 +188,7 @@ def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.document_delete(acting_user=request.user, document=document)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
         return redirect("documents:detail", pk=pk)
     except PermissionDenied:
         raise Http404 from None
@@ -238,8 +237,7 @@ def review_request(request: HttpRequest, pk: int) -> HttpResponse:
             message=request.POST.get("message", ""),
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("The review request was sent."))
     return redirect("documents:detail", pk=pk)
@@ -258,8 +256,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Your decision was recorded."))
     return redirect("documents:detail", pk=review.document_id)
@@ -281,8 +278,7 @@ def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
             parent=parent,
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     return redirect(reverse("documents:detail", args=[review.document_id]) + "#review")
 
 
@@ -294,8 +290,7 @@ def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.review_withdraw(acting_user=request.user, request=review)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     return redirect("documents:detail", pk=review.document_id)
 
 
@@ -344,8 +339,7 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=request.user, document=document, email=request.POST.get("email", "")
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("%(name)s can now read this document.") % {"name": person.name})
     return redirect("documents:detail", pk=pk)

@@ -24,6 +24,7 @@ from guests.bulk import bulk_prepare, rows_for_display
 from guests.forms import ExtendForm, InvitationForm
 from guests.models import BulkInvitation
 from portal.core.http import csv_response
+from portal.core.views import flash_errors, form_status, form_submit
 
 SESSION_KEY = services.SESSION_KEY
 
@@ -40,19 +41,20 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(
         request.POST or None, communities=communities, sponsors=sponsors, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.invitation_create(acting_user=request.user, **data)
-        except ValidationError as exc:
-            form.add_error("email", exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
-            return redirect("guests:invitations")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "guests/invite.html", {"form": form}, status=status)
+    try:
+        done = form_submit(
+            request,
+            form,
+            lambda data: services.invitation_create(acting_user=request.user, **data),
+            error_field="email",
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    if done.ok:
+        email = form.cleaned_data["email"]
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
+        return redirect("guests:invitations")
+    return render(request, "guests/invite.html", {"form": form}, status=form_status(request))
 
 
 @login_required
@@ -77,8 +79,7 @@ def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         else:
             raise Http404
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     except PermissionDenied:
         raise Http404 from None
     return redirect("guests:invitations")
@@ -252,8 +253,7 @@ def guest_access(request: HttpRequest, pk: int, membership_id: int, action: str)
         else:
             raise Http404
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     except PermissionDenied:
         raise Http404 from None
     return redirect("guests:guest", pk=pk)
@@ -327,6 +327,5 @@ def bulk_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         confirm_bulk(acting_user=request.user, bulk=bulk)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     return redirect("guests:bulk", pk=pk)
