@@ -43,6 +43,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from communities.app_settings import app_settings
 from communities.markup import excerpt
 from communities.models import (
     Activity,
@@ -67,14 +68,6 @@ from communities.selectors import communities_of
 
 logger = logging.getLogger(__name__)
 
-SEND_HOUR = getattr(settings, "DIGESTS_SEND_HOUR", 7)  # local time of each person
-SKIP_IF_SEEN = getattr(settings, "DIGESTS_SKIP_IF_SEEN", True)
-MAX_ATTEMPTS = getattr(settings, "DIGESTS_MAX_ATTEMPTS", 5)
-RETRY_SECONDS = getattr(settings, "DIGESTS_RETRY_SECONDS", 30)
-RETRY_MAX_SECONDS = getattr(settings, "DIGESTS_RETRY_MAX_SECONDS", 300)
-BATCH_SECONDS = getattr(settings, "DIGESTS_BATCH_SECONDS", 120)
-SENDING_LEASE = getattr(settings, "DIGESTS_SENDING_LEASE", 300)
-REQUEUE_SECONDS = getattr(settings, "DIGESTS_REQUEUE_SECONDS", 1800)
 RECORD_SECONDS = 60  # how long an outcome is retried on fresh database connections
 PERIODIC = frozenset({Frequency.DAILY, Frequency.WEEKLY})
 TOP_POSTS = 3  # per community: a digest stays short enough to read
@@ -163,9 +156,12 @@ def period_due(
     user: Any, frequency: str, now: datetime.datetime
 ) -> tuple[str, datetime.datetime, datetime.datetime] | None:
     """The period whose digest is due for ``user`` at ``now`` (key, start, end), in their
-    own time zone: daily at SEND_HOUR, weekly on Monday at SEND_HOUR; else None."""
+    own time zone: daily at DIGESTS_SEND_HOUR, weekly on Monday at DIGESTS_SEND_HOUR; else
+    None."""
     local = now.astimezone(reader_zone(user))
-    today_send = local.replace(hour=SEND_HOUR, minute=0, second=0, microsecond=0)
+    today_send = local.replace(
+        hour=app_settings.DIGESTS_SEND_HOUR, minute=0, second=0, microsecond=0
+    )
     if local < today_send:
         return None
     if frequency == Frequency.DAILY:
@@ -429,7 +425,7 @@ def digests_enqueue(*, now: datetime.datetime | None = None) -> list[int]:
                 key, start, end = due
                 rows.append(DigestOutbox(user=person, period=key, starts_at=start, ends_at=end))
     DigestOutbox.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    requeue = now - datetime.timedelta(seconds=REQUEUE_SECONDS)
+    requeue = now - datetime.timedelta(seconds=app_settings.DIGESTS_REQUEUE_SECONDS)
     ids = list(
         DigestOutbox.objects.filter(
             Q(status=DigestOutbox.Status.PENDING)
@@ -458,7 +454,9 @@ def digests_to_retry(*, outbox_ids: list[int]) -> list[int]:
 def retry_delay(retries: int) -> float:
     """Seconds before a batch's next try: doubling, capped, with jitter so that the batches
     of one outage do not all come back in the same second."""
-    delay = min(RETRY_SECONDS * 2**retries, RETRY_MAX_SECONDS)
+    delay = min(
+        app_settings.DIGESTS_RETRY_SECONDS * 2**retries, app_settings.DIGESTS_RETRY_MAX_SECONDS
+    )
     return delay * (0.75 + random.random() / 4)  # noqa: S311 (not for security)
 
 
@@ -466,7 +464,7 @@ def _abandoned(now: datetime.datetime) -> Q:
     """Rows a worker claimed and never recorded (killed, or its database gone for good)."""
     return Q(
         status=DigestOutbox.Status.SENDING,
-        claimed_at__lt=now - datetime.timedelta(seconds=SENDING_LEASE),
+        claimed_at__lt=now - datetime.timedelta(seconds=app_settings.DIGESTS_SENDING_LEASE),
     )
 
 
@@ -583,7 +581,9 @@ def digest_send(*, outbox_id: int, connection: Any = None) -> str:
         user = row.user
         frequency = Frequency.DAILY if row.period.startswith("d") else Frequency.WEEKLY
         skip = not user.is_active or (
-            SKIP_IF_SEEN and user.last_seen_at is not None and user.last_seen_at >= row.starts_at
+            app_settings.DIGESTS_SKIP_IF_SEEN
+            and user.last_seen_at is not None
+            and user.last_seen_at >= row.starts_at
         )
         digest = None
         if not skip:
@@ -648,7 +648,7 @@ def _record_failure(row: DigestOutbox, claimed_at: datetime.datetime, exc: Excep
             _record(row.pk, claimed_at, status=DigestOutbox.Status.PENDING, error=error)
         raise MailServerUnreachable(error) from exc
     attempts = F("attempts") + 1
-    if kind == PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS:
+    if kind == PERMANENT or row.attempts + 1 >= app_settings.DIGESTS_MAX_ATTEMPTS:
         status = DigestOutbox.Status.FAILED
         _record(row.pk, claimed_at, status=status, error=error, attempts=attempts, queued_at=None)
     else:
@@ -677,7 +677,7 @@ def digests_send_batch(*, outbox_ids: list[int]) -> BatchResult:
     connection = get_connection()
     try:
         for index, pk in enumerate(outbox_ids):
-            if time.monotonic() - started > BATCH_SECONDS:
+            if time.monotonic() - started > app_settings.DIGESTS_BATCH_SECONDS:
                 result.later = outbox_ids[index:]
                 break
             try:

@@ -18,11 +18,9 @@ import re
 import time
 from typing import Any
 
-from django.conf import settings
-
+from communities.app_settings import app_settings
 from portal.core import signing as signed
 
-MAX_AGE_SECONDS = getattr(settings, "COMMUNITIES_REPLY_MAX_AGE_DAYS", 30) * 86400
 # ASCII digits without leading zeros only: one address has one spelling.
 TOKEN_RE = re.compile(
     r"^reply\+([1-9][0-9]*)\.([1-9][0-9]*)\.([1-9a-z][0-9a-z]*)\.([a-z2-7]{16})$", re.ASCII
@@ -50,7 +48,7 @@ def _verify(value: str, mac: str, purpose: str) -> bool:
 
 def community_address(community: Any) -> str:
     """The community's e-mail address ("" when inbound mail is not configured)."""
-    domain = getattr(settings, "COMMUNITIES_REPLY_DOMAIN", "")
+    domain = app_settings.REPLY_DOMAIN
     if not domain:
         return ""
     mac = signed.signer(_salt("post"), lower_case=True).signature(f"0.{community.pk}.")
@@ -60,7 +58,7 @@ def community_address(community: Any) -> str:
 def read_community_address(address: str) -> int | None:
     """The community id a community address names, or None."""
     local, _, domain = address.strip().lower().partition("@")
-    if not domain or domain != getattr(settings, "COMMUNITIES_REPLY_DOMAIN", "").lower():
+    if not domain or domain != app_settings.REPLY_DOMAIN.lower():
         return None
     match = COMMUNITY_RE.match(local)
     if match is None or not _verify(f"0.{match.group(1)}.", match.group(2), "post"):
@@ -80,7 +78,7 @@ def _base36(number: int) -> str:
 def reply_address(*, user: Any, post_id: int, now: float | None = None) -> str:
     """The address that turns a reply into ``user``'s comment on the post; "" when reply by
     e-mail is not configured (no COMMUNITIES_REPLY_DOMAIN)."""
-    domain = getattr(settings, "COMMUNITIES_REPLY_DOMAIN", "")
+    domain = app_settings.REPLY_DOMAIN
     if not domain:
         return ""
     stamp = _base36(int(now if now is not None else time.time()))
@@ -91,7 +89,7 @@ def reply_address(*, user: Any, post_id: int, now: float | None = None) -> str:
 def read_reply_address(address: str, *, now: float | None = None) -> tuple[int, int] | None:
     """(user id, post id) from a reply address, or None if it is not ours, forged or old."""
     local, _, domain = address.strip().lower().partition("@")
-    if domain != getattr(settings, "COMMUNITIES_REPLY_DOMAIN", "").lower():
+    if domain != app_settings.REPLY_DOMAIN.lower():
         return None
     match = TOKEN_RE.match(local)
     if match is None:
@@ -100,6 +98,6 @@ def read_reply_address(address: str, *, now: float | None = None) -> tuple[int, 
     if not _verify(f"{user_id}.{post_id}.{stamp}", mac, "reply"):
         return None
     age = (now if now is not None else time.time()) - int(stamp, 36)
-    if not 0 <= age <= MAX_AGE_SECONDS:
+    if not 0 <= age <= app_settings.REPLY_MAX_AGE_DAYS * 86400:
         return None
     return int(user_id), int(post_id)

@@ -1,9 +1,17 @@
-"""Documents settings, read once with their defaults."""
+"""Documents settings with their defaults (override ``DOCUMENTS_<NAME>`` in Django settings)."""
 
-from django.conf import settings
+from portal.core.app_settings import AppSettings, Setting
 
-MAX_UPLOAD_BYTES: int = getattr(settings, "DOCUMENTS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
-# Served inline (a safe preview); everything else is an attachment.
-INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
-# Reviewers who have not decided are reminded this many days before the due date.
-REMINDER_DAYS: int = getattr(settings, "DOCUMENTS_REMINDER_DAYS", 2)
+
+class DocumentsSettings(AppSettings):
+    prefix = "DOCUMENTS_"
+    MAX_UPLOAD_BYTES: int = Setting(100 * 1024 * 1024)
+    # Reviewers who have not decided are reminded this many days before the due date.
+    REMINDER_DAYS: int = Setting(2)
+    # Served inline (a safe preview); everything else is an attachment. Not a setting.
+    INLINE_TYPES = frozenset(
+        {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+    )
+
+
+app_settings = DocumentsSettings()

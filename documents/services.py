@@ -22,7 +22,7 @@ from communities import permissions
 from communities.models import Community, Notification
 from communities.notifications import notify
 from communities.services import activity_record
-from documents import app_settings
+from documents.app_settings import app_settings
 from documents.models import (
     Document,
     DocumentVersion,

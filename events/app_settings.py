@@ -1,9 +1,15 @@
-"""Events settings, read once with their defaults."""
+"""Events settings with their defaults (override ``EVENTS_<NAME>`` in Django settings)."""
 
-from django.conf import settings
+from portal.core.app_settings import AppSettings, Setting
 
-# An uploaded .ics file: at most this many bytes and this many components (VEVENT, VTIMEZONE…).
-IMPORT_MAX_BYTES: int = getattr(settings, "EVENTS_IMPORT_MAX_BYTES", 1024 * 1024)
-IMPORT_MAX_COMPONENTS: int = getattr(settings, "EVENTS_IMPORT_MAX_COMPONENTS", 5000)
-# A series repeats at most this many times (COUNT), whether typed in or imported.
-MAX_COUNT: int = getattr(settings, "EVENTS_MAX_COUNT", 1000)
+
+class EventsSettings(AppSettings):
+    prefix = "EVENTS_"
+    # An uploaded .ics file: at most this many bytes and this many components (VEVENT…).
+    IMPORT_MAX_BYTES: int = Setting(1024 * 1024)
+    IMPORT_MAX_COMPONENTS: int = Setting(5000)
+    # A series repeats at most this many times (COUNT), whether typed in or imported.
+    MAX_COUNT: int = Setting(1000)
+
+
+app_settings = EventsSettings()

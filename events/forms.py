@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from events import app_settings
+from events.app_settings import app_settings
 from events.models import RSVP, Event
 from events.services import Schedule, schedule_from_local
 from portal.accounts.models import timezone_choices

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from icalendar.error import GloballyUniqueTZIDGuessed
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from events import app_settings
+from events.app_settings import app_settings
 from events.recurrence import (
     FIRST_YEAR,
     LAST_YEAR,

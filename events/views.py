@@ -23,12 +23,14 @@ from django.views.decorators.http import require_POST
 
 from communities import permissions
 from communities import selectors as community_selectors
-from events import app_settings, ical, selectors, services
+from events import ical, selectors, services
+from events.app_settings import app_settings
 from events.forms import EventForm, ImportForm, OccurrenceForm, RSVPForm, schedule_initial
 from events.models import Event
 from portal.core.fragments import render_many
 from portal.core.http import not_found_on_denial
 from portal.core.tokens import token_hash
+from portal.core.views import flash_errors, form_status, form_submit
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -169,31 +171,22 @@ def event_create(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user, slug=slug, perm=permissions.ADD_EVENT
     )
     form = EventForm(request.POST or None, initial=_default_initial(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(
-                acting_user=request.user, community=community, **form.service_kwargs()
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The event is in the calendar."))
-            return redirect("events:detail", pk=event.pk)
-    status = 400 if request.method == "POST" else 200
+    done = form_submit(
+        request,
+        form,
+        lambda _data: services.event_create(
+            acting_user=request.user, community=community, **form.service_kwargs()
+        ),
+    )
+    if done.ok:
+        messages.success(request, _("The event is in the calendar."))
+        return redirect("events:detail", pk=done.result.pk)
     return render(
         request,
         "events/form.html",
         {"form": form, "community": community, "event": None},
-        status=status,
+        status=form_status(request),
     )
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -239,20 +232,21 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
     }
     form = EventForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_update(acting_user=request.user, event=event, **form.service_kwargs())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The event was changed."))
-            return redirect("events:detail", pk=event.pk)
-    status = 400 if request.method == "POST" else 200
+    done = form_submit(
+        request,
+        form,
+        lambda _data: services.event_update(
+            acting_user=request.user, event=event, **form.service_kwargs()
+        ),
+    )
+    if done.ok:
+        messages.success(request, _("The event was changed."))
+        return redirect("events:detail", pk=event.pk)
     return render(
         request,
         "events/form.html",
         {"form": form, "community": event.community, "event": event},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -264,28 +258,27 @@ def _occurrence_edit(request: HttpRequest, event, item) -> HttpResponse:
         "description": event.description,
     }
     form = OccurrenceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.occurrence_update(
-                acting_user=request.user,
-                event=event,
-                original_start=item.key,
-                schedule=form.schedule,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data.get("description", ""),
-                location=form.cleaned_data.get("location", ""),
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("This occurrence was changed."))
-            return redirect(f"{reverse('events:detail', args=[event.pk])}?at={item.key_param}")
-    status = 400 if request.method == "POST" else 200
+    done = form_submit(
+        request,
+        form,
+        lambda data: services.occurrence_update(
+            acting_user=request.user,
+            event=event,
+            original_start=item.key,
+            schedule=form.schedule,
+            title=data["title"],
+            description=data.get("description", ""),
+            location=data.get("location", ""),
+        ),
+    )
+    if done.ok:
+        messages.success(request, _("This occurrence was changed."))
+        return redirect(f"{reverse('events:detail', args=[event.pk])}?at={item.key_param}")
     return render(
         request,
         "events/occurrence_form.html",
         {"form": form, "community": event.community, "event": event, "item": item},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -298,8 +291,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.event_cancel(acting_user=request.user, event=event, occurrence_start=key)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         if key:
             messages.success(request, _("This occurrence is cancelled."))

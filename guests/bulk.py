@@ -16,7 +16,8 @@ from django.utils.translation import gettext_noop
 
 from communities import permissions
 from communities.models import Membership
-from guests import app_settings, selectors
+from guests import selectors
+from guests.app_settings import app_settings
 from guests.models import BulkInvitation, Invitation
 from portal.accounts.adapter import is_internal_address
 

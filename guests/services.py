@@ -21,7 +21,7 @@ from communities.access import has_explicit_access
 from communities.models import Activity, Community, DigestPreference, Membership
 from communities.notifications import preferences_set
 from communities.services import activity_record, membership_end, mentions_rerender
-from guests import app_settings
+from guests.app_settings import app_settings
 from guests.models import Invitation, Sponsorship
 from portal.accounts.adapter import is_internal_address
 from portal.core.tasks import send_templated_email_on_commit

@@ -22,10 +22,10 @@ from rest_framework.views import APIView
 from communities import permissions
 from communities import selectors as community_selectors
 from communities import services as community_services
-from documents import app_settings as document_settings
 from documents import selectors as document_selectors
 from documents import services as document_services
 from documents import views as document_views
+from documents.app_settings import app_settings as document_settings
 from events import selectors as event_selectors
 from events import services as event_services
 from integrations.api import serializers as s

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from communities import digests, notifications
 from communities import services as cs
+from communities.app_settings import app_settings
 from communities.models import DigestOutbox, DigestPreference, Membership
 from documents import services as document_services
 from events import services as event_services
@@ -208,7 +209,7 @@ def test_enqueue_twice_creates_one_row_per_person_and_period(lead, project, read
     DigestOutbox.objects.filter(pk=first[0]).update(
         status="sending", claimed_at=at_nine + datetime.timedelta(minutes=16)
     )
-    later = at_nine + datetime.timedelta(seconds=digests.REQUEUE_SECONDS + 60)
+    later = at_nine + datetime.timedelta(seconds=app_settings.DIGESTS_REQUEUE_SECONDS + 60)
     assert digests.digests_enqueue(now=later) == first
 
 
@@ -270,7 +271,7 @@ def test_a_service_that_is_down_is_retried_then_given_up(lead, project, reader, 
     row = DigestOutbox.objects.create(
         user=reader, period="d-test", starts_at=starts_at, ends_at=ends_at
     )
-    for attempt in range(1, digests.MAX_ATTEMPTS):
+    for attempt in range(1, app_settings.DIGESTS_MAX_ATTEMPTS):
         assert digests.digest_send(outbox_id=row.pk) == "pending"
         row.refresh_from_db()
         assert (row.status, row.attempts) == ("pending", attempt)
@@ -328,7 +329,7 @@ def test_an_unreachable_mail_server_is_no_attempt_while_the_period_is_current(
     late = DigestOutbox.objects.create(
         user=lead, period="d-old", starts_at=starts_at - gone, ends_at=ends_at - gone
     )
-    for _ in range(digests.MAX_ATTEMPTS + 1):  # nothing listens on the port
+    for _ in range(app_settings.DIGESTS_MAX_ATTEMPTS + 1):  # nothing listens on the port
         result = digests.digests_send_batch(outbox_ids=[current.pk, late.pk])
         assert result.unreachable and result.sent == 0
     current.refresh_from_db()

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from documents import app_settings, services
+from documents import services
 from documents.models import Document, DocumentVersion
 from portal.core.files import clean_filename
 from tests.communities.conftest import add_member
@@ -136,9 +136,9 @@ def test_download_names_are_encoded_safely(client, lead, project):
     ],
 )
 def test_oversize_upload_stops_while_streaming_and_leaves_nothing(
-    client, lead, project, media, monkeypatch, limit, size
+    client, lead, project, media, settings, limit, size
 ):
-    monkeypatch.setattr(app_settings, "MAX_UPLOAD_BYTES", limit)
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = limit
     client.force_login(lead)
     big = SimpleUploadedFile("big.pdf", PDF + b"x" * size)
     response = client.post(reverse("documents:upload", args=[project.slug]), {"files": [big]})

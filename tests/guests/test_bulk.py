@@ -92,10 +92,8 @@ def test_excel_french_csv_in_windows_1252_is_read(client, lead, project):
     assert row["name"] == "Zoé Lefèvre" and row["errors"] == []
 
 
-def test_too_many_rows_are_refused(client, lead, project, monkeypatch):
-    from guests import app_settings
-
-    monkeypatch.setattr(app_settings, "BULK_MAX_ROWS", 3)
+def test_too_many_rows_are_refused(client, lead, project, settings):
+    settings.GUESTS_BULK_MAX_ROWS = 3  # read on each use (guests/app_settings.py)
     client.force_login(lead)
     lines = "".join(f"p{n}@funder.example;;;guest;Lakeside Trails\n" for n in range(5))
     response = upload(client, "email;name;organisation;role;communities\n" + lines)

@@ -246,10 +246,8 @@ def test_documents_list_download_and_upload(client, space, lead, member, project
     assert response.status_code == 404
 
 
-def test_an_upload_over_the_limit_stops_while_streaming(client, space, lead, monkeypatch):
-    from documents import app_settings as document_settings
-
-    monkeypatch.setattr(document_settings, "MAX_UPLOAD_BYTES", 1024)
+def test_an_upload_over_the_limit_stops_while_streaming(client, space, lead, settings):
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = 1024
     document = space["document"]
     big = SimpleUploadedFile("big.pdf", PDF + b"%" * 4096, "application/pdf")
     response = api(
