@@ -7,6 +7,7 @@ changes, so occurrences are computed in the event's zone and only then converted
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
+from events import recurrence
 
 
 def new_uid() -> str:
@@ -96,6 +98,45 @@ class Event(models.Model):
     @property
     def author_id(self) -> int | None:
         return self.created_by_id
+
+    def occurrences(
+        self,
+        window_start: datetime.datetime,
+        window_end: datetime.datetime,
+        *,
+        limit: int = recurrence.MAX_OCCURRENCES,
+        skip_excluded: bool = True,
+    ) -> list[datetime.datetime]:
+        """The one way to expand this event: the original starts (UTC) of its occurrences
+        that overlap ``[window_start, window_end)`` while they last (``end - start``), from
+        its rule in its own time zone, the skipped dates left out unless ``skip_excluded``
+        is off, at most ``limit``. Overrides (moved or changed occurrences) are the
+        selectors' business (``events.selectors.expand``)."""
+        return recurrence.occurrence_starts(
+            start=self.start,
+            tz=self.tz,
+            freq=self.freq,
+            interval=self.interval,
+            until=self.until,
+            count=self.count,
+            exdates=self.exdates if skip_excluded else (),
+            window_start=window_start,
+            window_end=window_end,
+            duration=self.end - self.start,
+            limit=limit,
+        )
+
+    def has_occurrence(self) -> bool:
+        """Whether the series produces an occurrence at all (within ten years)."""
+        return recurrence.has_occurrence(
+            start=self.start,
+            tz=self.tz,
+            freq=self.freq,
+            interval=self.interval,
+            until=self.until,
+            count=self.count,
+            exdates=self.exdates,
+        )
 
 
 class Occurrence(models.Model):

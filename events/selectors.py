@@ -26,7 +26,7 @@ from communities.models import Community, Membership
 from communities.selectors import people_visible_to
 from events import ical
 from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
-from events.recurrence import expandable, in_range, occurrence_starts
+from events.recurrence import expandable, in_range
 
 UTC = datetime.UTC
 # An agenda page shows at most this many occurrences.
@@ -144,18 +144,7 @@ def expand(
             continue  # stored before dates were bounded: nothing can be computed with it
         duration = event.end - event.start
         overrides = {o.original_start: o for o in event.overrides.all()}
-        keys = occurrence_starts(
-            start=event.start,
-            tz=event.tz,
-            freq=event.freq,
-            interval=event.interval,
-            until=event.until,
-            count=event.count,
-            exdates=event.exdates,
-            window_start=start - slack,
-            window_end=end + slack,
-            duration=duration,
-        )
+        keys = event.occurrences(start - slack, end + slack)
         for key in keys:
             override = overrides.get(key)
             if override is not None:

@@ -24,16 +24,15 @@ from communities import permissions
 from communities.models import Community, Membership, Notification
 from communities.notifications import notify
 from communities.services import activity_record
-from events import app_settings, ical, tasks
+from events import ical, tasks
+from events.app_settings import app_settings
 from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
 from events.recurrence import (
     FIRST_YEAR,
     LAST_YEAR,
     exdate_key,
     from_local_naive,
-    has_occurrence,
     in_range,
-    occurrence_starts,
     to_local_naive,
 )
 from portal.core.tasks import send_templated_email_on_commit
@@ -146,15 +145,7 @@ def _validate(event: Event) -> None:
             raise ValidationError({"until": out_of_range_message()})
         if event.until is not None and event.until < event.start:
             errors["until"] = _("The series ends before its first occurrence.")
-        if not errors and not has_occurrence(
-            start=event.start,
-            tz=event.tz,
-            freq=event.freq,
-            interval=event.interval,
-            until=event.until,
-            count=event.count,
-            exdates=event.exdates,
-        ):
+        if not errors and not event.has_occurrence():
             errors["freq"] = _("This series has no occurrence.")
     else:
         event.interval, event.count, event.until, event.exdates = 1, None, None, []
@@ -272,15 +263,9 @@ def _check_occurrence(event: Event, original_start: datetime.datetime) -> None:
         raise ValidationError(_("This event does not repeat."))
     if not in_range(original_start, event.tz):
         raise ValidationError(_("This occurrence is not part of the series."))
-    found = occurrence_starts(
-        start=event.start,
-        tz=event.tz,
-        freq=event.freq,
-        interval=event.interval,
-        until=event.until,
-        count=event.count,
-        window_start=original_start,
-        window_end=original_start + datetime.timedelta(seconds=1),
+    # A skipped date stays part of the series (it can be given back its own times).
+    found = event.occurrences(
+        original_start, original_start + datetime.timedelta(seconds=1), skip_excluded=False
     )
     if original_start not in found:
         raise ValidationError(_("This occurrence is not part of the series."))

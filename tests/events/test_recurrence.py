@@ -84,3 +84,39 @@ def test_a_series_whose_only_occurrences_are_excluded_has_none():
     assert not has_occurrence(
         start=start, tz="Europe/Paris", freq="weekly", count=2, exdates=excluded
     )
+
+
+def _weekly_event(**extra):
+    from events.models import Event
+
+    start = paris(2027, 3, 15)  # 10:00 in Paris, an hour long
+    return Event(
+        start=start,
+        end=start + datetime.timedelta(hours=1),
+        tz="Europe/Paris",
+        freq="weekly",
+        **({"count": 4} if "until" not in extra else {}),
+        **extra,
+    )
+
+
+def test_an_event_expands_itself_in_its_zone_with_its_skipped_dates():
+    skipped = paris(2027, 3, 22)
+    event = _weekly_event(exdates=[exdate_key(skipped)])
+    starts = event.occurrences(paris(2027, 3, 1), paris(2027, 5, 1))
+    assert [s.astimezone(PARIS).day for s in starts] == [15, 29, 5]
+    assert all(s.astimezone(PARIS).hour == 10 for s in starts)
+    # A skipped date is still one of the series' dates (it may be given its own times).
+    everything = event.occurrences(paris(2027, 3, 1), paris(2027, 5, 1), skip_excluded=False)
+    assert skipped in everything and len(everything) == 4
+    assert event.occurrences(paris(2027, 3, 1), paris(2027, 5, 1), limit=2) == starts[:2]
+
+
+def test_an_occurrence_under_way_overlaps_a_window_opening_during_it():
+    event = _weekly_event()
+    half_past = paris(2027, 3, 22) + datetime.timedelta(minutes=30)
+    assert event.occurrences(half_past, half_past + datetime.timedelta(minutes=1)) == [
+        paris(2027, 3, 22)
+    ]
+    assert event.has_occurrence()
+    assert not _weekly_event(until=paris(2027, 3, 14)).has_occurrence()
