@@ -65,6 +65,7 @@ from communities.notifications import (
 from communities.permissions import active_membership_q
 from communities.replies import reply_address
 from communities.selectors import communities_of
+from portal.core.mail import send_templated_email
 
 logger = logging.getLogger(__name__)
 
@@ -567,8 +568,6 @@ def digest_send(*, outbox_id: int, connection: Any = None) -> str:
 
     Raises :class:`MailServerUnreachable` when the mail server could not be reached (the
     digest is pending again, no attempt counted, unless its period is over: failed)."""
-    from portal.core.mail import send_templated_email
-
     claimed_at = timezone.now()
     if not (
         DigestOutbox.objects.filter(pk=outbox_id)

@@ -28,6 +28,7 @@ from communities.models import Community, DigestPreference, Notification, Post
 from communities.replies import reply_address
 from communities.selectors import communities_of
 from portal.core import signing as signed
+from portal.core.mail import send_templated_email
 
 logger = logging.getLogger(__name__)
 
@@ -238,8 +239,6 @@ def notifications_mark_all_read(*, user: Any) -> int:
 def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
     """E-mail each notification once, to people who chose "immediately" for its community
     and may still see it. Marked in the same row, so a retried task sends nothing twice."""
-    from portal.core.mail import send_templated_email
-
     sent = 0
     for pk in notification_ids:
         with transaction.atomic():

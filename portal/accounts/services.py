@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 from portal.accounts import privacy
 from portal.accounts.models import ERASED_EMAIL_DOMAIN
 from portal.core import principals
+from portal.core.mail import send_templated_email
 
 User = get_user_model()
 
@@ -161,8 +162,6 @@ def user_set_language(*, user: User, language: str) -> None:
 
 def welcome_email_send(*, user: User) -> int:
     """The welcome e-mail a newly signed-up person receives (in their language)."""
-    from portal.core.mail import send_templated_email
-
     return send_templated_email(
         "accounts/email/welcome",
         to=[user],
