@@ -12,6 +12,7 @@ from wagtail.models import ModelLogEntry
 
 from communities import permissions
 from communities.models import Community, Membership
+from communities.services import LOG_END
 from guests import services
 from guests.models import Invitation
 from portal.accounts.models import User
@@ -184,7 +185,7 @@ def test_lead_ends_a_guest_at_once(client, lead, project):
     assert client.get(reverse("communities:feed")).status_code in (200, 302)
     partner.refresh_from_db()
     assert not partner.is_active
-    assert ModelLogEntry.objects.filter(action="guests.end").exists()
+    assert ModelLogEntry.objects.filter(action=LOG_END, data__reason="ended").exists()
 
 
 def test_who_can_see_what_report_and_csv(client, lead, project):
