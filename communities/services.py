@@ -194,7 +194,12 @@ def membership_ensure_general(*, user: Any) -> Membership | None:
 
 
 def _lock(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().get(pk=membership.pk)
+    """The row again, locked. It keeps the caller's user object, on which the policy cached
+    the roles that the lifecycle then forgets."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if Membership.user.is_cached(membership):
+        locked.user = membership.user
+    return locked
 
 
 def _active_leads(community: Community) -> int:
@@ -424,6 +429,14 @@ def _log_membership(membership: Membership, action: str, acting_user: Any, **dat
     log(instance=membership, action=action, user=acting_user, data=data)
 
 
+def _forget_roles(membership: Membership, acting_user: Any) -> None:
+    """The cached roles live on the user object the policy was asked about: the row's, and
+    the acting user's when the person acts on their own membership (a separate object)."""
+    permissions.forget_roles(membership.user)
+    if acting_user is not None and acting_user.pk == membership.user_id:
+        permissions.forget_roles(acting_user)
+
+
 def _changed(membership: Membership, acting_user: Any, change: str) -> None:
     extensions.run_membership_changed_hooks(
         extensions.MembershipChanged(membership=membership, acting_user=acting_user, change=change)
@@ -461,6 +474,7 @@ def membership_grant(
     if invited_by is not None:
         membership.invited_by = invited_by
     membership.save()
+    _forget_roles(membership, acting_user)
     permissions.forget_roles(user)
     if verb is not None:
         activity_record(community=community, actor=acting_user, verb=verb, target=membership)
@@ -484,7 +498,7 @@ def membership_extend(
     membership.expires_at = expires_at
     membership.status = Status.ACTIVE
     membership.save(update_fields=["expires_at", "status", "updated_at"])
-    permissions.forget_roles(membership.user)
+    _forget_roles(membership, acting_user)
     activity_record(
         community=membership.community,
         actor=acting_user,
@@ -533,7 +547,7 @@ def membership_end(*, acting_user: Any | None, membership: Membership, reason: s
         membership.expires_at = timezone.now()
         fields.append("expires_at")
     membership.save(update_fields=fields)
-    permissions.forget_roles(membership.user)
+    _forget_roles(membership, acting_user)
     activity_record(community=membership.community, actor=acting_user, verb=verb, target=membership)
     _log_membership(membership, LOG_END, acting_user, reason=reason)
     if was_active:  # an invitation or a request to join that ends left nothing open
