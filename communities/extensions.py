@@ -108,3 +108,35 @@ def unregister_membership_changed_hook(hook: MembershipChangedHook) -> None:
 def run_membership_changed_hooks(changed: MembershipChanged) -> None:
     for hook in _changed_hooks:
         hook(changed)
+
+
+# --- Notification kinds and activity verbs ----------------------------------------------------
+
+# The floor lists its own (``Notification.Kind``, ``Activity.Verb``); an upper app registers
+# the kinds it notifies of and the verbs it records, each with its label, in its
+# ``AppConfig.ready()``. The model fields take these functions as their choices: Django calls
+# them when it needs the list (labels, validation), and migrations name the function, so a
+# new registration needs no migration.
+
+_notification_kinds: dict[str, Any] = {}
+_activity_verbs: dict[str, Any] = {}
+
+
+def register_notification_kind(value: str, label: Any) -> str:
+    """``label`` completes "<actor> …" under the bell ("asks for your review")."""
+    _notification_kinds.setdefault(value, label)
+    return value
+
+
+def register_activity_verb(value: str, label: Any) -> str:
+    """``label`` completes "<actor> …" ("added an event")."""
+    _activity_verbs.setdefault(value, label)
+    return value
+
+
+def notification_kinds() -> list[tuple[str, Any]]:
+    return list(_notification_kinds.items())
+
+
+def activity_verbs() -> list[tuple[str, Any]]:
+    return list(_activity_verbs.items())
