@@ -5,7 +5,8 @@ An app registers a hook in its ``AppConfig.ready()``. A post hook receives the p
 of every feed (community, home, hashtag, one post) and returns it, typically with one more
 annotation (``via``: the integration that wrote the post). A hook must not add a query per
 row: annotate with a subquery. A membership-ended hook hears of every membership that stops
-granting access (``communities.services.membership_end``).
+granting access (``communities.services.membership_end``); a membership-changed hook hears
+of the other steps of the lifecycle (granted, extended, role changed).
 """
 
 from __future__ import annotations
@@ -67,3 +68,75 @@ def register_membership_ended_hook(hook: MembershipEndedHook) -> MembershipEnded
 def run_membership_ended_hooks(ended: MembershipEnded) -> None:
     for hook in _ended_hooks:
         hook(ended)
+
+
+# --- When a membership starts, is extended or changes role ------------------------------------
+
+# granted: it grants access from now on (an invitation accepted, a request approved, an open
+# community joined); extended: its end date moved (and it grants access again if it had
+# ended); role_changed: a lead made the person lead or member.
+CHANGES = frozenset({"granted", "extended", "role_changed"})
+
+
+@dataclass(frozen=True)
+class MembershipChanged:
+    """A membership was granted, extended or changed role. ``change`` is one of ``CHANGES``."""
+
+    membership: Any
+    acting_user: Any | None
+    change: str
+
+
+MembershipChangedHook = Callable[[MembershipChanged], None]
+_changed_hooks: list[MembershipChangedHook] = []
+
+
+def register_membership_changed_hook(hook: MembershipChangedHook) -> MembershipChangedHook:
+    """Like a membership-ended hook, for the other steps of the lifecycle: runs inside the
+    floor's transaction, after the row is written and the cached roles forgotten. A hook
+    that sends anything (a message, a socket event) does it on commit."""
+    if hook not in _changed_hooks:
+        _changed_hooks.append(hook)
+    return hook
+
+
+def unregister_membership_changed_hook(hook: MembershipChangedHook) -> None:
+    if hook in _changed_hooks:
+        _changed_hooks.remove(hook)
+
+
+def run_membership_changed_hooks(changed: MembershipChanged) -> None:
+    for hook in _changed_hooks:
+        hook(changed)
+
+
+# --- Notification kinds and activity verbs ----------------------------------------------------
+
+# The floor lists its own (``Notification.Kind``, ``Activity.Verb``); an upper app registers
+# the kinds it notifies of and the verbs it records, each with its label, in its
+# ``AppConfig.ready()``. The model fields take these functions as their choices: Django calls
+# them when it needs the list (labels, validation), and migrations name the function, so a
+# new registration needs no migration.
+
+_notification_kinds: dict[str, Any] = {}
+_activity_verbs: dict[str, Any] = {}
+
+
+def register_notification_kind(value: str, label: Any) -> str:
+    """``label`` completes "<actor> …" under the bell ("asks for your review")."""
+    _notification_kinds.setdefault(value, label)
+    return value
+
+
+def register_activity_verb(value: str, label: Any) -> str:
+    """``label`` completes "<actor> …" ("added an event")."""
+    _activity_verbs.setdefault(value, label)
+    return value
+
+
+def notification_kinds() -> list[tuple[str, Any]]:
+    return list(_notification_kinds.items())
+
+
+def activity_verbs() -> list[tuple[str, Any]]:
+    return list(_activity_verbs.items())

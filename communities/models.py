@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from communities import extensions
+
 
 class Community(models.Model):
     class Kind(models.TextChoices):
@@ -278,6 +280,8 @@ class Activity(models.Model):
     transaction. Feeds, digests and adoption KPIs read this, never the content tables."""
 
     class Verb(models.TextChoices):
+        """The floor's verbs; upper apps register theirs (``extensions.register_activity_verb``)."""
+
         COMMUNITY_CREATED = "community.created", _("created the community")
         COMMUNITY_UPDATED = "community.updated", _("updated the community")
         COMMUNITY_ARCHIVED = "community.archived", _("archived the community")
@@ -290,6 +294,9 @@ class Activity(models.Model):
         MEMBER_LEFT = "member.left", _("left")
         MEMBER_REMOVED = "member.removed", _("was removed")
         MEMBER_ROLE_CHANGED = "member.role_changed", _("changed role")
+        MEMBER_EXTENDED = "member.extended", _("had their access extended")
+        MEMBER_ENDED = "member.ended", _("had their access ended")
+        MEMBER_EXPIRED = "member.expired", _("reached the end of their access")
         POST_CREATED = "post.created", _("posted")
         POST_UPDATED = "post.updated", _("edited a post")
         POST_DELETED = "post.deleted", _("deleted a post")
@@ -304,7 +311,7 @@ class Activity(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="activities"
     )
-    verb = models.CharField(max_length=40, choices=Verb.choices)
+    verb = models.CharField(max_length=40, choices=extensions.activity_verbs)
     target_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -341,14 +348,14 @@ class Notification(models.Model):
     readable by that person; ``title`` and ``url`` are kept so the list needs no join."""
 
     class Kind(models.TextChoices):
+        """The floor's kinds; upper apps register theirs (a review requested, an event
+        invitation: ``extensions.register_notification_kind``)."""
+
         MENTION = "mention", _("mentioned you")
         REPLY = "reply", _("replied to you")
-        REVIEW_REQUESTED = "review.requested", _("asks for your review")
-        REVIEW_DECIDED = "review.decided", _("decided on your review request")
         INVITATION = "invitation", _("invited you")
         JOIN_REQUEST = "join.request", _("asks to join")
         JOIN_ANSWER = "join.answer", _("answered your request to join")
-        EVENT_INVITED = "event.invited", _("invites you to an event")
 
     # What is addressed to someone and worth an e-mail at once for "immediately" people.
     ADDRESSED = frozenset({Kind.MENTION, Kind.REPLY})
@@ -356,7 +363,7 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=extensions.notification_kinds)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -463,3 +470,9 @@ class DigestOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"digest {self.period} for {self.user_id}: {self.status}"
+
+
+for _value, _label in Activity.Verb.choices:
+    extensions.register_activity_verb(_value, _label)
+for _value, _label in Notification.Kind.choices:
+    extensions.register_notification_kind(_value, _label)

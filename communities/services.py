@@ -100,15 +100,11 @@ def community_create(
     if cover:
         community.cover.save(files.random_name(cover.name), cover, save=False)
     community.save()
-    Membership.objects.create(
-        user=acting_user,
-        community=community,
-        role=Role.LEAD,
-        status=Status.ACTIVE,
-        joined_at=timezone.now(),
-    )
-    permissions.forget_roles(acting_user)
     activity_record(community=community, actor=acting_user, verb=Verb.COMMUNITY_CREATED)
+    # The creation says who leads it: no "joined" activity besides.
+    membership_grant(
+        acting_user=acting_user, user=acting_user, community=community, role=Role.LEAD, verb=None
+    )
     return community
 
 
@@ -187,18 +183,9 @@ def membership_ensure_general(*, user: Any) -> Membership | None:
             membership.delete()
             permissions.forget_roles(user)
         return None
-    if membership is None:
-        membership = Membership.objects.create(
-            user=user,
-            community=community,
-            role=Role.MEMBER,
-            status=Status.ACTIVE,
-            joined_at=timezone.now(),
-        )
-        activity_record(community=community, actor=user, verb=Verb.MEMBER_JOINED)
-    elif membership.status != Status.ACTIVE:
-        membership.status = Status.ACTIVE
-        membership.save(update_fields=["status", "updated_at"])
+    if membership is None or membership.status != Status.ACTIVE:
+        role = membership.role if membership is not None else Role.MEMBER
+        return membership_grant(acting_user=user, user=user, community=community, role=role)
     permissions.forget_roles(user)
     return membership
 
@@ -207,7 +194,12 @@ def membership_ensure_general(*, user: Any) -> Membership | None:
 
 
 def _lock(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().get(pk=membership.pk)
+    """The row again, locked. It keeps the caller's user object, on which the policy cached
+    the roles that the lifecycle then forgets."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if Membership.user.is_cached(membership):
+        locked.user = membership.user
+    return locked
 
 
 def _active_leads(community: Community) -> int:
@@ -244,41 +236,41 @@ def membership_join(*, acting_user: Any, community: Community) -> Membership:
     if existing is not None and existing.status == Status.INVITED:
         return membership_accept(acting_user=acting_user, membership=existing)
     if permissions.JOIN in perms:
-        status, verb = Status.ACTIVE, Verb.MEMBER_JOINED
-    elif permissions.REQUEST in perms:
-        status, verb = Status.REQUESTED, Verb.MEMBER_REQUESTED
-    else:
+        return membership_grant(acting_user=acting_user, user=acting_user, community=community)
+    if permissions.REQUEST not in perms:
         raise PermissionDenied("join")
+    # Asking to join grants nothing yet: the lifecycle starts when a lead approves.
     membership = existing or Membership(user=acting_user, community=community)
     membership.role = Role.MEMBER
-    membership.status = status
-    membership.joined_at = timezone.now() if status == Status.ACTIVE else None
+    membership.status = Status.REQUESTED
+    membership.joined_at = None
     membership.save()
     permissions.forget_roles(acting_user)
-    activity_record(community=community, actor=acting_user, verb=verb, target=membership)
-    if status == Status.REQUESTED:
-        leads = list(
-            Membership.objects.filter(
-                permissions.active_membership_q(), community=community, role=Role.LEAD
-            ).values_list("user_id", flat=True)
-        )
-        notify(
-            users=User.objects.filter(pk__in=leads),
-            kind=Kind.JOIN_REQUEST,
-            actor=acting_user,
-            community=community,
-            title=community.name,
-            url=reverse("communities:members", args=[community.slug]),
-        )
-        send_templated_email_on_commit(
-            "communities/email/join_requested",
-            user_ids=leads,
-            context={
-                "community_name": community.name,
-                "asker_name": acting_user.name,
-                "members_url": reverse("communities:members", args=[community.slug]),
-            },
-        )
+    activity_record(
+        community=community, actor=acting_user, verb=Verb.MEMBER_REQUESTED, target=membership
+    )
+    leads = list(
+        Membership.objects.filter(
+            permissions.active_membership_q(), community=community, role=Role.LEAD
+        ).values_list("user_id", flat=True)
+    )
+    notify(
+        users=User.objects.filter(pk__in=leads),
+        kind=Kind.JOIN_REQUEST,
+        actor=acting_user,
+        community=community,
+        title=community.name,
+        url=reverse("communities:members", args=[community.slug]),
+    )
+    send_templated_email_on_commit(
+        "communities/email/join_requested",
+        user_ids=leads,
+        context={
+            "community_name": community.name,
+            "asker_name": acting_user.name,
+            "members_url": reverse("communities:members", args=[community.slug]),
+        },
+    )
     return membership
 
 
@@ -292,15 +284,22 @@ def membership_decide(*, acting_user: Any, membership: Membership, approve: bool
     if membership.status != Status.REQUESTED:
         return membership
     if approve:
-        membership.status = Status.ACTIVE
-        membership.joined_at = timezone.now()
-        membership.save(update_fields=["status", "joined_at", "updated_at"])
-        verb, template = Verb.MEMBER_APPROVED, "communities/email/request_approved"
+        membership = membership_grant(
+            acting_user=acting_user,
+            user=membership.user,
+            community=community,
+            role=membership.role,
+            verb=Verb.MEMBER_APPROVED,
+        )
+        template = "communities/email/request_approved"
     else:
-        membership.status = Status.LEFT  # they may ask again later
+        # A request declined never granted anything: they may ask again later.
+        membership.status = Status.LEFT
         membership.save(update_fields=["status", "updated_at"])
-        verb, template = Verb.MEMBER_DECLINED, "communities/email/request_declined"
-    activity_record(community=community, actor=acting_user, verb=verb, target=membership)
+        activity_record(
+            community=community, actor=acting_user, verb=Verb.MEMBER_DECLINED, target=membership
+        )
+        template = "communities/email/request_declined"
     notify(
         users=[membership.user],
         kind=Kind.JOIN_ANSWER,
@@ -371,15 +370,12 @@ def membership_accept(*, acting_user: Any, membership: Membership) -> Membership
     membership = _lock(membership)
     if membership.user_id != acting_user.pk or membership.status != Status.INVITED:
         raise PermissionDenied("accept")
-    membership.status = Status.ACTIVE
-    membership.joined_at = timezone.now()
-    membership.save(update_fields=["status", "joined_at", "updated_at"])
-    permissions.forget_roles(acting_user)
-    activity_record(
+    membership = membership_grant(
+        acting_user=acting_user,
+        user=acting_user,
         community=membership.community,
-        actor=acting_user,
-        verb=Verb.MEMBER_JOINED,
-        target=membership,
+        role=membership.role,
+        invited_by=membership.invited_by,
     )
     # The invitation is answered: its notification needs no more attention.
     Notification.objects.filter(
@@ -396,6 +392,7 @@ def membership_decline_invitation(*, acting_user: Any, membership: Membership) -
     membership = _lock(membership)
     if membership.user_id != acting_user.pk or membership.status != Status.INVITED:
         raise PermissionDenied("decline")
+    # An invitation declined never granted anything: no lifecycle step, nothing to withdraw.
     membership.status = Status.LEFT
     membership.save(update_fields=["status", "updated_at"])
 
@@ -411,14 +408,122 @@ def _refuse_losing_last_lead(membership: Membership) -> None:
         )
 
 
-# How each reason leaves the row: a person who left may come back (join again, or be let in
-# again); a removed one waits for a lead.
+# --- The membership lifecycle -----------------------------------------------------------------
+#
+# A membership starts granting access (``membership_grant``), has its end date moved
+# (``membership_extend``), changes role (``membership_set_role``) and stops granting access
+# (``membership_end``) here and nowhere else (tests/communities/test_lifecycle.py greps for
+# other writers). Each step writes the row, one ``Activity``, one entry in Wagtail's audit log,
+# forgets the cached roles and tells the providers the upper apps registered
+# (``communities.extensions``), in one transaction. Who may take the step is the caller's
+# check, as the same step has different rules: a guest accepting an invitation, a lead
+# approving a request, a sponsor extending access, the nightly job.
+
+LOG_GRANT = "communities.membership.grant"
+LOG_EXTEND = "communities.membership.extend"
+LOG_END = "communities.membership.end"
+LOG_ROLE = "communities.membership.role"
+
+
+def _log_membership(membership: Membership, action: str, acting_user: Any, **data: Any) -> None:
+    log(instance=membership, action=action, user=acting_user, data=data)
+
+
+def _forget_roles(membership: Membership, acting_user: Any) -> None:
+    """The cached roles live on the user object the policy was asked about: the row's, and
+    the acting user's when the person acts on their own membership (a separate object)."""
+    permissions.forget_roles(membership.user)
+    if acting_user is not None and acting_user.pk == membership.user_id:
+        permissions.forget_roles(acting_user)
+
+
+def _changed(membership: Membership, acting_user: Any, change: str) -> None:
+    extensions.run_membership_changed_hooks(
+        extensions.MembershipChanged(membership=membership, acting_user=acting_user, change=change)
+    )
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    acting_user: Any | None,
+    user: Any,
+    community: Community,
+    role: str = Role.MEMBER,
+    expires_at: Any = None,
+    invited_by: Any = None,
+    verb: str | None = Verb.MEMBER_JOINED,
+) -> Membership:
+    """The one way a membership starts granting access, or grants it again with the role
+    and end date given (an invitation accepted again). Creates the row or reactivates the
+    person's row in ``community`` (invited, asked to join, left, removed, ended, expired).
+    ``verb`` names the activity (joined, approved); None only where the caller records one
+    that says it already (the creator of a community leads it). Checks no permission."""
+    if role not in Role.values:
+        raise ValueError(role)
+    membership = (
+        Membership.objects.select_for_update().filter(user=user, community=community).first()
+    )
+    was_active = membership is not None and membership.status == Status.ACTIVE
+    membership = membership or Membership(user=user, community=community)
+    membership.role = role
+    membership.status = Status.ACTIVE
+    if not was_active or membership.joined_at is None:
+        membership.joined_at = timezone.now()
+    membership.expires_at = expires_at
+    if invited_by is not None:
+        membership.invited_by = invited_by
+    membership.save()
+    _forget_roles(membership, acting_user)
+    permissions.forget_roles(user)
+    if verb is not None:
+        activity_record(community=community, actor=acting_user, verb=verb, target=membership)
+    _log_membership(
+        membership,
+        LOG_GRANT,
+        acting_user,
+        role=role,
+        expires_at=expires_at.isoformat() if expires_at else None,
+    )
+    _changed(membership, acting_user, "granted")
+    return membership
+
+
+@transaction.atomic
+def membership_extend(
+    *, acting_user: Any | None, membership: Membership, expires_at: Any
+) -> Membership:
+    """Move the end of a membership's access to ``expires_at``; one that had ended or
+    expired grants access again (a guest's access renewed). Checks no permission."""
+    membership.expires_at = expires_at
+    membership.status = Status.ACTIVE
+    membership.save(update_fields=["expires_at", "status", "updated_at"])
+    _forget_roles(membership, acting_user)
+    activity_record(
+        community=membership.community,
+        actor=acting_user,
+        verb=Verb.MEMBER_EXTENDED,
+        target=membership,
+    )
+    _log_membership(
+        membership,
+        LOG_EXTEND,
+        acting_user,
+        role=membership.role,
+        expires_at=expires_at.isoformat(),
+    )
+    _changed(membership, acting_user, "extended")
+    return membership
+
+
+# How each reason leaves the row, and the activity that says it: a person who left may come
+# back (join again, or be let in again); a removed one waits for a lead.
 _ENDED_STATUS = {
-    "left": Status.LEFT,
-    "erased": Status.LEFT,
-    "removed": Status.REMOVED,
-    "ended": Status.ENDED,
-    "expired": Status.EXPIRED,
+    "left": (Status.LEFT, Verb.MEMBER_LEFT),
+    "erased": (Status.LEFT, Verb.MEMBER_LEFT),
+    "removed": (Status.REMOVED, Verb.MEMBER_REMOVED),
+    "ended": (Status.ENDED, Verb.MEMBER_ENDED),
+    "expired": (Status.EXPIRED, Verb.MEMBER_EXPIRED),
 }
 
 
@@ -427,21 +532,24 @@ def membership_end(*, acting_user: Any | None, membership: Membership, reason: s
     """The one way a membership ends: the person leaves, a lead removes them, a lead or the
     sponsor ends a guest's access, the end date passes, the account is erased.
 
-    Writes the row and forgets the cached roles, then runs the registered membership-ended
-    hooks in the same transaction (documents take the person off the running reviews they
-    can no longer read, events withdraw their answers to coming events, guests tell the
-    sponsor) when it was active. Checks no permission and records no activity: the callers
-    do, each its own."""
+    Writes the row, forgets the cached roles, records the activity and the audit log entry
+    (with the reason), then runs the registered membership-ended hooks in the same
+    transaction (documents take the person off the running reviews they can no longer
+    read, events withdraw their answers to coming events, guests tell the sponsor on
+    commit) when it was active. Checks no permission: the callers do, each its own."""
     if reason not in extensions.ENDED_REASONS:
         raise ValueError(reason)
     was_active = membership.status == Status.ACTIVE
-    membership.status = _ENDED_STATUS[reason]
+    status, verb = _ENDED_STATUS[reason]
+    membership.status = status
     fields = ["status", "updated_at"]
     if reason == "ended":
         membership.expires_at = timezone.now()
         fields.append("expires_at")
     membership.save(update_fields=fields)
-    permissions.forget_roles(membership.user)
+    _forget_roles(membership, acting_user)
+    activity_record(community=membership.community, actor=acting_user, verb=verb, target=membership)
+    _log_membership(membership, LOG_END, acting_user, reason=reason)
     if was_active:  # an invitation or a request to join that ends left nothing open
         extensions.run_membership_ended_hooks(
             extensions.MembershipEnded(
@@ -461,10 +569,6 @@ def membership_leave(*, acting_user: Any, community: Community) -> None:
     )
     _refuse_losing_last_lead(membership)
     membership_end(acting_user=acting_user, membership=membership, reason="left")
-    permissions.forget_roles(acting_user)
-    activity_record(
-        community=community, actor=acting_user, verb=Verb.MEMBER_LEFT, target=membership
-    )
 
 
 @transaction.atomic
@@ -476,11 +580,7 @@ def membership_remove(*, acting_user: Any, membership: Membership) -> Membership
     if community.is_general and not membership.user.is_external:
         raise ValidationError(_("Everyone in the organisation stays in the general community."))
     _refuse_losing_last_lead(membership)
-    membership_end(acting_user=acting_user, membership=membership, reason="removed")
-    activity_record(
-        community=community, actor=acting_user, verb=Verb.MEMBER_REMOVED, target=membership
-    )
-    return membership
+    return membership_end(acting_user=acting_user, membership=membership, reason="removed")
 
 
 @transaction.atomic
@@ -505,6 +605,8 @@ def membership_set_role(*, acting_user: Any, membership: Membership, role: str) 
     activity_record(
         community=community, actor=acting_user, verb=Verb.MEMBER_ROLE_CHANGED, target=membership
     )
+    _log_membership(membership, LOG_ROLE, acting_user, role=role)
+    _changed(membership, acting_user, "role_changed")
     return membership
 
 

@@ -19,6 +19,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import LogFormatter
 
 from communities import permissions, services
 from communities.models import Community, DigestOutbox, Membership
@@ -42,6 +43,38 @@ def register_community_log_actions(actions) -> None:
     actions.register_action(
         "communities.restore", _("Communities: restore"), _("Community restored")
     )
+    actions.register_action(services.LOG_GRANT, _("Memberships: grant"), _("Membership granted"))
+    actions.register_action(services.LOG_EXTEND)(MembershipExtendFormatter)
+    actions.register_action(
+        services.LOG_ROLE, _("Memberships: change role"), _("Membership role changed")
+    )
+    actions.register_action(services.LOG_END)(MembershipEndFormatter)
+
+
+class MembershipExtendFormatter(LogFormatter):
+    label = _("Memberships: extend")
+
+    def format_message(self, log_entry) -> str:
+        if (log_entry.data or {}).get("role") == Membership.Role.GUEST:
+            return _("Guest access extended")
+        return _("Membership extended")
+
+
+class MembershipEndFormatter(LogFormatter):
+    """One action for every end of a membership; the message says why it ended."""
+
+    label = _("Memberships: end")
+    messages = {
+        "left": _("Membership ended: the person left"),
+        "removed": _("Membership ended: removed by a lead"),
+        "ended": _("Guest access ended"),
+        "expired": _("Guest access expired"),
+        "erased": _("Membership ended: the account was erased"),
+    }
+
+    def format_message(self, log_entry) -> str:
+        reason = (log_entry.data or {}).get("reason")
+        return self.messages.get(reason, _("Membership ended"))
 
 
 # --- Communities ----------------------------------------------------------------------------

@@ -13,15 +13,23 @@ class DocumentsConfig(AppConfig):
 
         from communities.access import register_grant_provider
         from communities.digests import register_section_provider
-        from communities.extensions import register_membership_ended_hook
+        from communities.extensions import (
+            register_activity_verb,
+            register_membership_ended_hook,
+            register_notification_kind,
+        )
         from documents.digest import awaiting_review
         from documents.selectors import shared_documents_for
-        from documents.services import on_membership_ended
+        from documents.services import NOTIFICATION_KINDS, VERBS, on_membership_ended
 
         register_grant_provider(shared_documents_for)
         register_section_provider(awaiting_review)
         # A reviewer who leaves (or is removed, or erased) no longer holds the review up.
         register_membership_ended_hook(on_membership_ended)
+        for verb, label in VERBS.items():
+            register_activity_verb(verb, label)
+        for kind, label in NOTIFICATION_KINDS.items():
+            register_notification_kind(kind, label)
 
         from documents import privacy
         from documents.models import Document

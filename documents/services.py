@@ -17,9 +17,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communities import permissions
-from communities.models import Community, Notification
+from communities.models import Community
 from communities.notifications import notify
 from communities.services import activity_record
 from documents.app_settings import app_settings
@@ -45,6 +46,21 @@ VERB_ADDED = "document.added"
 VERB_VERSION = "document.version_added"
 VERB_DELETED = "document.deleted"
 VERB_REVIEW_REQUESTED = "document.review_requested"
+NOTIFICATION_REVIEW_REQUESTED = "review.requested"
+NOTIFICATION_REVIEW_DECIDED = "review.decided"
+
+# What documents write to the floor's activity stream and notifications, with their labels
+# (registered in DocumentsConfig.ready: the floor does not list them).
+VERBS = {
+    VERB_ADDED: gettext_lazy("added a document"),
+    VERB_VERSION: gettext_lazy("added a version of a document"),
+    VERB_DELETED: gettext_lazy("deleted a document"),
+    VERB_REVIEW_REQUESTED: gettext_lazy("asked for a review"),
+}
+NOTIFICATION_KINDS = {
+    NOTIFICATION_REVIEW_REQUESTED: gettext_lazy("asks for your review"),
+    NOTIFICATION_REVIEW_DECIDED: gettext_lazy("decided on your review request"),
+}
 
 
 def _checked(upload: UploadedFile) -> tuple[str, str, int, str]:
@@ -236,7 +252,7 @@ def review_request_create(
                 for p in reviewers
                 if permissions.can(p, permissions.VIEW, document.community) == in_community
             ],
-            kind=Notification.Kind.REVIEW_REQUESTED,
+            kind=NOTIFICATION_REVIEW_REQUESTED,
             actor=acting_user,
             community=document.community if in_community else None,
             title=document.title,
@@ -291,7 +307,7 @@ def review_decide(
     _settle(request)
     notify(
         users=[request.requested_by] if request.requested_by else [],
-        kind=Notification.Kind.REVIEW_DECIDED,
+        kind=NOTIFICATION_REVIEW_DECIDED,
         actor=acting_user,
         community=request.document.community,
         title=request.document.title,

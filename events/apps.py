@@ -13,15 +13,23 @@ class EventsConfig(AppConfig):
 
         from communities.access import register_grant_provider
         from communities.digests import register_section_provider
-        from communities.extensions import register_membership_ended_hook
+        from communities.extensions import (
+            register_activity_verb,
+            register_membership_ended_hook,
+            register_notification_kind,
+        )
         from events.access import feeds_for
         from events.digest import next_week
-        from events.services import on_membership_ended
+        from events.services import NOTIFICATION_KINDS, VERBS, on_membership_ended
 
         register_section_provider(next_week)
         register_grant_provider(feeds_for)
         # Someone who leaves no longer holds a seat at the coming events.
         register_membership_ended_hook(on_membership_ended)
+        for verb, label in VERBS.items():
+            register_activity_verb(verb, label)
+        for kind, label in NOTIFICATION_KINDS.items():
+            register_notification_kind(kind, label)
 
         from events import privacy
         from events.models import Event

@@ -18,10 +18,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from communities import permissions
-from communities.models import Community, Membership, Notification
+from communities.models import Community, Membership
 from communities.notifications import notify
 from communities.services import activity_record
 from events import ical, tasks
@@ -45,6 +46,20 @@ VERB_OCCURRENCE_CHANGED = "event.occurrence_changed"
 VERB_RSVP = "event.rsvp"
 VERB_IMPORTED = "event.imported"
 VERB_INVITED = "event.invited"
+NOTIFICATION_INVITED = "event.invited"
+
+# What events write to the floor's activity stream and notifications, with their labels
+# (registered in EventsConfig.ready: the floor does not list them).
+VERBS = {
+    VERB_CREATED: gettext_lazy("added an event"),
+    VERB_UPDATED: gettext_lazy("updated an event"),
+    VERB_CANCELLED: gettext_lazy("cancelled an event"),
+    VERB_OCCURRENCE_CHANGED: gettext_lazy("changed a date of an event"),
+    VERB_RSVP: gettext_lazy("answered an event"),
+    VERB_IMPORTED: gettext_lazy("imported a calendar"),
+    VERB_INVITED: gettext_lazy("invited people to an event"),
+}
+NOTIFICATION_KINDS = {NOTIFICATION_INVITED: gettext_lazy("invites you to an event")}
 
 # Fields whose change makes calendar applications replace their copy (RFC 5545 SEQUENCE).
 SIGNIFICANT = ("start", "end", "tz", "all_day", "freq", "interval", "until", "count", "status")
@@ -433,7 +448,7 @@ def event_invite_members(*, acting_user: Any, event: Event) -> int:
     activity_record(community=event.community, actor=acting_user, verb=VERB_INVITED, target=event)
     notify(
         users=get_user_model().objects.filter(pk__in=user_ids),
-        kind=Notification.Kind.EVENT_INVITED,
+        kind=NOTIFICATION_INVITED,
         actor=acting_user,
         community=event.community,
         title=event.title,

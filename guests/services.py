@@ -1,5 +1,8 @@
-"""Writes on invitations and guest access. Every change is written to Wagtail's audit log
-(visible in the admin's reports) in the same transaction."""
+"""Writes on invitations and guest sponsorship (who sponsors, the end date policy, renewal
+reminders). Memberships themselves start, are extended and end through the floor's
+lifecycle services (``communities.services.membership_grant`` / ``_extend`` / ``_end``),
+which write the row, the activity and the audit log entry. Every change here is written to
+Wagtail's audit log too (visible in the admin's reports), in the same transaction."""
 
 from __future__ import annotations
 
@@ -18,9 +21,14 @@ from wagtail.log_actions import log
 
 from communities import permissions
 from communities.access import has_explicit_access
-from communities.models import Activity, Community, DigestPreference, Membership
+from communities.models import Community, DigestPreference, Membership
 from communities.notifications import preferences_set
-from communities.services import activity_record, membership_end, mentions_rerender
+from communities.services import (
+    membership_end,
+    membership_extend,
+    membership_grant,
+    mentions_rerender,
+)
 from guests.app_settings import app_settings
 from guests.models import Invitation, Sponsorship
 from portal.accounts.adapter import is_internal_address
@@ -187,21 +195,22 @@ def invitation_accept(
     expires_at = _end_of_day(invitation.access_ends_on) if guest else None
     memberships = []
     for community in invitation.communities.filter(archived_at__isnull=True):
-        membership, _created = Membership.objects.select_for_update().get_or_create(
-            user=user, community=community
-        )
+        current = Membership.objects.filter(user=user, community=community).first()
         if (
-            membership.status == Membership.Status.ACTIVE
-            and membership.role == Membership.Role.LEAD
+            current is not None
+            and current.status == Membership.Status.ACTIVE
+            and current.role == Membership.Role.LEAD
         ):
-            memberships.append(membership)
+            memberships.append(current)  # an invitation never demotes a lead
             continue
-        membership.role = Membership.Role.GUEST if guest else Membership.Role.MEMBER
-        membership.status = Membership.Status.ACTIVE
-        membership.joined_at = membership.joined_at or timezone.now()
-        membership.expires_at = expires_at
-        membership.invited_by = invitation.invited_by
-        membership.save()
+        membership = membership_grant(
+            acting_user=user,
+            user=user,
+            community=community,
+            role=Membership.Role.GUEST if guest else Membership.Role.MEMBER,
+            expires_at=expires_at,
+            invited_by=invitation.invited_by,
+        )
         if guest:
             Sponsorship.objects.update_or_create(
                 membership=membership,
@@ -211,14 +220,10 @@ def invitation_accept(
                     "reminded_for": None,
                 },
             )
-        activity_record(
-            community=community, actor=user, verb=Activity.Verb.MEMBER_JOINED, target=membership
-        )
         memberships.append(membership)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    permissions.forget_roles(user)
     log(instance=invitation, action="guests.accept", user=user)
     if guest and digest_consent:
         preferences_set(acting_user=user, account=DigestPreference.Frequency.DAILY)
@@ -242,21 +247,15 @@ def guest_extend(*, acting_user: Any, membership: Membership, until: datetime.da
         raise ValidationError(_("This person's account was erased."))
     if until <= timezone.localdate():
         raise ValidationError(_("Choose a date in the future."))
-    membership.expires_at = _end_of_day(until)
-    if membership.status != Membership.Status.ACTIVE:
-        membership.status = Membership.Status.ACTIVE
-    membership.save(update_fields=["expires_at", "status", "updated_at"])
+    membership = membership_extend(
+        acting_user=acting_user, membership=membership, expires_at=_end_of_day(until)
+    )
     if not membership.user.is_active:
         membership.user.is_active = True
         membership.user.save(update_fields=["is_active"])
         mentions_rerender(user=membership.user)
+    # A new end date: the sponsor hears of it again before it comes.
     Sponsorship.objects.filter(membership=membership).update(reminded_for=None)
-    log(
-        instance=membership,
-        action="guests.extend",
-        user=acting_user,
-        data={"until": until.isoformat()},
-    )
     return membership
 
 
@@ -265,7 +264,6 @@ def guest_end(*, acting_user: Any, membership: Membership) -> Membership:
     """End a guest's access now (the next request already sees it)."""
     _require_guest_manager(acting_user, membership)
     membership_end(acting_user=acting_user, membership=membership, reason="ended")
-    log(instance=membership, action="guests.end", user=acting_user)
     _deactivate_if_no_access(membership.user)
     return membership
 
@@ -296,7 +294,6 @@ def guests_tidy() -> int:
     users = set()
     for membership in expired:
         membership_end(acting_user=None, membership=membership, reason="expired")
-        log(instance=membership, action="guests.expire", user=None)
         users.add(membership.user)
     return sum(_deactivate_if_no_access(user) for user in users)
 

@@ -39,6 +39,8 @@ GUEST_ACTIONS = {
     "guests.resend": (_("Guests: resend invitation"), _("Invitation sent again")),
     "guests.revoke": (_("Guests: revoke invitation"), _("Invitation revoked")),
     "guests.accept": (_("Guests: accept invitation"), _("Invitation accepted")),
+    # Written before the floor's lifecycle logged memberships itself
+    # ("communities.membership.*"): kept so that older entries still read well.
     "guests.extend": (_("Guests: extend access"), _("Guest access extended")),
     "guests.end": (_("Guests: end access"), _("Guest access ended")),
     "guests.expire": (_("Guests: access expired"), _("Guest access expired")),

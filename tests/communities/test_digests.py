@@ -152,7 +152,11 @@ def test_removed_between_enqueue_and_send_means_nothing_from_there(lead, project
     starts_at, ends_at = since_now()
     busy_week(lead, project, others=others)
     DigestOutbox.objects.create(user=reader, period="d-test", starts_at=starts_at, ends_at=ends_at)
-    Membership.objects.filter(user=reader, community=project).update(status="removed")
+    cs.membership_end(
+        acting_user=lead,
+        membership=Membership.objects.get(user=reader, community=project),
+        reason="removed",
+    )
     assert digests.digest_send(outbox_id=DigestOutbox.objects.get().pk) == "skipped"
     assert mail.outbox == []
 

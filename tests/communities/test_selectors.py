@@ -7,7 +7,6 @@ from django.urls import reverse
 from communities import permissions
 from communities import selectors as sel
 from communities import services as cs
-from communities.models import Membership
 from tests.communities.conftest import add_guest, add_member
 from tests.factories import GuestFactory, UserFactory
 
@@ -103,7 +102,7 @@ def test_revoked_guest_loses_everything_on_the_next_request(client, lead, projec
     client.force_login(guest)
     assert client.get(reverse("communities:detail", args=[project.slug])).status_code == 200
     assert "Partners only" in client.get(reverse("communities:feed")).text
-    Membership.objects.filter(pk=membership.pk).update(status=Membership.Status.REMOVED)
+    cs.membership_end(acting_user=lead, membership=membership, reason="removed")
     assert client.get(reverse("communities:detail", args=[project.slug])).status_code == 404
     assert client.get(reverse("communities:post", args=[post.pk])).status_code == 404
     assert "Partners only" not in client.get(reverse("communities:feed")).text

@@ -312,7 +312,7 @@ def test_post_form_help_text_is_in_the_readers_language(client, lead, project):
 )
 def test_removing_a_member_says_whom_from_where(client, lead, project, language, said):
     hugo = UserFactory(display_name="Hugo Bernard")
-    membership = Membership.objects.create(user=hugo, community=project, status="active")
+    membership = cs.membership_grant(acting_user=None, user=hugo, community=project)
     lead.language = language
     lead.save(update_fields=["language"])
     client.force_login(lead)
