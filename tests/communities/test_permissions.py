@@ -84,7 +84,8 @@ def test_secret_communities_are_invisible_to_outsiders(lead):
 
 def test_archived_community_is_read_only(lead, project, partner):
     cs.community_archive(acting_user=lead, community=project)
-    assert p.permissions_for(fresh(lead), project) == {p.SEE, p.VIEW, p.MANAGE}
+    # The lead can still restore it, and review and end guests' access there.
+    assert p.permissions_for(fresh(lead), project) == {p.SEE, p.VIEW, p.MANAGE, p.REVIEW_ACCESS}
     assert p.permissions_for(fresh(partner), project) == {p.SEE, p.VIEW}
 
 
@@ -107,7 +108,7 @@ def test_roles_are_loaded_once_per_request(lead, project, django_assert_num_quer
 
 ALL_PERMS = (
     p.SEE, p.VIEW, p.POST, p.COMMENT, p.REACT, p.JOIN, p.REQUEST, p.LEAVE, p.MODERATE,
-    p.MANAGE_MEMBERS, p.MANAGE, p.RSVP, p.ADD_EVENT, p.MANAGE_EVENTS,
+    p.MANAGE_MEMBERS, p.REVIEW_ACCESS, p.MANAGE, p.RSVP, p.ADD_EVENT, p.MANAGE_EVENTS,
 )  # fmt: skip
 
 
