@@ -330,7 +330,7 @@ def _default_prefix(queryset: QuerySet) -> str:
     return "" if issubclass(queryset.model, Community) else "community__"
 
 
-def filter(user: Any, perm: str, queryset: QuerySet, *, prefix: str | None = None) -> QuerySet:  # noqa: A001
+def filter(user: Any, perm: str, queryset: QuerySet, *, prefix: str | None = None) -> QuerySet:
     """The rows of ``queryset`` whose community lets ``user`` do ``perm``: the queryset form
     of :func:`can` (Wagtail's ``instances_user_has_permission_for`` beside
     ``user_has_permission_for_instance``). Communities, or any model with a ``community``
