@@ -161,6 +161,15 @@ def can_read_page(user: Any, page: Any) -> bool:
     return not is_guest(user) or getattr(page, "visible_to_guests", False)
 
 
+def readable_pages_q(user: Any) -> Q:
+    """The queryset form of :func:`can_read_page`, for editorial pages with ``community``
+    and ``visible_to_guests`` fields."""
+    unscoped = Q(community__isnull=True)
+    if is_guest(user):
+        unscoped &= Q(visible_to_guests=True)
+    return permission_q(user, VIEW) | unscoped
+
+
 def can_publish_to_community(user: Any, page: Any) -> bool:
     """Push a published page into its community's feed: whoever may publish the page in
     Wagtail (its page permissions), while the community is not archived; never a guest."""
@@ -340,12 +349,6 @@ def filter(user: Any, perm: str, queryset: QuerySet, *, prefix: str | None = Non
     return queryset.filter(permission_q(user, perm, prefix))
 
 
-def visible_communities(user: Any, queryset: QuerySet[Community] | None = None) -> QuerySet:
-    """Communities ``user`` may SEE (know exist): members see theirs; internal people also
-    see open and private ones; nobody else sees secret ones."""
-    return filter(user, SEE, Community.objects.all() if queryset is None else queryset)
-
-
 def see_hidden_q(user: Any, prefix: str = "community__") -> Q:
     """The queryset form of :func:`can_see_hidden`: rows (posts, comments) whose author is
     ``user`` or whose community ``user`` may moderate. In an archived community nobody
@@ -354,6 +357,12 @@ def see_hidden_q(user: Any, prefix: str = "community__") -> Q:
     if _is_signed_in(user):
         q = Q(author=user.pk) | q
     return q
+
+
+def shown_q(user: Any, prefix: str = "community__") -> Q:
+    """Posts (or, with ``prefix="post__community__"``, comments) ``user`` may see as far as
+    hiding goes: those not hidden, and the hidden ones of :func:`see_hidden_q`."""
+    return Q(is_hidden=False) | see_hidden_q(user, prefix)
 
 
 def _explicit_grants_q(user: Any, model: type, explicit_perm: str) -> Q:

@@ -71,15 +71,17 @@ def test_guests_see_nothing_outside_their_communities(lead, partner):
     general = cs.general_community()
     assert p.permissions_for(partner, general) == frozenset()
     assert not p.can_create_community(partner)
-    assert list(p.visible_communities(partner)) == [Membership.objects.get(user=partner).community]
+    assert list(p.filter(partner, p.SEE, Community.objects.all())) == [
+        Membership.objects.get(user=partner).community
+    ]
 
 
 def test_secret_communities_are_invisible_to_outsiders(lead):
     secret = cs.community_create(acting_user=lead, name="Board", visibility="secret")
     outsider = UserFactory()
     assert p.permissions_for(outsider, secret) == frozenset()
-    assert secret not in p.visible_communities(outsider)
-    assert secret in p.visible_communities(lead)
+    assert secret not in p.filter(outsider, p.SEE, Community.objects.all())
+    assert secret in p.filter(lead, p.SEE, Community.objects.all())
 
 
 def test_archived_community_is_read_only(lead, project, partner):
