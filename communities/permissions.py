@@ -130,11 +130,16 @@ def permissions_for(user: Any, community: Community) -> frozenset[str]:
         perms = frozenset()
     if user.is_superuser:
         perms = perms | ADMINISTRATOR
-    if community.is_archived:
-        perms = perms & ARCHIVED_ALLOWED
-    if community.is_general:
-        perms = perms - GENERAL_REFUSED
-    return perms
+    return frozenset(perm for perm in perms if state_allows(community, perm))
+
+
+def state_allows(community: Community, perm: str) -> bool:
+    """Whether the community's state (archived, general) lets anybody do ``perm`` there:
+    the last step of :func:`permissions_for`, also for rights held outside roles (a guest's
+    sponsor)."""
+    if community.is_archived and perm not in ARCHIVED_ALLOWED:
+        return False
+    return not (community.is_general and perm in GENERAL_REFUSED)
 
 
 def can(user: Any, perm: str, community: Community) -> bool:
