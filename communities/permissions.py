@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from communities.models import Community, Membership
@@ -288,15 +288,18 @@ EVERYTHING = ~Q(pk__in=[])  # matches every row (unlike ``Q()``, it survives ``|
 def _memberships(user: Any, prefix: str) -> QuerySet[Membership]:
     """``user``'s access-granting memberships of the row's community (for ``Exists``)."""
     return Membership.objects.filter(
-        active_membership_q(), user=user.pk, community=OuterRef(f"{prefix}pk")
+        active_membership_q(),
+        user=user if isinstance(user, F) else user.pk,
+        community=OuterRef(f"{prefix}pk"),
     )
 
 
 def member_q(user: Any, prefix: str = "community__", *, roles: Any = None) -> Q:
     """Rows of the communities where ``user`` holds an access-granting membership (of one
     of ``roles``): "my communities", whatever the community allows (see ``permission_q``
-    for that)."""
-    if user is None or getattr(user, "pk", None) is None:
+    for that). ``user`` may also be a reference to the rows' own person
+    (``OuterRef("actor")``): "whose author is still a member"."""
+    if user is None or (not isinstance(user, F) and getattr(user, "pk", None) is None):
         return NOTHING
     memberships = _memberships(user, prefix)
     if roles is not None:
