@@ -367,10 +367,15 @@ def see_hidden_q(user: Any, prefix: str = "community__") -> Q:
     return q
 
 
-def shown_q(user: Any, prefix: str = "community__") -> Q:
+def shown_q(user: Any, prefix: str = "community__", *, community: Any = None) -> Q:
     """Posts (or, with ``prefix="post__community__"``, comments) ``user`` may see as far as
-    hiding goes: those not hidden, and the hidden ones of :func:`see_hidden_q`."""
-    return Q(is_hidden=False) | see_hidden_q(user, prefix)
+    hiding goes: those not hidden, and the hidden ones of :func:`see_hidden_q`. Rows of one
+    known ``community`` ask whether ``user`` moderates it once, without a subquery."""
+    if community is None:
+        return Q(is_hidden=False) | see_hidden_q(user, prefix)
+    if can(user, MODERATE, community):
+        return EVERYTHING
+    return Q(is_hidden=False) | (Q(author=user.pk) if _is_signed_in(user) else NOTHING)
 
 
 def _explicit_grants_q(user: Any, model: type, explicit_perm: str) -> Q:

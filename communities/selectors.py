@@ -247,9 +247,7 @@ def _visible_comments(user: Any, post: Post) -> QuerySet[Comment]:
         .select_related("author")
         .annotate(liked=Exists(CommentLike.objects.filter(comment=OuterRef("pk"), user=user.pk)))
     )
-    if not permissions.can(user, permissions.MODERATE, post.community):
-        comments = comments.filter(Q(is_hidden=False) | Q(author=user.pk))
-    return comments
+    return comments.filter(permissions.shown_q(user, community=post.community))
 
 
 def comments_in_order(

@@ -116,6 +116,12 @@ def world():
     for community in [*communities, general]:
         post = cs.post_create(acting_user=lead, community=community, body=f"In {community.name}")
         cs.comment_create(acting_user=lead, post=post, body="Noted")
+        if community != general:  # a hidden post by a member, and one of its comments
+            hidden = cs.post_create(acting_user=people["member"], community=community, body="?")
+            cs.post_set_hidden(acting_user=lead, post=hidden, hidden=True)
+            comment = cs.comment_create(acting_user=people["member"], post=post, body="!")
+            comment.is_hidden = True  # no service hides a comment: moderators delete them
+            comment.save(update_fields=["is_hidden"])
     for community in communities:
         event_services.event_create(
             acting_user=lead, community=community, title="Meeting", schedule=schedule
@@ -165,7 +171,8 @@ def test_communities_posts_and_events_agree_for_every_case(world):
         assert listed == _expected(user, perm, comments), (name, perm, "Comment")
         cases += len(comments)
     # people x permissions x (communities + posts + comments + events)
-    assert cases == len(world) * len(PERMS) * (3 * len(communities) + len(events))
+    rows = len(communities) + len(posts) + len(comments) + len(events)
+    assert cases == len(world) * len(PERMS) * rows
 
 
 def test_every_permission_is_held_by_someone_and_refused_to_someone(world):
@@ -180,6 +187,27 @@ def test_every_permission_is_held_by_someone_and_refused_to_someone(world):
         ]
         assert held, perm
         assert len(held) < len(world) * len(communities), perm
+
+
+def test_hidden_posts_and_comments_agree(world):
+    posts = list(Post.objects.select_related("community"))
+    comments = list(Comment.objects.select_related("post__community"))
+    assert any(post.is_hidden for post in posts) and any(c.is_hidden for c in comments)
+    for name, user in world.items():
+        for model, rows, prefix in (
+            (Post, posts, "community__"),
+            (Comment, comments, "post__community__"),
+        ):
+            expected = {r.pk for r in rows if not r.is_hidden or p.can_see_hidden(user, r)}
+            listed = set(model.objects.filter(p.shown_q(user, prefix)).values_list("pk", flat=True))
+            assert listed == expected, (name, model.__name__)
+            for community in {p.community_of(r) for r in rows}:
+                mine = model.objects.filter(
+                    p.shown_q(user, community=community), **{prefix[:-2]: community}
+                )
+                assert set(mine.values_list("pk", flat=True)) == {
+                    r.pk for r in rows if r.pk in expected and p.community_of(r) == community
+                }, (name, model.__name__, community.name)
 
 
 def test_documents_read_through_a_grant_agree(world):
