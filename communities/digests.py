@@ -34,7 +34,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.db import connection as db_connection
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
+from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,6 +43,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from communities import permissions
 from communities.app_settings import app_settings
 from communities.markup import excerpt
 from communities.models import (
@@ -50,7 +51,6 @@ from communities.models import (
     Community,
     DigestOutbox,
     DigestPreference,
-    Membership,
     Notification,
     Post,
 )
@@ -62,7 +62,6 @@ from communities.notifications import (
     unsubscribe_token,
     unsubscribe_url,
 )
-from communities.permissions import active_membership_q
 from communities.replies import reply_address
 from communities.selectors import communities_of
 from portal.core.mail import send_templated_email
@@ -300,22 +299,16 @@ def _new_members(
     def compute(missing: list[int]) -> dict[int, list[str]]:
         joined: dict[int, list[str]] = defaultdict(list)
         seen: dict[int, set[int]] = defaultdict(set)
-        still_member = Membership.objects.filter(
-            active_membership_q(), user=OuterRef("actor"), community=OuterRef("community")
-        )
-        for community_id, actor_id, name, email in (
-            Activity.objects.alias(still_member=Exists(still_member))
-            .filter(
-                community__in=missing,
-                verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
-                created_at__gte=starts_at,
-                created_at__lt=ends_at,
-                actor__is_active=True,  # nobody announces a deactivated or erased account
-                # nor someone who has since left, been removed, or whose access ended or expired
-                still_member=True,
-            )
-            .values_list("community_id", "actor_id", "actor__display_name", "actor__email")
-        ):
+        # Nobody who has since left, been removed, or whose access ended or expired.
+        still_member = permissions.member_q(OuterRef("actor"))
+        for community_id, actor_id, name, email in Activity.objects.filter(
+            still_member,
+            community__in=missing,
+            verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
+            created_at__gte=starts_at,
+            created_at__lt=ends_at,
+            actor__is_active=True,  # nobody announces a deactivated or erased account
+        ).values_list("community_id", "actor_id", "actor__display_name", "actor__email"):
             if actor_id not in seen[community_id]:  # joined, left and came back: once
                 seen[community_id].add(actor_id)
                 joined[community_id].append(name or email.split("@")[0])

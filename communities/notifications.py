@@ -198,7 +198,7 @@ def notify(
 def _visible(user: Any) -> QuerySet[Notification]:
     """The person's notifications whose community they may still read."""
     return Notification.objects.filter(user=user.pk).filter(
-        Q(community__isnull=True) | permissions.readable_communities_q(user)
+        Q(community__isnull=True) | permissions.permission_q(user, permissions.VIEW)
     )
 
 

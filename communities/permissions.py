@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from communities.models import Community, Membership
@@ -35,6 +35,9 @@ REQUEST = "communities.request_community"  # ask to join a private community
 LEAVE = "communities.leave_community"
 MODERATE = "communities.moderate_community"  # pin, hide, delete anything
 MANAGE_MEMBERS = "communities.manage_members"  # invite, approve, promote, remove
+# See the community's guests and end their access: the part of managing members that an
+# archived community still needs (a lead must be able to close a partner's access there).
+REVIEW_ACCESS = "communities.review_access"
 MANAGE = "communities.manage_community"  # edit, archive, restore
 SEE = "communities.see_community"  # know it exists: name, description (not the content)
 # The community's calendar (events app). Reading the agenda is VIEW.
@@ -44,8 +47,8 @@ MANAGE_EVENTS = "communities.manage_events"  # edit or cancel any event, import 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.LEAD: frozenset(
-        {SEE, VIEW, POST, COMMENT, REACT, LEAVE, MODERATE, MANAGE_MEMBERS, MANAGE}
-        | {RSVP, ADD_EVENT, MANAGE_EVENTS}
+        {SEE, VIEW, POST, COMMENT, REACT, LEAVE, MODERATE, MANAGE_MEMBERS, REVIEW_ACCESS}
+        | {MANAGE, RSVP, ADD_EVENT, MANAGE_EVENTS}
     ),
     Membership.Role.MEMBER: frozenset({SEE, VIEW, POST, COMMENT, REACT, LEAVE, RSVP}),
     # Partners read, comment, react and answer invitations to events; leads publish.
@@ -57,9 +60,22 @@ MEMBER_EVENTS = frozenset({ADD_EVENT})
 NON_MEMBER_OPEN = frozenset({SEE, VIEW, JOIN})
 NON_MEMBER_PRIVATE = frozenset({SEE, REQUEST})
 # Administrators (superusers) can see and steer every community, secret ones included.
-ADMINISTRATOR = frozenset({SEE, VIEW, MODERATE, MANAGE_MEMBERS, MANAGE, MANAGE_EVENTS})
-# What an archived community still allows: reading, and a lead restoring it.
-ARCHIVED_ALLOWED = frozenset({SEE, VIEW, MANAGE})
+ADMINISTRATOR = frozenset(
+    {SEE, VIEW, MODERATE, MANAGE_MEMBERS, REVIEW_ACCESS, MANAGE, MANAGE_EVENTS}
+)
+# What an archived community still allows: reading, a lead restoring it, and leads and
+# administrators reviewing and ending guests' access.
+ARCHIVED_ALLOWED = frozenset({SEE, VIEW, MANAGE, REVIEW_ACCESS})
+# What the general community never allows: every internal account is in it, for good.
+GENERAL_REFUSED = frozenset({LEAVE})
+# Every permission above, for tests and reports.
+ALL = frozenset().union(
+    *ROLE_PERMISSIONS.values(),
+    MEMBER_EVENTS,
+    NON_MEMBER_OPEN,
+    NON_MEMBER_PRIVATE,
+    ADMINISTRATOR,
+)
 
 
 def active_membership_q(prefix: str = "", *, now=None) -> Q:
@@ -116,11 +132,16 @@ def permissions_for(user: Any, community: Community) -> frozenset[str]:
         perms = frozenset()
     if user.is_superuser:
         perms = perms | ADMINISTRATOR
-    if community.is_archived:
-        perms = perms & ARCHIVED_ALLOWED
-    if community.is_general:
-        perms = perms - {LEAVE}  # every internal account is in it, for good
-    return perms
+    return frozenset(perm for perm in perms if state_allows(community, perm))
+
+
+def state_allows(community: Community, perm: str) -> bool:
+    """Whether the community's state (archived, general) lets anybody do ``perm`` there:
+    the last step of :func:`permissions_for`, also for rights held outside roles (a guest's
+    sponsor)."""
+    if community.is_archived and perm not in ARCHIVED_ALLOWED:
+        return False
+    return not (community.is_general and perm in GENERAL_REFUSED)
 
 
 def can(user: Any, perm: str, community: Community) -> bool:
@@ -145,6 +166,15 @@ def can_read_page(user: Any, page: Any) -> bool:
     if community_id is not None:
         return can(user, VIEW, page.community)
     return not is_guest(user) or getattr(page, "visible_to_guests", False)
+
+
+def readable_pages_q(user: Any) -> Q:
+    """The queryset form of :func:`can_read_page`, for editorial pages with ``community``
+    and ``visible_to_guests`` fields."""
+    unscoped = Q(community__isnull=True)
+    if is_guest(user):
+        unscoped &= Q(visible_to_guests=True)
+    return permission_q(user, VIEW) | unscoped
 
 
 def can_publish_to_community(user: Any, page: Any) -> bool:
@@ -235,86 +265,138 @@ def community_of(obj: Any) -> Community | None:
 
 
 # --- The same policy, applied to querysets (one Exists subquery, whatever the count) -----
+#
+# ``permission_q`` is ``permissions_for`` read backwards: the same tables, step by step, give
+# a condition on rows instead of a set for one community, so a list and a detail page never
+# disagree (tests/communities/test_policy_agreement.py checks every case). ``prefix`` is the
+# path from the rows to their community: "" for communities, "community__" (the default) for
+# posts, events, documents…, "post__community__" for comments.
+
+NOTHING = Q(pk__in=[])  # matches no row
+EVERYTHING = ~Q(pk__in=[])  # matches every row (unlike ``Q()``, it survives ``|``)
 
 
-def _member_of(user: Any, outer: str = "pk") -> Exists:
-    return Exists(
-        Membership.objects.filter(active_membership_q(), user=user, community=OuterRef(outer))
+def _memberships(user: Any, prefix: str) -> QuerySet[Membership]:
+    """``user``'s access-granting memberships of the row's community (for ``Exists``)."""
+    return Membership.objects.filter(
+        active_membership_q(),
+        user=user if isinstance(user, F) else user.pk,
+        community=OuterRef(f"{prefix}pk"),
     )
 
 
-def visible_communities(user: Any, queryset: QuerySet[Community] | None = None) -> QuerySet:
-    """Communities ``user`` may SEE (know exist): members see theirs; internal people also
-    see open and private ones; nobody else sees secret ones."""
-    qs = Community.objects.all() if queryset is None else queryset
-    if not _is_signed_in(user):
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    if user.is_external:
-        return qs.filter(_member_of(user))
-    return qs.filter(
-        Q(visibility__in=[Community.Visibility.OPEN, Community.Visibility.PRIVATE])
-        | Q(is_general=True)
-        | _member_of(user)
-    )
+def member_q(user: Any, prefix: str = "community__", *, roles: Any = None) -> Q:
+    """Rows of the communities where ``user`` holds an access-granting membership (of one
+    of ``roles``): "my communities", whatever the community allows (see ``permission_q``
+    for that). ``user`` may also be a reference to the rows' own person
+    (``OuterRef("actor")``): "whose author is still a member"."""
+    if user is None or (not isinstance(user, F) and getattr(user, "pk", None) is None):
+        return NOTHING
+    memberships = _memberships(user, prefix)
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    return Q(Exists(memberships))
 
 
 def permission_q(user: Any, perm: str, prefix: str = "community__") -> Q:
-    """Condition on rows with a ``community`` relation: ``user`` holds ``perm`` there.
-    The queryset form of :func:`permissions_for`, built from the same tables step by step
-    (role, else non-member rules; the administrator's set; archived; general), so that a
-    list and a detail page never disagree."""
+    """Condition on rows: ``user`` holds ``perm`` in the row's community. The queryset form
+    of :func:`permissions_for` (role, else the non-member rules; the administrator's set;
+    archived; general). Exists subqueries only: the query count never grows with the
+    number of communities."""
     if not _is_signed_in(user):
-        return Q(pk__in=[])
-    memberships = Membership.objects.filter(
-        active_membership_q(), user=user, community=OuterRef(f"{prefix}pk")
-    )
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
-    q = Q(Exists(memberships.filter(role__in=roles)))
-    if perm in MEMBER_EVENTS:
-        q |= Q(Exists(memberships.filter(role=Membership.Role.MEMBER))) & Q(
-            **{f"{prefix}members_add_events": True}
-        )
-    if not user.is_external:
-        no_role = ~Q(Exists(memberships))
-        general_or_open = Q(**{f"{prefix}is_general": True}) | Q(
-            **{f"{prefix}visibility": Community.Visibility.OPEN}
-        )
-        if perm in NON_MEMBER_OPEN:
-            q |= no_role & general_or_open
-        if perm in NON_MEMBER_PRIVATE:
-            q |= (
-                no_role
-                & ~general_or_open
-                & Q(**{f"{prefix}visibility": Community.Visibility.PRIVATE})
-            )
+        return NOTHING
     if user.is_superuser and perm in ADMINISTRATOR:
-        q = Q()
+        q = EVERYTHING
+    else:
+        roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+        every_role = len(roles) == len(ROLE_PERMISSIONS)
+        q = member_q(user, prefix, roles=None if every_role else roles) if roles else NOTHING
+        if perm in MEMBER_EVENTS and Membership.Role.MEMBER not in roles:
+            q |= member_q(user, prefix, roles=[Membership.Role.MEMBER]) & Q(
+                **{f"{prefix}members_add_events": True}
+            )
+        if not user.is_external:
+            # Non-members; when every role holds ``perm`` anyway, "not a member" need not
+            # be spelled out.
+            no_role = Q() if every_role else ~member_q(user, prefix)
+            open_ = Q(**{f"{prefix}is_general": True}) | Q(
+                **{f"{prefix}visibility": Community.Visibility.OPEN}
+            )
+            if perm in NON_MEMBER_OPEN:
+                q |= no_role & open_
+            if perm in NON_MEMBER_PRIVATE:
+                private = Q(**{f"{prefix}visibility": Community.Visibility.PRIVATE})
+                q |= no_role & ~open_ & private
     if perm not in ARCHIVED_ALLOWED:
         q &= Q(**{f"{prefix}archived_at__isnull": True})
-    if perm == LEAVE:
+    if perm in GENERAL_REFUSED:
         q &= Q(**{f"{prefix}is_general": False})
     return q
 
 
-def readable_communities_q(user: Any, prefix: str = "community__") -> Q:
-    """Condition on rows with a ``community`` relation: ``user`` may VIEW the content."""
-    if not _is_signed_in(user):
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    member = Q(
-        Exists(
-            Membership.objects.filter(
-                active_membership_q(), user=user, community=OuterRef(f"{prefix}pk")
-            )
-        )
+def _default_prefix(queryset: QuerySet) -> str:
+    return "" if issubclass(queryset.model, Community) else "community__"
+
+
+def filter(user: Any, perm: str, queryset: QuerySet, *, prefix: str | None = None) -> QuerySet:
+    """The rows of ``queryset`` whose community lets ``user`` do ``perm``: the queryset form
+    of :func:`can` (Wagtail's ``instances_user_has_permission_for`` beside
+    ``user_has_permission_for_instance``). Communities, or any model with a ``community``
+    relation; another path to the community goes in ``prefix``."""
+    if prefix is None:
+        prefix = _default_prefix(queryset)
+    return queryset.filter(permission_q(user, perm, prefix))
+
+
+def see_hidden_q(user: Any, prefix: str = "community__") -> Q:
+    """The queryset form of :func:`can_see_hidden`: rows (posts, comments) whose author is
+    ``user`` or whose community ``user`` may moderate. In an archived community nobody
+    moderates, so a hidden post is listed exactly when its page opens."""
+    q = permission_q(user, MODERATE, prefix)
+    if _is_signed_in(user):
+        q = Q(author=user.pk) | q
+    return q
+
+
+def shown_q(user: Any, prefix: str = "community__", *, community: Any = None) -> Q:
+    """Posts (or, with ``prefix="post__community__"``, comments) ``user`` may see as far as
+    hiding goes: those not hidden, and the hidden ones of :func:`see_hidden_q`. Rows of one
+    known ``community`` ask whether ``user`` moderates it once, without a subquery."""
+    if community is None:
+        return Q(is_hidden=False) | see_hidden_q(user, prefix)
+    if can(user, MODERATE, community):
+        return EVERYTHING
+    return Q(is_hidden=False) | (Q(author=user.pk) if _is_signed_in(user) else NOTHING)
+
+
+def _explicit_grants_q(user: Any, model: type, explicit_perm: str) -> Q:
+    """Rows of ``model`` on which ``user`` holds the django-guardian grant ``explicit_perm``
+    (its direct-foreign-key permission models, user and group), as Exists subqueries."""
+    from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+    app_label, codename = explicit_perm.split(".", 1)
+    wanted = {
+        "permission__codename": codename,
+        "permission__content_type__app_label": app_label,
+        "content_object": OuterRef("pk"),
+    }
+    q = Q(Exists(get_user_obj_perms_model(model).objects.filter(user=user.pk, **wanted)))
+    groups = get_group_obj_perms_model(model).objects.filter(
+        group__in=user.groups.values("pk"), **wanted
     )
-    if user.is_external:
-        return member
-    return (
-        member
-        | Q(**{f"{prefix}visibility": Community.Visibility.OPEN})
-        | Q(**{f"{prefix}is_general": True})
-    )
+    return q | Q(Exists(groups))
+
+
+def filter_viewable(
+    user: Any, queryset: QuerySet, *, explicit_perm: str, prefix: str = "community__"
+) -> QuerySet:
+    """The queryset form of :func:`can_view_object`: rows of a community ``user`` may VIEW,
+    and rows explicitly shared with ``user`` (a django-guardian grant ``explicit_perm``; an
+    active superuser holds every grant, as in ``user.has_perm``)."""
+    q = permission_q(user, VIEW, prefix)
+    if _is_signed_in(user):
+        if user.is_superuser:
+            q = EVERYTHING
+        else:
+            q |= _explicit_grants_q(user, queryset.model, explicit_perm)
+    return queryset.filter(q)

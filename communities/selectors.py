@@ -31,12 +31,12 @@ def community_list_visible_to(
     count. Secret communities appear only to their members. With ``include_my_archived``,
     also the archived communities ``user`` is still a member of (they can still read them),
     after the others of theirs."""
-    mine = Exists(_my_membership(user))
+    mine = permissions.member_q(user, prefix="")
     listed = Q(archived_at__isnull=True)
     if include_my_archived:
-        listed |= Q(mine)
+        listed |= mine
     return (
-        permissions.visible_communities(user, Community.objects.filter(listed))
+        permissions.filter(user, permissions.SEE, Community.objects.filter(listed))
         .annotate(is_mine=mine)
         .order_by("-is_mine", F("archived_at").asc(nulls_first=True), "name", "id")
     )
@@ -45,7 +45,7 @@ def community_list_visible_to(
 def communities_of(*, user: Any) -> QuerySet[Community]:
     """Communities where ``user`` holds an access-granting membership, by name."""
     return Community.objects.filter(
-        Exists(_my_membership(user)), archived_at__isnull=True
+        permissions.member_q(user, prefix=""), archived_at__isnull=True
     ).order_by("name", "id")
 
 
@@ -75,15 +75,9 @@ def communities_with_unread(*, user: Any) -> list[Community]:
     # Archived communities too, last: their members still read them (and are not told they
     # are in no community).
     return list(
-        Community.objects.filter(Exists(_my_membership(user)))
+        Community.objects.filter(permissions.member_q(user, prefix=""))
         .annotate(unread=_CappedCount(newer.values("id")[:UNREAD_CAP]))
         .order_by(F("archived_at").asc(nulls_first=True), "name", "id")
-    )
-
-
-def _my_membership(user: Any, outer: str = "pk") -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        permissions.active_membership_q(), user=user.pk, community=OuterRef(outer)
     )
 
 
@@ -190,17 +184,6 @@ def mention_candidates(*, user: Any, community: Community, q: str, limit: int = 
 # --- Posts and comments ---------------------------------------------------------------------
 
 
-def _hidden_filter(user: Any, posts: QuerySet[Post]) -> QuerySet[Post]:
-    """Hidden posts stay visible to their author and whoever may MODERATE the community
-    (the policy's queryset form: in an archived community nobody moderates, so a hidden
-    post is listed exactly when ``post_get_for_user`` opens it)."""
-    return posts.filter(
-        Q(is_hidden=False)
-        | Q(author=user.pk)
-        | permissions.permission_q(user, permissions.MODERATE)
-    )
-
-
 def _with_feed_relations(posts: QuerySet[Post], user: Any) -> QuerySet[Post]:
     posts = (
         posts.select_related("author", "community")
@@ -221,7 +204,7 @@ def community_feed(*, user: Any, community: Community, cursor: str | None = None
     Relies on the (community, id) index."""
     if not permissions.can(user, permissions.VIEW, community):
         raise Http404
-    posts = _hidden_filter(user, Post.objects.filter(community=community))
+    posts = Post.objects.filter(permissions.shown_q(user), community=community)
     posts = _with_feed_relations(posts, user)
     pinned = [] if cursor else list(posts.filter(is_pinned=True).order_by("-id")[:5])
     page = keyset_page(
@@ -237,14 +220,11 @@ def community_feed(*, user: Any, community: Community, cursor: str | None = None
 def home_feed(*, user: Any, cursor: str | None = None) -> Page:
     """Posts of all the communities ``user`` is an active member of, newest first."""
     posts = Post.objects.filter(
-        Exists(
-            Membership.objects.filter(
-                permissions.active_membership_q(), user=user.pk, community=OuterRef("community")
-            )
-        ),
+        permissions.member_q(user),
+        permissions.shown_q(user),
         community__archived_at__isnull=True,
     )
-    posts = _with_feed_relations(_hidden_filter(user, posts), user)
+    posts = _with_feed_relations(posts, user)
     return keyset_page(posts, key="id", cursor=cursor, limit=FEED_PAGE_SIZE, descending=True)
 
 
@@ -267,9 +247,7 @@ def _visible_comments(user: Any, post: Post) -> QuerySet[Comment]:
         .select_related("author")
         .annotate(liked=Exists(CommentLike.objects.filter(comment=OuterRef("pk"), user=user.pk)))
     )
-    if not permissions.can(user, permissions.MODERATE, post.community):
-        comments = comments.filter(Q(is_hidden=False) | Q(author=user.pk))
-    return comments
+    return comments.filter(permissions.shown_q(user, community=post.community))
 
 
 def comments_in_order(
@@ -338,11 +316,12 @@ def comment_get_for_user(*, user: Any, pk: int) -> Comment:
 
 def hashtag_posts(*, user: Any, tag: str, cursor: str | None = None) -> Page:
     posts = Post.objects.filter(
-        permissions.readable_communities_q(user),
+        permissions.permission_q(user, permissions.VIEW),
+        permissions.shown_q(user),
         community__archived_at__isnull=True,
         hashtags__name=tag.lower(),
     )
-    posts = _with_feed_relations(_hidden_filter(user, posts), user)
+    posts = _with_feed_relations(posts, user)
     return keyset_page(posts, key="id", cursor=cursor, limit=FEED_PAGE_SIZE, descending=True)
 
 
@@ -364,14 +343,13 @@ def search(*, user: Any, q: str, limit: int = 20) -> SearchResults:
     if not q:
         return SearchResults([], [], [])
     communities = community_list_visible_to(user=user)
-    posts = _hidden_filter(
-        user,
-        Post.objects.filter(
-            permissions.readable_communities_q(user), community__archived_at__isnull=True
-        ),
+    posts = Post.objects.filter(
+        permissions.permission_q(user, permissions.VIEW),
+        permissions.shown_q(user),
+        community__archived_at__isnull=True,
     ).select_related("author", "community")
     comments = Comment.objects.filter(
-        permissions.readable_communities_q(user, prefix="post__community__"),
+        permissions.permission_q(user, permissions.VIEW, prefix="post__community__"),
         post__community__archived_at__isnull=True,
         is_hidden=False,
         post__is_hidden=False,

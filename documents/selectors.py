@@ -39,7 +39,7 @@ def recent_documents(*, user: Any, limit: int = 50) -> list[Document]:
     """The latest documents of every community ``user`` may read."""
     return list(
         Document.objects.filter(
-            permissions.readable_communities_q(user), community__archived_at__isnull=True
+            permissions.permission_q(user, permissions.VIEW), community__archived_at__isnull=True
         )
         .select_related("current_version", "created_by", "community")
         .order_by("-updated_at", "-id")[:limit]

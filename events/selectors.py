@@ -1,7 +1,7 @@
 """Reads of events, filtered by who asks (404 for what they may not see).
 
 Agendas load the events that may touch a window with one query (the (community, start)
-index, an ``Exists(Membership…)`` condition for "my communities") and their changed
+index, the policy's ``member_q``: one ``Exists`` condition for "my communities") and their changed
 occurrences with one more, then expand series in Python within the window: the query count
 does not depend on the number of events or occurrences.
 """
@@ -16,13 +16,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from communities import permissions
-from communities.models import Community, Membership
+from communities.models import Community
 from communities.selectors import people_visible_to
 from events import ical
 from events.models import RSVP, CalendarFeed, CalendarImport, Event, Occurrence
@@ -69,18 +69,6 @@ def parse_key(value: str | None) -> datetime.datetime | None:
     return key
 
 
-def _my_communities_q(user: Any) -> Q:
-    """Events of the communities ``user`` is an active, unexpired member of (guests: only
-    those they were invited to)."""
-    return Q(
-        Exists(
-            Membership.objects.filter(
-                permissions.active_membership_q(), user=user, community=OuterRef("community_id")
-            )
-        )
-    )
-
-
 def _with_overrides(qs: QuerySet[Event]) -> QuerySet[Event]:
     return qs.select_related("community").prefetch_related(
         Prefetch("overrides", queryset=Occurrence.objects.order_by("original_start"))
@@ -95,7 +83,8 @@ def event_list_visible_to(
     end: datetime.datetime | None = None,
 ) -> QuerySet[Event]:
     """Events ``user`` may read: of one community (Http404 if they may not read it), or of
-    every community they belong to; limited to those that may touch ``[start, end)``."""
+    every community they belong to (an archived one too: its members still read it, VIEW
+    stays); limited to those that may touch ``[start, end)``."""
     if community is not None:
         if not permissions.can(user, permissions.VIEW, community):
             raise Http404
@@ -103,7 +92,7 @@ def event_list_visible_to(
     else:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return Event.objects.none()
-        qs = Event.objects.filter(_my_communities_q(user), community__archived_at__isnull=True)
+        qs = Event.objects.filter(permissions.member_q(user))
     return _with_overrides(_in_window(qs, start, end))
 
 

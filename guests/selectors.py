@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from communities import permissions
@@ -19,23 +19,24 @@ User = get_user_model()
 
 
 def communities_led_by(user: Any) -> QuerySet[Community]:
-    """Communities ``user`` may invite into (administrators: all of them)."""
-    communities = Community.objects.filter(archived_at__isnull=True, is_general=False)
-    if getattr(user, "is_superuser", False):
-        return communities
-    return communities.filter(
-        pk__in=Membership.objects.filter(
-            permissions.active_membership_q(), user=user.pk, role=Membership.Role.LEAD
-        ).values("community")
+    """Communities ``user`` may invite into (the policy's MANAGE_MEMBERS: their leads, and
+    administrators; never an archived one). Nobody is invited into the general community."""
+    return permissions.filter(
+        user, permissions.MANAGE_MEMBERS, Community.objects.filter(is_general=False)
     )
 
 
 def invitations_managed_by(user: Any) -> QuerySet[Invitation]:
+    """The invitations ``user`` may resend or revoke: administrators all of them, others
+    those they sent and those into a community where they manage members."""
     invitations = Invitation.objects.all()
-    if not user.is_superuser:
-        invitations = invitations.filter(
-            Q(invited_by=user.pk) | Q(communities__in=communities_led_by(user))
-        ).distinct()
+    if not permissions.is_administrator(user):
+        into_managed = permissions.filter(
+            user,
+            permissions.MANAGE_MEMBERS,
+            Invitation.communities.through.objects.filter(invitation=OuterRef("pk")),
+        )
+        invitations = invitations.filter(Q(invited_by=user.pk) | Q(Exists(into_managed)))
     return (
         invitations.select_related("invited_by", "accepted_by")
         .prefetch_related("communities")
@@ -54,7 +55,8 @@ def invitation_get_for_manager(*, user: Any, pk: int) -> Invitation:
 class GuestReport:
     guest: Any
     memberships: list[Membership]
-    manageable: set[int]  # membership ids the viewer may extend or end
+    manageable: set[int]  # membership ids the viewer may end
+    extendable: set[int]  # membership ids the viewer may extend (never in an archived one)
     grants: list[Grant]  # single objects shared with the guest outside their communities
 
     @property
@@ -101,7 +103,7 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
         visible = [
             m
             for m in memberships
-            if permissions.can(viewer, permissions.MANAGE_MEMBERS, m.community)
+            if permissions.can(viewer, permissions.REVIEW_ACCESS, m.community)
         ]
         grants = [
             g
@@ -111,18 +113,28 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
         ]
         if not visible and not grants:
             raise Http404
-    manageable = {
-        m.pk
-        for m in visible
-        if permissions.can(viewer, permissions.MANAGE_MEMBERS, m.community)
-        or getattr(getattr(m, "sponsorship", None), "sponsor_id", None) == viewer.pk
-    }
-    return GuestReport(guest=guest, memberships=visible, manageable=manageable, grants=grants)
+
+    def may(m: Membership, perm: str) -> bool:  # as guests.services._require_guest_manager
+        sponsor_id = getattr(getattr(m, "sponsorship", None), "sponsor_id", None)
+        if sponsor_id == viewer.pk and permissions.state_allows(m.community, perm):
+            return True
+        return permissions.can(viewer, perm, m.community)
+
+    manageable = {m.pk for m in visible if may(m, permissions.REVIEW_ACCESS)}
+    extendable = {m.pk for m in visible if may(m, permissions.MANAGE_MEMBERS)}
+    return GuestReport(
+        guest=guest,
+        memberships=visible,
+        manageable=manageable,
+        extendable=extendable,
+        grants=grants,
+    )
 
 
 def community_guests(*, viewer: Any, community: Community) -> list[Membership]:
-    """A community's guests, by organisation then name (leads and administrators)."""
-    if not permissions.can(viewer, permissions.MANAGE_MEMBERS, community):
+    """A community's guests, by organisation then name (leads and administrators, also once
+    the community is archived)."""
+    if not permissions.can(viewer, permissions.REVIEW_ACCESS, community):
         raise Http404
     return list(
         Membership.objects.filter(community=community, role=Membership.Role.GUEST)

@@ -230,13 +230,18 @@ def invitation_accept(
     return memberships
 
 
-def _require_guest_manager(acting_user: Any, membership: Membership) -> None:
+def _require_guest_manager(
+    acting_user: Any, membership: Membership, perm: str = permissions.MANAGE_MEMBERS
+) -> None:
+    """The guest's sponsor, or whoever holds ``perm`` in the community (ending an access
+    needs only REVIEW_ACCESS, which leads keep in an archived community; nobody extends
+    there, not even the sponsor)."""
     if membership.role != Membership.Role.GUEST:
         raise PermissionDenied("not a guest")
     sponsor_id = getattr(getattr(membership, "sponsorship", None), "sponsor_id", None)
-    if sponsor_id == acting_user.pk:
+    if sponsor_id == acting_user.pk and permissions.state_allows(membership.community, perm):
         return
-    if not permissions.can(acting_user, permissions.MANAGE_MEMBERS, membership.community):
+    if not permissions.can(acting_user, perm, membership.community):
         raise PermissionDenied("manage guest")
 
 
@@ -262,7 +267,7 @@ def guest_extend(*, acting_user: Any, membership: Membership, until: datetime.da
 @transaction.atomic
 def guest_end(*, acting_user: Any, membership: Membership) -> Membership:
     """End a guest's access now (the next request already sees it)."""
-    _require_guest_manager(acting_user, membership)
+    _require_guest_manager(acting_user, membership, permissions.REVIEW_ACCESS)
     membership_end(acting_user=acting_user, membership=membership, reason="ended")
     _deactivate_if_no_access(membership.user)
     return membership

@@ -218,7 +218,8 @@ def my_access(request: HttpRequest) -> HttpResponse:
 def guest_access(request: HttpRequest, pk: int, membership_id: int, action: str) -> HttpResponse:
     report = selectors.guest_report(viewer=request.user, guest_id=pk)
     membership = next((m for m in report.memberships if m.pk == membership_id), None)
-    if membership is None or membership.pk not in report.manageable:
+    allowed = report.extendable if action == "extend" else report.manageable
+    if membership is None or membership.pk not in allowed:
         raise Http404
     if request.method == "GET":
         if action != "end" or membership.status != Membership.Status.ACTIVE:
@@ -262,7 +263,7 @@ def guest_access(request: HttpRequest, pk: int, membership_id: int, action: str)
 @login_required
 def community_guests(request: HttpRequest, slug: str) -> HttpResponse:
     community = community_selectors.community_get_for_user(
-        user=request.user, slug=slug, perm=permissions.MANAGE_MEMBERS
+        user=request.user, slug=slug, perm=permissions.REVIEW_ACCESS
     )
     guests = selectors.community_guests(viewer=request.user, community=community)
     return render(
@@ -271,6 +272,7 @@ def community_guests(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "guests": guests,
+            "can_invite": permissions.can(request.user, permissions.MANAGE_MEMBERS, community),
             "now": timezone.now(),
             "Status": Membership.Status,
         },

@@ -17,7 +17,7 @@ class CommunityScopedPageForm(WagtailAdminPageForm):
         field = self.fields.get("community")
         if field is None:
             return
-        visible = Q(pk__in=permissions.visible_communities(self.for_user).values("pk"))
+        visible = permissions.permission_q(self.for_user, permissions.SEE, prefix="")
         if self.instance.community_id:
             visible |= Q(pk=self.instance.community_id)
         field.queryset = Community.objects.filter(visible).order_by("name")

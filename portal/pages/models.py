@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,15 +83,7 @@ class CommunityScope(models.Model):
 class NewsPageManager(PageManager):
     def visible_to(self, request: HttpRequest | None):
         """Live news, newest first, without what the visitor may not see."""
-        news = self.live()
-        user = getattr(request, "user", None)
-        readable = permissions.readable_communities_q(user, prefix="community__")
-        if user is not None and permissions.is_guest(user):
-            news = news.filter(readable | Q(community__isnull=True, visible_to_guests=True))
-        elif user is not None and user.is_authenticated:
-            news = news.filter(readable | Q(community__isnull=True))
-        else:
-            news = news.filter(community__isnull=True)
+        news = self.live().filter(permissions.readable_pages_q(getattr(request, "user", None)))
         for restricted in Page.objects.filter(pk__in=restricted_page_ids(request)):
             news = news.not_descendant_of(restricted, inclusive=True)
         return news.order_by("-date", "-pk")

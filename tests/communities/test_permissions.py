@@ -71,20 +71,23 @@ def test_guests_see_nothing_outside_their_communities(lead, partner):
     general = cs.general_community()
     assert p.permissions_for(partner, general) == frozenset()
     assert not p.can_create_community(partner)
-    assert list(p.visible_communities(partner)) == [Membership.objects.get(user=partner).community]
+    assert list(p.filter(partner, p.SEE, Community.objects.all())) == [
+        Membership.objects.get(user=partner).community
+    ]
 
 
 def test_secret_communities_are_invisible_to_outsiders(lead):
     secret = cs.community_create(acting_user=lead, name="Board", visibility="secret")
     outsider = UserFactory()
     assert p.permissions_for(outsider, secret) == frozenset()
-    assert secret not in p.visible_communities(outsider)
-    assert secret in p.visible_communities(lead)
+    assert secret not in p.filter(outsider, p.SEE, Community.objects.all())
+    assert secret in p.filter(lead, p.SEE, Community.objects.all())
 
 
 def test_archived_community_is_read_only(lead, project, partner):
     cs.community_archive(acting_user=lead, community=project)
-    assert p.permissions_for(fresh(lead), project) == {p.SEE, p.VIEW, p.MANAGE}
+    # The lead can still restore it, and review and end guests' access there.
+    assert p.permissions_for(fresh(lead), project) == {p.SEE, p.VIEW, p.MANAGE, p.REVIEW_ACCESS}
     assert p.permissions_for(fresh(partner), project) == {p.SEE, p.VIEW}
 
 
@@ -107,7 +110,7 @@ def test_roles_are_loaded_once_per_request(lead, project, django_assert_num_quer
 
 ALL_PERMS = (
     p.SEE, p.VIEW, p.POST, p.COMMENT, p.REACT, p.JOIN, p.REQUEST, p.LEAVE, p.MODERATE,
-    p.MANAGE_MEMBERS, p.MANAGE, p.RSVP, p.ADD_EVENT, p.MANAGE_EVENTS,
+    p.MANAGE_MEMBERS, p.REVIEW_ACCESS, p.MANAGE, p.RSVP, p.ADD_EVENT, p.MANAGE_EVENTS,
 )  # fmt: skip
 
 
