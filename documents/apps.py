@@ -14,10 +14,13 @@ class DocumentsConfig(AppConfig):
         from communities.access import register_grant_provider
         from communities.digests import register_section_provider
         from communities.extensions import register_membership_ended_hook
+        from documents import permissions
         from documents.digest import awaiting_review
         from documents.selectors import shared_documents_for
         from documents.services import on_membership_ended
 
+        # Who may share, ask for a review, decide…: rules answered by the one policy.
+        permissions.register()
         register_grant_provider(shared_documents_for)
         register_section_provider(awaiting_review)
         # A reviewer who leaves (or is removed, or erased) no longer holds the review up.
