@@ -13,6 +13,7 @@ from django.http import Http404
 from communities import permissions
 from communities.access import Grant, explicit_grants
 from communities.models import Community, Membership
+from guests import permissions as rules
 from guests.models import Invitation
 
 User = get_user_model()
@@ -21,7 +22,7 @@ User = get_user_model()
 def communities_led_by(user: Any) -> QuerySet[Community]:
     """Communities ``user`` may invite into (administrators: all of them)."""
     communities = Community.objects.filter(archived_at__isnull=True, is_general=False)
-    if getattr(user, "is_superuser", False):
+    if permissions.is_administrator(user):
         return communities
     return communities.filter(
         pk__in=Membership.objects.filter(
@@ -32,7 +33,7 @@ def communities_led_by(user: Any) -> QuerySet[Community]:
 
 def invitations_managed_by(user: Any) -> QuerySet[Invitation]:
     invitations = Invitation.objects.all()
-    if not user.is_superuser:
+    if not permissions.is_administrator(user):
         invitations = invitations.filter(
             Q(invited_by=user.pk) | Q(communities__in=communities_led_by(user))
         ).distinct()
@@ -95,7 +96,7 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
     for membership in memberships:
         membership.access_ends = access_ends(membership)
     grants = explicit_grants(guest)
-    if viewer.pk == guest.pk or viewer.is_superuser:
+    if viewer.pk == guest.pk or permissions.is_administrator(viewer):
         visible = memberships
     else:
         visible = [
@@ -111,12 +112,7 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
         ]
         if not visible and not grants:
             raise Http404
-    manageable = {
-        m.pk
-        for m in visible
-        if permissions.can(viewer, permissions.MANAGE_MEMBERS, m.community)
-        or getattr(getattr(m, "sponsorship", None), "sponsor_id", None) == viewer.pk
-    }
+    manageable = {m.pk for m in visible if permissions.can(viewer, rules.MANAGE_GUEST, m)}
     return GuestReport(guest=guest, memberships=visible, manageable=manageable, grants=grants)
 
 

@@ -24,6 +24,7 @@ from communities.models import Activity, Community, DigestPreference, Membership
 from communities.notifications import preferences_set
 from communities.services import activity_record, membership_end, mentions_rerender
 from guests import app_settings
+from guests import permissions as rules
 from guests.models import Invitation, Sponsorship
 from portal.accounts.adapter import is_internal_address
 from portal.core.mail import send_templated_email_on_commit
@@ -130,12 +131,7 @@ def invitation_create(
 
 
 def _require_manager(acting_user: Any, invitation: Invitation) -> None:
-    if acting_user.is_superuser or invitation.invited_by_id == acting_user.pk:
-        return
-    if not any(
-        permissions.can(acting_user, permissions.MANAGE_MEMBERS, c)
-        for c in invitation.communities.all()
-    ):
+    if not permissions.can(acting_user, rules.MANAGE_INVITATION, invitation):
         raise PermissionDenied("manage invitation")
 
 
@@ -232,12 +228,7 @@ def invitation_accept(
 
 
 def _require_guest_manager(acting_user: Any, membership: Membership) -> None:
-    if membership.role != Membership.Role.GUEST:
-        raise PermissionDenied("not a guest")
-    sponsor_id = getattr(getattr(membership, "sponsorship", None), "sponsor_id", None)
-    if sponsor_id == acting_user.pk:
-        return
-    if not permissions.can(acting_user, permissions.MANAGE_MEMBERS, membership.community):
+    if not permissions.can(acting_user, rules.MANAGE_GUEST, membership):
         raise PermissionDenied("manage guest")
 
 

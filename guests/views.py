@@ -207,7 +207,7 @@ def guest_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_access(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_external:
+    if not permissions.is_guest(request.user):
         raise Http404
     return redirect("guests:guest", pk=request.user.pk)
 
