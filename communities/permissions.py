@@ -399,6 +399,15 @@ def can_remove_member(user: Any, membership: Membership) -> bool:
     return _manages_someone_else(user, membership) and not stays_in_general(membership)
 
 
+ARCHIVE = "communities.archive_community"  # archive, or restore, a community
+
+
+def can_archive(user: Any, community: Community) -> bool:
+    """Whoever manages a community archives and restores it; the general one stays."""
+    return not community.is_general and can(user, MANAGE, community)
+
+
+register_rule(ARCHIVE, can_archive)
 register_rule(PROMOTE_MEMBER, can_promote_member)
 register_rule(DEMOTE_MEMBER, can_demote_member)
 register_rule(REMOVE_MEMBER, can_remove_member)

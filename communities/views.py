@@ -176,6 +176,7 @@ def _community_page(
         "community": community,
         "community_perms": perms,
         "can_view": permissions.VIEW in perms,
+        "can_archive": permissions.can(request.user, permissions.ARCHIVE, community),
         "membership": selectors.my_membership(user=request.user, community=community),
     }
     if permissions.VIEW in perms:

@@ -84,18 +84,19 @@ def invitation_create(
         if not permissions.can(acting_user, permissions.MANAGE_MEMBERS, community):
             raise PermissionDenied("invite")
     internal = is_internal_address(email)
-    if role == Invitation.Role.GUEST and internal:
+    for_guest = role == Invitation.Role.GUEST  # the kind of account it creates
+    if for_guest and internal:
         raise ValidationError(
             _("%(email)s is an internal address: invite colleagues as members.") % {"email": email}
         )
-    if role == Invitation.Role.MEMBER and not internal:
+    if not for_guest and not internal:
         raise ValidationError(
             _("%(email)s is not an internal address: partners are invited as guests.")
             % {"email": email}
         )
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        if existing.is_external != (role == Invitation.Role.GUEST):
+        if permissions.is_guest_account(existing) != for_guest:
             raise ValidationError(
                 _("%(email)s already has an account of another kind.") % {"email": email}
             )
@@ -105,7 +106,7 @@ def invitation_create(
         if already == len(communities):
             raise ValidationError(_("%(email)s is already a member.") % {"email": email})
     today = timezone.localdate()
-    if role == Invitation.Role.GUEST:
+    if for_guest:
         access_ends_on = access_ends_on or today + datetime.timedelta(days=app_settings.ACCESS_DAYS)
         if access_ends_on < today:
             raise ValidationError(_("The end date is in the past."))
@@ -179,8 +180,8 @@ def invitation_accept(
         raise ValidationError(_("This invitation can no longer be used."))
     if user.email.lower() != invitation.email.lower():
         raise PermissionDenied("someone else's invitation")
-    guest = invitation.role == Invitation.Role.GUEST
-    if guest != user.is_external:
+    guest = invitation.for_guest
+    if guest != permissions.is_guest_account(user):
         raise ValidationError(_("This invitation is for another kind of account."))
     if not user.is_active:
         user.is_active = True  # a new invitation reactivates a former guest
@@ -268,7 +269,7 @@ def guest_end(*, acting_user: Any, membership: Membership) -> Membership:
 
 
 def _deactivate_if_no_access(user: Any) -> bool:
-    if not user.is_external or not user.is_active:
+    if not permissions.is_guest_account(user) or not user.is_active:
         return False
     if Membership.objects.filter(permissions.active_membership_q(), user=user).exists():
         return False
@@ -337,7 +338,7 @@ def on_membership_ended(ended: Any) -> None:
     community's leads when nobody sponsors them), unless that person did it. An end date
     that passes was announced to the sponsor already; an erased account has no name left."""
     membership = ended.membership
-    if membership.role != Membership.Role.GUEST or ended.reason not in (
+    if not permissions.is_guest_membership(membership) or ended.reason not in (
         "left",
         "removed",
         "ended",

@@ -59,7 +59,9 @@ def invite(request: HttpRequest) -> HttpResponse:
 def invitations(request: HttpRequest) -> HttpResponse:
     if not selectors.communities_led_by(request.user).exists():
         raise Http404
-    items = selectors.invitations_managed_by(request.user)[:200]
+    items = list(selectors.invitations_managed_by(request.user)[:200])
+    for item in items:  # an accepted guest invitation links to the guest's access report
+        item.shows_guest_access = permissions.is_guest_account(item.accepted_by)
     return render(request, "guests/invitations.html", {"invitations": items})
 
 

@@ -19,7 +19,7 @@ from integrations import selectors, services
 def has_any_access(user: Any) -> bool:
     if not user.is_active:
         return False
-    if not user.is_external:
+    if not permissions.is_guest(user):
         return True
     return bool(permissions.active_roles(user)) or has_explicit_access(user)
 

@@ -33,7 +33,7 @@ class AccountAdapter(DefaultAccountAdapter):
         invitation = pending_invitation(request)
         if invitation is not None:
             # Set before the first save: the general community must never take a guest.
-            user.is_external = invitation.role == "guest"
+            user.is_external = invitation.for_guest
             user.display_name = invitation.name
             user.organisation = invitation.organisation
         # The visitor read the invitation and the sign-up form in the language they chose
