@@ -82,8 +82,8 @@ def access_ends(membership: Membership) -> datetime.datetime | None:
 def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
     """Who can see what, for one guest: each community with role, since, sponsor and end
     date, then every single object shared with them outside those communities. The guest
-    sees their own; leads see what concerns the communities they lead; administrators see
-    everything. Anyone else: 404."""
+    sees their own; leads see what concerns the communities they lead, sponsors the accesses
+    they sponsor; administrators see everything. Anyone else: 404."""
     guest = User.objects.filter(pk=guest_id, is_external=True).first()
     if guest is None:
         raise Http404
@@ -99,11 +99,9 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
     if viewer.pk == guest.pk or permissions.is_administrator(viewer):
         visible = memberships
     else:
-        visible = [
-            m
-            for m in memberships
-            if permissions.can(viewer, permissions.MANAGE_MEMBERS, m.community)
-        ]
+        # Whoever may manage an access sees it: the community's member managers, and the
+        # sponsor (whose reminder e-mails link here).
+        visible = [m for m in memberships if permissions.can(viewer, rules.MANAGE_GUEST, m)]
         grants = [
             g
             for g in grants
