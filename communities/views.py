@@ -332,7 +332,6 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
         "communities/members.html",
         {
             "community": community,
-            "community_perms": perms,
             "members": members,
             "requests": selectors.pending_requests(user=request.user, community=community),
             "invite_form": InviteForm() if permissions.MANAGE_MEMBERS in perms else None,
