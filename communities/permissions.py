@@ -337,7 +337,8 @@ def readable_communities_q(user: Any, prefix: str = "community__") -> Q:
 # one, and register them from ``AppConfig.ready()`` (as Wagtail apps register permission
 # policies), so the floor never imports them. A rule says who may act; the state of the
 # object (a closed review, a request already answered) stays with the service, which says
-# why in its message.
+# why in its message. Ask ``can()``: Django's ``user.has_perm`` says yes to an active
+# superuser before any backend is asked, even where a rule says no (removing oneself).
 
 Rule = Callable[[Any, Any], bool]
 _rules: dict[str, Rule] = {}
