@@ -1,4 +1,5 @@
-"""Answers Django's ``user.has_perm("communities.…", obj)`` from the community policy.
+"""Answers Django's ``user.has_perm("communities.…", obj)`` from the community policy, and
+``user.has_perm(rule, obj)`` for the object rules registered into it.
 
 django-guardian's ObjectPermissionBackend stays beside it for explicit per-object grants.
 """
@@ -15,7 +16,11 @@ class CommunityBackend:
         return None
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
-        if obj is None or not perm.startswith(permissions.APP + "."):
+        if obj is None:
+            return False
+        if perm in permissions.registered_rules():
+            return permissions.can(user_obj, perm, obj)
+        if not perm.startswith(permissions.APP + "."):
             return False
         community = permissions.community_of(obj)
         if community is None:

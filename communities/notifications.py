@@ -42,7 +42,7 @@ UNSUBSCRIBE_SALT = "communities.unsubscribe"
 def default_frequency(user: Any) -> str:
     """Internal people get a daily digest unless they chose otherwise; guests get none until
     they consent (when they accept their invitation, or on their settings page)."""
-    return Frequency.OFF if user.is_external else Frequency.DAILY
+    return Frequency.OFF if permissions.is_guest_account(user) else Frequency.DAILY
 
 
 def preferences_of(user: Any) -> tuple[str, dict[int, str]]:

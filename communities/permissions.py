@@ -12,6 +12,7 @@ rest of the request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -144,8 +145,14 @@ def state_allows(community: Community, perm: str) -> bool:
     return not (community.is_general and perm in GENERAL_REFUSED)
 
 
-def can(user: Any, perm: str, community: Community) -> bool:
-    return perm in permissions_for(user, community)
+def can(user: Any, perm: str, obj: Any) -> bool:
+    """The one entry point: may ``user`` do ``perm`` on ``obj``? A community permission
+    (``obj`` is the community), or an object rule registered under ``perm`` (see "Object
+    rules" below: member actions, reviews, guest management, sharing)."""
+    rule = _rules.get(perm)
+    if rule is not None:
+        return rule(user, obj)
+    return perm in permissions_for(user, obj)
 
 
 def can_view_object(user: Any, obj: Any, *, explicit_perm: str) -> bool:
@@ -187,14 +194,6 @@ def can_publish_to_community(user: Any, page: Any) -> bool:
         and community is not None
         and community.archived_at is None
         and page.permissions_for_user(user).can_publish()
-    )
-
-
-def can_share_document(user: Any, document: Any) -> bool:
-    """Its author, or a moderator of its community, shares a document with one person
-    outside the community (and stops sharing it)."""
-    return _is_signed_in(user) and (
-        document.created_by_id == user.pk or can(user, MODERATE, document.community)
     )
 
 
@@ -400,3 +399,100 @@ def filter_viewable(
         else:
             q |= _explicit_grants_q(user, queryset.model, explicit_perm)
     return queryset.filter(q)
+
+
+# --- Object rules: one function per action on one object, registered by name ----------------
+#
+# Rules that are not a community permission (promote this member, decide this review, end
+# this guest's access) are functions ``rule(user, obj) -> bool`` registered under a name;
+# ``can(user, name, obj)`` and ``user.has_perm(name, obj)`` answer them. The floor registers
+# its own below; upper apps keep theirs in their own ``permissions`` module, built on this
+# one, and register them from ``AppConfig.ready()`` (as Wagtail apps register permission
+# policies), so the floor never imports them. A rule says who may act; the state of the
+# object (a closed review, a request already answered) stays with the service, which says
+# why in its message. Ask ``can()``: Django's ``user.has_perm`` says yes to an active
+# superuser before any backend is asked, even where a rule says no (removing oneself).
+
+Rule = Callable[[Any, Any], bool]
+_rules: dict[str, Rule] = {}
+
+
+def register_rule(perm: str, rule: Rule) -> None:
+    """Answer ``perm`` with ``rule``. Called from ``AppConfig.ready()``; registering the same
+    rule again is harmless, another rule under a taken name is a mistake."""
+    if _rules.get(perm, rule) is not rule:
+        raise ValueError(f"{perm} is already answered by another rule")
+    _rules[perm] = rule
+
+
+def registered_rules() -> frozenset[str]:
+    """The names of every registered object rule (for tests and reports)."""
+    return frozenset(_rules)
+
+
+def is_guest_account(person: Any) -> bool:
+    """Whether an account is a partner's, signed in or not, active or not: for labels, and
+    for the person acted upon (an invitation, the general community). Who may do what as
+    a guest is ``is_guest``."""
+    return bool(getattr(person, "is_external", False))
+
+
+def is_guest_membership(membership: Membership) -> bool:
+    """A partner's membership (sponsored, with an end date)."""
+    return membership.role == Membership.Role.GUEST
+
+
+def stays_in_general(membership: Membership) -> bool:
+    """Every internal account is in the general community for good: nobody removes it."""
+    return membership.community.is_general and not is_guest_membership(membership)
+
+
+PROMOTE_MEMBER = "communities.promote_member"  # make a member lead
+DEMOTE_MEMBER = "communities.demote_member"  # make a lead member
+REMOVE_MEMBER = "communities.remove_member"
+
+
+def _manages_someone_else(user: Any, membership: Membership) -> bool:
+    """Managing members acts on others: one's own membership changes by leaving."""
+    return (
+        _is_signed_in(user)
+        and membership.user_id != user.pk
+        and can(user, MANAGE_MEMBERS, membership.community)
+    )
+
+
+def can_promote_member(user: Any, membership: Membership) -> bool:
+    return _manages_someone_else(user, membership) and membership.role == Membership.Role.MEMBER
+
+
+def can_demote_member(user: Any, membership: Membership) -> bool:
+    return _manages_someone_else(user, membership) and membership.role == Membership.Role.LEAD
+
+
+def can_remove_member(user: Any, membership: Membership) -> bool:
+    return _manages_someone_else(user, membership) and not stays_in_general(membership)
+
+
+ARCHIVE = "communities.archive_community"  # archive, or restore, a community
+
+
+def can_archive(user: Any, community: Community) -> bool:
+    """Whoever manages a community archives and restores it; the general one stays."""
+    return not community.is_general and can(user, MANAGE, community)
+
+
+register_rule(ARCHIVE, can_archive)
+register_rule(PROMOTE_MEMBER, can_promote_member)
+register_rule(DEMOTE_MEMBER, can_demote_member)
+register_rule(REMOVE_MEMBER, can_remove_member)
+
+
+def member_actions(user: Any, community: Community, memberships: Any) -> None:
+    """Set ``can_promote``, ``can_demote`` and ``can_remove`` on each membership of
+    ``community``'s list, for this viewer. No query: the viewer's roles are cached, and each
+    row needs only its own role and user id (its community is the one given)."""
+    for membership in memberships:
+        membership.community = community
+        membership.can_promote = can_promote_member(user, membership)
+        membership.can_demote = can_demote_member(user, membership)
+        membership.can_remove = can_remove_member(user, membership)

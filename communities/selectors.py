@@ -156,7 +156,7 @@ def people_visible_to(user: Any) -> QuerySet:
             ).values("community"),
         )
     )
-    if user.is_external:
+    if permissions.is_guest(user):
         return active.filter(Q(pk=user.pk) | shares_a_community)
     return active.filter(Q(is_external=False) | Q(pk=user.pk) | shares_a_community)
 

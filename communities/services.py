@@ -45,8 +45,9 @@ Role = Membership.Role
 Status = Membership.Status
 
 
-def _require(user: Any, perm: str, community: Community) -> None:
-    if not permissions.can(user, perm, community):
+def _require(user: Any, perm: str, obj: Any) -> None:
+    """``perm`` on a community, or an object rule on ``obj`` (see the policy)."""
+    if not permissions.can(user, perm, obj):
         raise PermissionDenied(perm)
 
 
@@ -178,7 +179,7 @@ def membership_ensure_general(*, user: Any) -> Membership | None:
     """Every internal account is an active member of the general community; guests never."""
     community = general_community()
     membership = Membership.objects.filter(user=user, community=community).first()
-    if user.is_external:
+    if permissions.is_guest_account(user):
         if membership is not None:
             membership.delete()
             permissions.forget_roles(user)
@@ -325,7 +326,7 @@ def membership_invite(*, acting_user: Any, community: Community, user: Any) -> M
     """A lead invites an internal member; the invitee accepts or declines. (Guests are
     invited by e-mail with the guests app.)"""
     _require(acting_user, permissions.MANAGE_MEMBERS, community)
-    if user.is_external:
+    if permissions.is_guest_account(user):
         raise ValidationError(
             _("%(name)s is a guest: invite guests from the guests page.") % {"name": user.name}
         )
@@ -577,28 +578,35 @@ def membership_remove(*, acting_user: Any, membership: Membership) -> Membership
     _require(acting_user, permissions.MANAGE_MEMBERS, community)
     list(Membership.objects.select_for_update().filter(community=community, role=Role.LEAD))
     membership = _lock(membership)
-    if community.is_general and not membership.user.is_external:
+    if permissions.stays_in_general(membership):
         raise ValidationError(_("Everyone in the organisation stays in the general community."))
     _refuse_losing_last_lead(membership)
+    _require(acting_user, permissions.REMOVE_MEMBER, membership)  # someone else, not oneself
     return membership_end(acting_user=acting_user, membership=membership, reason="removed")
+
+
+# The rule that allows each change of role.
+_ROLE_CHANGES = {Role.LEAD: permissions.PROMOTE_MEMBER, Role.MEMBER: permissions.DEMOTE_MEMBER}
 
 
 @transaction.atomic
 def membership_set_role(*, acting_user: Any, membership: Membership, role: str) -> Membership:
     community = membership.community
     _require(acting_user, permissions.MANAGE_MEMBERS, community)
-    if role not in (Role.LEAD, Role.MEMBER):
+    rule = _ROLE_CHANGES.get(role)
+    if rule is None:
         raise ValidationError(_("Unknown role."))
     list(Membership.objects.select_for_update().filter(community=community, role=Role.LEAD))
     membership = _lock(membership)
     if membership.status != Status.ACTIVE:
         raise ValidationError(_("Only active members can change role."))
-    if membership.role == Role.GUEST:
+    if permissions.is_guest_membership(membership):
         raise ValidationError(_("A guest stays a guest: leads and members have internal accounts."))
     if membership.role == role:
         return membership
-    if role == Role.MEMBER:
+    if rule == permissions.DEMOTE_MEMBER:
         _refuse_losing_last_lead(membership)
+    _require(acting_user, rule, membership)  # someone else's role, not one's own
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     permissions.forget_roles(membership.user)

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from communities import inbound_mail, services
+from communities import inbound_mail, permissions, services
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def _join_general_community(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    if created and not raw and not instance.is_external:
+    if created and not raw and not permissions.is_guest_account(instance):
         services.membership_ensure_general(user=instance)
 
 

@@ -171,6 +171,7 @@ def _community_page(
         "community": community,
         "community_perms": perms,
         "can_view": permissions.VIEW in perms,
+        "can_archive": permissions.can(request.user, permissions.ARCHIVE, community),
         "membership": selectors.my_membership(user=request.user, community=community),
     }
     if permissions.VIEW in perms:
@@ -317,13 +318,14 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user, slug=slug, perm=permissions.VIEW
     )
     perms = permissions.permissions_for(request.user, community)
+    members = list(selectors.members_of(user=request.user, community=community))
+    permissions.member_actions(request.user, community, members)  # per-row flags, no query
     return render(
         request,
         "communities/members.html",
         {
             "community": community,
-            "community_perms": perms,
-            "members": selectors.members_of(user=request.user, community=community),
+            "members": members,
             "requests": selectors.pending_requests(user=request.user, community=community),
             "invite_form": InviteForm() if permissions.MANAGE_MEMBERS in perms else None,
         },
@@ -360,12 +362,14 @@ def member_action(request: HttpRequest, slug: str, pk: int, action: str) -> Http
     if request.method == "GET":
         if action != "remove" or membership.status != Membership.Status.ACTIVE:
             raise Http404  # only a removal asks first
+        if not permissions.can(request.user, permissions.REMOVE_MEMBER, membership):
+            raise Http404  # not offered on the members page either
         name = membership.user.name
         return confirmation(
             request,
             title=_("Remove %(person)s from %(community)s?")
             % {"person": name, "community": community.name},
-            consequences=what_ends(yours=False, guest=membership.role == Membership.Role.GUEST),
+            consequences=what_ends(yours=False, guest=permissions.is_guest_membership(membership)),
             submit_label=_("Remove %(person)s") % {"person": name},
             cancel_url=reverse("communities:members", args=[slug]),
         )

@@ -18,10 +18,13 @@ class DocumentsConfig(AppConfig):
             register_membership_ended_hook,
             register_notification_kind,
         )
+        from documents import permissions
         from documents.digest import awaiting_review
         from documents.selectors import shared_documents_for
         from documents.services import NOTIFICATION_KINDS, VERBS, on_membership_ended
 
+        # Who may share, ask for a review, decide…: rules answered by the one policy.
+        permissions.register()
         register_grant_provider(shared_documents_for)
         register_section_provider(awaiting_review)
         # A reviewer who leaves (or is removed, or erased) no longer holds the review up.

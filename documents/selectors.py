@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from communities import permissions
 from communities.access import Grant
 from communities.models import Community, Membership
+from documents import permissions as rules
 from documents.models import (
     Document,
     DocumentUserObjectPermission,
@@ -21,6 +22,7 @@ from documents.models import (
     Reviewer,
     ReviewRequest,
 )
+from documents.permissions import can_read
 
 
 def library(*, user: Any, community: Community) -> QuerySet[Document]:
@@ -46,14 +48,6 @@ def recent_documents(*, user: Any, limit: int = 50) -> list[Document]:
     )
 
 
-SHARE_PERM = "documents.view_document"  # the explicit grant of one shared document
-
-
-def can_read(user: Any, document: Document) -> bool:
-    """Readers of the community, or the one person the document was explicitly shared with."""
-    return permissions.can_view_object(user, document, explicit_perm=SHARE_PERM)
-
-
 def document_get_for_user(*, user: Any, pk: int) -> Document:
     """The document if ``user`` may read it; Http404 when missing or not."""
     document = (
@@ -76,7 +70,7 @@ def version_get_for_user(*, user: Any, pk: int) -> DocumentVersion:
 def document_panel_flags(*, user: Any, document: Document) -> dict:
     """Sharing on the document page: only its author or a lead shares it; the list of
     people it is shared with is shown to them."""
-    can_share = permissions.can_share_document(user, document)
+    can_share = permissions.can(user, rules.SHARE, document)
     return {
         "can_share": can_share,
         "shared_people": shared_with(document=document) if can_share else [],
@@ -160,10 +154,11 @@ def review_panel(*, user: Any, document: Document) -> ReviewPanel:
     )
     mine = next((r for r in reviewers if r.user_id == user.pk), None)
     running = review is not None and review.is_running
-    moderator = permissions.can(user, permissions.MODERATE, document.community)
-    author = document.created_by_id == user.pk
+    if review is not None:
+        review.document = document  # already loaded: the rules read its community
+        review.reviewer_ids = {r.user_id for r in reviewers}
     can_request = (
-        (author or moderator)
+        permissions.can(user, rules.REQUEST_REVIEW, document)
         and not running
         and bool(document.current_version and not document.current_version.is_locked)
     )
@@ -178,15 +173,15 @@ def review_panel(*, user: Any, document: Document) -> ReviewPanel:
             .select_related("user")
             .order_by("role", "user__display_name")
         ] + [person for person in shared_with(document=document) if person.pk != user.pk]
+    can_decide = running and permissions.can(user, rules.DECIDE_REVIEW, review)
     return ReviewPanel(
         review=review,
         reviewers=reviewers,
         comments=comments,
-        my_reviewer=mine if running else None,
+        my_reviewer=mine if can_decide else None,
         can_request=can_request,
-        can_withdraw=running and (moderator or (review.requested_by_id == user.pk)),
-        can_comment=running
-        and (mine is not None or moderator or review.requested_by_id == user.pk),
+        can_withdraw=running and permissions.can(user, rules.WITHDRAW_REVIEW, review),
+        can_comment=running and permissions.can(user, rules.COMMENT_REVIEW, review),
         candidates=candidates,
     )
 

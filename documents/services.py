@@ -23,6 +23,7 @@ from communities import permissions
 from communities.models import Community
 from communities.notifications import notify
 from communities.services import activity_record
+from documents import permissions as rules
 from documents.app_settings import app_settings
 from documents.models import (
     Document,
@@ -32,7 +33,7 @@ from documents.models import (
     ReviewEvent,
     ReviewRequest,
 )
-from documents.selectors import SHARE_PERM, can_read
+from documents.permissions import SHARE_PERM, can_read
 from portal.core.files import UploadRefused, clean_filename, content_type_for
 from portal.core.tasks import send_templated_email_on_commit
 
@@ -212,10 +213,7 @@ def review_request_create(
 ) -> ReviewRequest:
     """Send the current version out for review. Reviewers must be able to read the document;
     the author or a lead asks; one review runs at a time."""
-    if not (
-        document.created_by_id == acting_user.pk
-        or permissions.can(acting_user, permissions.MODERATE, document.community)
-    ) or not permissions.can(acting_user, permissions.VIEW, document.community):
+    if not permissions.can(acting_user, rules.REQUEST_REVIEW, document):
         raise PermissionDenied("request review")
     reviewers = list({r.pk: r for r in reviewers}.values())
     if not reviewers:
@@ -286,9 +284,9 @@ def review_decide(
     """A reviewer approves or requests changes on the version under review. When every
     reviewer approved it, the version is locked and the review closes."""
     request = _running(request)
-    reviewer = Reviewer.objects.filter(request=request, user=acting_user.pk).first()
-    if reviewer is None or not can_read(acting_user, request.document):
+    if not permissions.can(acting_user, rules.DECIDE_REVIEW, request):
         raise PermissionDenied("not a reviewer")
+    reviewer = Reviewer.objects.get(request=request, user=acting_user.pk)
     if not approve and not comment.strip():
         raise ValidationError(_("Say what should change."))
     reviewer.decision = Reviewer.Decision.APPROVED if approve else Reviewer.Decision.CHANGES
@@ -379,13 +377,7 @@ def review_comment(
     parent: ReviewComment | None = None,
 ) -> ReviewComment:
     """Reviewers, the requester and leads discuss the version under review."""
-    community = request.document.community
-    allowed = (
-        request.requested_by_id == acting_user.pk
-        or request.reviewers.filter(user=acting_user.pk).exists()
-        or permissions.can(acting_user, permissions.MODERATE, community)
-    )
-    if not allowed or not can_read(acting_user, request.document):
+    if not permissions.can(acting_user, rules.COMMENT_REVIEW, request):
         raise PermissionDenied("comment review")
     request = _running(request)
     if not body.strip():
@@ -404,10 +396,7 @@ def review_comment(
 
 @transaction.atomic
 def review_withdraw(*, acting_user: Any, request: ReviewRequest) -> ReviewRequest:
-    if not (
-        request.requested_by_id == acting_user.pk
-        or permissions.can(acting_user, permissions.MODERATE, request.document.community)
-    ):
+    if not permissions.can(acting_user, rules.WITHDRAW_REVIEW, request):
         raise PermissionDenied("withdraw")
     request = _running(request)
     request.status = ReviewRequest.Status.WITHDRAWN
@@ -472,7 +461,7 @@ def reviews_remind() -> int:
 
 
 def _require_sharer(acting_user: Any, document: Document) -> None:
-    if not permissions.can_share_document(acting_user, document):
+    if not permissions.can(acting_user, rules.SHARE, document):
         raise PermissionDenied("share")
 
 

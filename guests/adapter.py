@@ -31,7 +31,7 @@ class InvitationAccountAdapter(AccountAdapter):
         invitation = pending_invitation(request)
         if invitation is not None:
             # Set before the first save: the general community must never take a guest.
-            user.is_external = invitation.role == Invitation.Role.GUEST
+            user.is_external = invitation.for_guest
             user.display_name = invitation.name
             user.organisation = invitation.organisation
         return super().save_user(request, user, form, commit)

@@ -12,13 +12,14 @@ class GuestsConfig(AppConfig):
         from wagtail.permissions import register_permission_policy
 
         from communities.extensions import register_membership_ended_hook
-        from guests import privacy, signals  # noqa: F401
+        from guests import permissions, privacy, signals  # noqa: F401
         from guests.models import GuestAccess, Invitation
         from guests.services import on_membership_ended
         from portal.accounts.privacy import register
         from portal.core.admin_permissions import ReadOnlyPolicy
 
         register(privacy.contribution)
+        permissions.register()  # who manages a guest's access, an invitation
         register_membership_ended_hook(on_membership_ended)  # tell the sponsor
         # The admin lists these; writes go through the services (see wagtail_hooks.py).
         for model in (GuestAccess, Invitation):

@@ -64,7 +64,7 @@ class InvitationSignupForm(SignupForm):
             # The invited address is fixed: the link proved it.
             self.fields["email"].initial = invitation.email
             self.fields["email"].widget.attrs["readonly"] = True
-            if invitation.role == Invitation.Role.GUEST:
+            if invitation.for_guest:
                 # Guests receive digests only when they say so.
                 self.fields["digests"] = forms.BooleanField(
                     label=_("Send me a digest of my communities by e-mail"),

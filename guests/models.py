@@ -62,6 +62,11 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} ({self.role})"
 
+    @property
+    def for_guest(self) -> bool:
+        """It creates a guest account (a partner's), not a colleague's."""
+        return self.role == self.Role.GUEST
+
     STATE_LABELS = {
         "pending": _("pending"),
         "accepted": _("accepted"),

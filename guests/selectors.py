@@ -13,6 +13,7 @@ from django.http import Http404
 from communities import permissions
 from communities.access import Grant, explicit_grants
 from communities.models import Community, Membership
+from guests import permissions as rules
 from guests.models import Invitation
 
 User = get_user_model()
@@ -83,8 +84,8 @@ def access_ends(membership: Membership) -> datetime.datetime | None:
 def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
     """Who can see what, for one guest: each community with role, since, sponsor and end
     date, then every single object shared with them outside those communities. The guest
-    sees their own; leads see what concerns the communities they lead; administrators see
-    everything. Anyone else: 404."""
+    sees their own; leads see what concerns the communities they lead, sponsors the accesses
+    they sponsor; administrators see everything. Anyone else: 404."""
     guest = User.objects.filter(pk=guest_id, is_external=True).first()
     if guest is None:
         raise Http404
@@ -97,14 +98,12 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
     for membership in memberships:
         membership.access_ends = access_ends(membership)
     grants = explicit_grants(guest)
-    if viewer.pk == guest.pk or viewer.is_superuser:
+    if viewer.pk == guest.pk or permissions.is_administrator(viewer):
         visible = memberships
     else:
-        visible = [
-            m
-            for m in memberships
-            if permissions.can(viewer, permissions.REVIEW_ACCESS, m.community)
-        ]
+        # Whoever may manage an access sees it: the community's leads and administrators,
+        # and the sponsor (whose reminder e-mails link here).
+        visible = [m for m in memberships if permissions.can(viewer, rules.MANAGE_GUEST, m)]
         grants = [
             g
             for g in grants
@@ -114,14 +113,8 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
         if not visible and not grants:
             raise Http404
 
-    def may(m: Membership, perm: str) -> bool:  # as guests.services._require_guest_manager
-        sponsor_id = getattr(getattr(m, "sponsorship", None), "sponsor_id", None)
-        if sponsor_id == viewer.pk and permissions.state_allows(m.community, perm):
-            return True
-        return permissions.can(viewer, perm, m.community)
-
-    manageable = {m.pk for m in visible if may(m, permissions.REVIEW_ACCESS)}
-    extendable = {m.pk for m in visible if may(m, permissions.MANAGE_MEMBERS)}
+    manageable = {m.pk for m in visible if permissions.can(viewer, rules.MANAGE_GUEST, m)}
+    extendable = {m.pk for m in visible if permissions.can(viewer, rules.EXTEND_GUEST, m)}
     return GuestReport(
         guest=guest,
         memberships=visible,

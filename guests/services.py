@@ -29,6 +29,7 @@ from communities.services import (
     membership_grant,
     mentions_rerender,
 )
+from guests import permissions as rules
 from guests.app_settings import app_settings
 from guests.models import Invitation, Sponsorship
 from portal.accounts.adapter import is_internal_address
@@ -86,18 +87,19 @@ def invitation_create(
         if not permissions.can(acting_user, permissions.MANAGE_MEMBERS, community):
             raise PermissionDenied("invite")
     internal = is_internal_address(email)
-    if role == Invitation.Role.GUEST and internal:
+    for_guest = role == Invitation.Role.GUEST  # the kind of account it creates
+    if for_guest and internal:
         raise ValidationError(
             _("%(email)s is an internal address: invite colleagues as members.") % {"email": email}
         )
-    if role == Invitation.Role.MEMBER and not internal:
+    if not for_guest and not internal:
         raise ValidationError(
             _("%(email)s is not an internal address: partners are invited as guests.")
             % {"email": email}
         )
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        if existing.is_external != (role == Invitation.Role.GUEST):
+        if permissions.is_guest_account(existing) != for_guest:
             raise ValidationError(
                 _("%(email)s already has an account of another kind.") % {"email": email}
             )
@@ -107,7 +109,7 @@ def invitation_create(
         if already == len(communities):
             raise ValidationError(_("%(email)s is already a member.") % {"email": email})
     today = timezone.localdate()
-    if role == Invitation.Role.GUEST:
+    if for_guest:
         access_ends_on = access_ends_on or today + datetime.timedelta(days=app_settings.ACCESS_DAYS)
         if access_ends_on < today:
             raise ValidationError(_("The end date is in the past."))
@@ -133,12 +135,7 @@ def invitation_create(
 
 
 def _require_manager(acting_user: Any, invitation: Invitation) -> None:
-    if acting_user.is_superuser or invitation.invited_by_id == acting_user.pk:
-        return
-    if not any(
-        permissions.can(acting_user, permissions.MANAGE_MEMBERS, c)
-        for c in invitation.communities.all()
-    ):
+    if not permissions.can(acting_user, rules.MANAGE_INVITATION, invitation):
         raise PermissionDenied("manage invitation")
 
 
@@ -185,8 +182,8 @@ def invitation_accept(
         raise ValidationError(_("This invitation can no longer be used."))
     if user.email.lower() != invitation.email.lower():
         raise PermissionDenied("someone else's invitation")
-    guest = invitation.role == Invitation.Role.GUEST
-    if guest != user.is_external:
+    guest = invitation.for_guest
+    if guest != permissions.is_guest_account(user):
         raise ValidationError(_("This invitation is for another kind of account."))
     if not user.is_active:
         user.is_active = True  # a new invitation reactivates a former guest
@@ -230,24 +227,16 @@ def invitation_accept(
     return memberships
 
 
-def _require_guest_manager(
-    acting_user: Any, membership: Membership, perm: str = permissions.MANAGE_MEMBERS
-) -> None:
-    """The guest's sponsor, or whoever holds ``perm`` in the community (ending an access
-    needs only REVIEW_ACCESS, which leads keep in an archived community; nobody extends
-    there, not even the sponsor)."""
-    if membership.role != Membership.Role.GUEST:
-        raise PermissionDenied("not a guest")
-    sponsor_id = getattr(getattr(membership, "sponsorship", None), "sponsor_id", None)
-    if sponsor_id == acting_user.pk and permissions.state_allows(membership.community, perm):
-        return
-    if not permissions.can(acting_user, perm, membership.community):
+def _require_guest_manager(acting_user: Any, membership: Membership, rule: str) -> None:
+    """Ending an access asks ``rules.MANAGE_GUEST`` (leads keep it in an archived
+    community), extending asks ``rules.EXTEND_GUEST`` (nobody extends there)."""
+    if not permissions.can(acting_user, rule, membership):
         raise PermissionDenied("manage guest")
 
 
 @transaction.atomic
 def guest_extend(*, acting_user: Any, membership: Membership, until: datetime.date) -> Membership:
-    _require_guest_manager(acting_user, membership)
+    _require_guest_manager(acting_user, membership, rules.EXTEND_GUEST)
     if membership.user.is_erased:  # extending would bring a former member's account back
         raise ValidationError(_("This person's account was erased."))
     if until <= timezone.localdate():
@@ -267,14 +256,14 @@ def guest_extend(*, acting_user: Any, membership: Membership, until: datetime.da
 @transaction.atomic
 def guest_end(*, acting_user: Any, membership: Membership) -> Membership:
     """End a guest's access now (the next request already sees it)."""
-    _require_guest_manager(acting_user, membership, permissions.REVIEW_ACCESS)
+    _require_guest_manager(acting_user, membership, rules.MANAGE_GUEST)
     membership_end(acting_user=acting_user, membership=membership, reason="ended")
     _deactivate_if_no_access(membership.user)
     return membership
 
 
 def _deactivate_if_no_access(user: Any) -> bool:
-    if not user.is_external or not user.is_active:
+    if not permissions.is_guest_account(user) or not user.is_active:
         return False
     if Membership.objects.filter(permissions.active_membership_q(), user=user).exists():
         return False
@@ -342,7 +331,7 @@ def on_membership_ended(ended: Any) -> None:
     community's leads when nobody sponsors them), unless that person did it. An end date
     that passes was announced to the sponsor already; an erased account has no name left."""
     membership = ended.membership
-    if membership.role != Membership.Role.GUEST or ended.reason not in (
+    if not permissions.is_guest_membership(membership) or ended.reason not in (
         "left",
         "removed",
         "ended",

@@ -61,7 +61,9 @@ def invite(request: HttpRequest) -> HttpResponse:
 def invitations(request: HttpRequest) -> HttpResponse:
     if not selectors.communities_led_by(request.user).exists():
         raise Http404
-    items = selectors.invitations_managed_by(request.user)[:200]
+    items = list(selectors.invitations_managed_by(request.user)[:200])
+    for item in items:  # an accepted guest invitation links to the guest's access report
+        item.shows_guest_access = permissions.is_guest_account(item.accepted_by)
     return render(request, "guests/invitations.html", {"invitations": items})
 
 
@@ -208,7 +210,7 @@ def guest_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_access(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_external:
+    if not permissions.is_guest(request.user):
         raise Http404
     return redirect("guests:guest", pk=request.user.pk)
 

@@ -20,7 +20,7 @@ from portal.core.tokens import token_hash
 def has_any_access(user: Any) -> bool:
     if not user.is_active:
         return False
-    if not user.is_external:
+    if not permissions.is_guest(user):
         return True
     return bool(permissions.active_roles(user)) or has_explicit_access(user)
 

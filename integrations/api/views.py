@@ -104,7 +104,7 @@ class MeView(ApiView):
                     "id": user.pk,
                     "name": user.name,
                     "email": user.email,
-                    "is_external": user.is_external,
+                    "is_external": permissions.is_guest_account(user),
                     "scope": scope,
                 }
             ).data

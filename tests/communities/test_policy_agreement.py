@@ -24,7 +24,7 @@ from communities import services as cs
 from communities.models import Comment, Community, Membership, Post
 from documents import services as document_services
 from documents.models import Document
-from documents.selectors import SHARE_PERM
+from documents.permissions import SHARE_PERM
 from events import services as event_services
 from events.models import Event
 from guests import services as guest_services
