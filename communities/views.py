@@ -328,6 +328,8 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
             "members": members,
             "requests": selectors.pending_requests(user=request.user, community=community),
             "invite_form": InviteForm() if permissions.MANAGE_MEMBERS in perms else None,
+            # Leads keep it once the community is archived: they still end guests' access.
+            "can_review_guests": permissions.REVIEW_ACCESS in perms,
         },
     )
 

@@ -45,7 +45,7 @@ ALLOWED = {
     ("communities/services.py", "membership.role == Role.LEAD"): (
         "a state invariant: a community keeps at least one lead"
     ),
-    ("guests/services.py", "and membership.role == Membership.Role.LEAD"): (
+    ("guests/services.py", "and current.role == Membership.Role.LEAD"): (
         "a state invariant: accepting an invitation never makes a lead a member again"
     ),
     (
