@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.db import connection as db_connection
@@ -51,6 +52,7 @@ from communities.models import (
     Community,
     DigestOutbox,
     DigestPreference,
+    Membership,
     Notification,
     Post,
 )
@@ -298,20 +300,27 @@ def _new_members(
 ) -> dict[int, list[str]]:
     def compute(missing: list[int]) -> dict[int, list[str]]:
         joined: dict[int, list[str]] = defaultdict(list)
-        seen: dict[int, set[int]] = defaultdict(set)
-        # Nobody who has since left, been removed, or whose access ended or expired.
-        still_member = permissions.member_q(OuterRef("actor"))
-        for community_id, actor_id, name, email in Activity.objects.filter(
-            still_member,
+        # The person who joined is the membership's, not the activity's actor (a lead who
+        # approves a request acts). One row per person and community: joined, left and came
+        # back is announced once; nobody who has since left, been removed, or whose access
+        # ended or expired (the row is no longer active), nor a deactivated account.
+        arrivals = Activity.objects.filter(
             community__in=missing,
             verb__in=[Activity.Verb.MEMBER_JOINED, Activity.Verb.MEMBER_APPROVED],
+            target_type=ContentType.objects.get_for_model(Membership),
             created_at__gte=starts_at,
             created_at__lt=ends_at,
-            actor__is_active=True,  # nobody announces a deactivated or erased account
-        ).values_list("community_id", "actor_id", "actor__display_name", "actor__email"):
-            if actor_id not in seen[community_id]:  # joined, left and came back: once
-                seen[community_id].add(actor_id)
-                joined[community_id].append(name or email.split("@")[0])
+        )
+        for community_id, name, email in (
+            Membership.objects.filter(
+                permissions.active_membership_q(),
+                pk__in=arrivals.values("target_id"),
+                user__is_active=True,
+            )
+            .order_by("joined_at", "pk")
+            .values_list("community_id", "user__display_name", "user__email")
+        ):
+            joined[community_id].append(name or email.split("@")[0])
         return joined
 
     return shared_per_community("joined", community_ids, starts_at, ends_at, compute)

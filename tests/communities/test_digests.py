@@ -517,3 +517,18 @@ def test_new_members_are_only_those_still_in_the_community(lead, project, reader
     # (Hugo and Marc are still new in the general community, which they did not leave;
     # the preview covers the last day, when the reader joined too.)
     assert '/members/">Rita Reader, Bea Back</a>' in page and "Julie Roux" not in page
+
+
+def test_a_request_approved_announces_the_newcomer_not_the_lead(lead, project, reader):
+    """Approving a request is the lead's act, but the digest's "New members" names the person
+    who joined (it named the lead)."""
+    starts_at, ends_at = since_now()
+    nora = UserFactory(display_name="Nora Newcomer")
+    request = cs.membership_join(acting_user=nora, community=project)
+    assert request.status == Membership.Status.REQUESTED
+    cs.membership_decide(acting_user=lead, membership=request, approve=True)
+    digest = digests.digest_build(user=reader, starts_at=starts_at, ends_at=ends_at)
+    [block] = [c for c in digest.communities if c.community == project]
+    [item] = {s.heading: s.items for s in block.sections}["New members"]
+    assert "Nora Newcomer" in item.title
+    assert lead.name not in item.title
