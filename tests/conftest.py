@@ -96,3 +96,27 @@ def partner(project):
 
     add_guest(project, guest)
     return guest
+
+
+# --- The permission matrix's own line in the summary (issue 16): its cells and their time,
+# apart from the other tests. Tests marked ``matrix``; works under pytest-xdist too (the
+# reports reach the controller). ---
+
+_matrix = {"cells": 0, "seconds": 0.0}
+
+
+def pytest_runtest_logreport(report):
+    if "matrix" not in report.keywords:
+        return
+    _matrix["seconds"] += report.duration  # set-up (the shared world), call and teardown
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        _matrix["cells"] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _matrix["cells"]:
+        terminalreporter.write_sep(
+            "-",
+            f"permission matrix: {_matrix['cells']} tests (cells and coverage checks) "
+            f"in {_matrix['seconds']:.1f} s",
+        )
