@@ -150,6 +150,8 @@ class Row:
     # What the action changes, read from the database (any comparable value): required for
     # every method but GET.
     effect: Callable[[dict], object] | None = None
+    # A text the page shows in every cell answered 200: the page asked for, not another one.
+    shows: str | None = None
     # Cells expected to pass once another branch lands: {role: reason}. They run as
     # xfail(strict=True), so the day they pass the marker must go.
     pending: dict[str, str] = field(default_factory=dict)
@@ -319,7 +321,14 @@ MATRIX: list[Row] = [
         label="colleague",
     ),
     # a guest sees the people of their communities, and nobody else
-    Row("accounts:person", "get", pk("member"), E(200, 200, 200, 200, 404, 200), label="co-member"),
+    Row(
+        "accounts:person",
+        "get",
+        pk("member"),
+        E(200, 200, 200, 200, 404, 200),
+        label="co-member",
+        shows="Peter Member",
+    ),
     Row(
         "accounts:person",
         "get",
@@ -500,7 +509,14 @@ MATRIX: list[Row] = [
         label="archived",
         effect=state("communities.Post", community=w("X")),
     ),
-    Row("communities:post", "get", pk("post_P"), E(404, 200, 200, 200, 404, 200), label="private"),
+    Row(
+        "communities:post",
+        "get",
+        pk("post_P"),
+        E(404, 200, 200, 200, 404, 200),
+        label="private",
+        shows="The plan",
+    ),
     Row("communities:post", "get", pk("post_S"), E(404, 404, 404, 404, 404, 200), label="secret"),
     Row("communities:post", "get", pk("post_O"), E(200, 200, 200, 404, 404, 200), label="open"),
     Row(
@@ -509,6 +525,7 @@ MATRIX: list[Row] = [
         pk("post_X"),
         X(archived_member=200, other_lead=200, staff=200),
         label="archived",
+        shows="Archived",
     ),
     Row("communities:post_edit", "get", pk("post_P"), E(404, 404, 200, 404, 404, 404)),
     Row(
@@ -691,7 +708,13 @@ MATRIX: list[Row] = [
         label="archived",
         effect=state("documents.Document", community=w("X")),
     ),
-    Row("documents:detail", "get", pk("document_P"), E(404, 200, 200, 200, 404, 200, shared=200)),
+    Row(
+        "documents:detail",
+        "get",
+        pk("document_P"),
+        E(404, 200, 200, 200, 404, 200, shared=200),
+        shows="charter",
+    ),
     Row(
         "documents:detail",
         "get",
@@ -807,13 +830,20 @@ MATRIX: list[Row] = [
         label="archived",
         effect=state("events.Event", community=w("X")),
     ),
-    Row("events:detail", "get", pk("event_P"), E(404, 200, 200, 200, 404, 200)),
+    Row(
+        "events:detail",
+        "get",
+        pk("event_P"),
+        E(404, 200, 200, 200, 404, 200),
+        shows="Steering committee",
+    ),
     Row(
         "events:detail",
         "get",
         pk("event_X"),
         X(archived_member=200, other_lead=200, staff=200),
         label="archived",
+        shows="Last meeting",
     ),
     Row("events:ics", "get", pk("event_P"), E(404, 200, 200, 200, 404, 200)),
     Row("events:edit", "get", pk("event_P"), E(404, 404, 200, 404, 404, 200)),
@@ -1021,7 +1051,7 @@ MATRIX: list[Row] = [
         label="bad token",
         effect=both(state("guests.Invitation"), MEMBERS_OF_P),
     ),
-    Row("guests:guest", "get", pk("guest_a"), E(404, 404, 200, 200, 404, 200)),
+    Row("guests:guest", "get", pk("guest_a"), E(404, 404, 200, 200, 404, 200), shows="Guest A"),
     Row(
         "guests:guest_access",
         "post",
@@ -1037,7 +1067,13 @@ MATRIX: list[Row] = [
         label="confirm",
     ),
     Row("guests:my_access", "get", _no_args, E(404, 404, 404, 302, 302, 404)),
-    Row("guests:community_guests", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),
+    Row(
+        "guests:community_guests",
+        "get",
+        slug("P"),
+        E(404, 404, 200, 404, 404, 200),
+        shows="Guest A",
+    ),
     # the lead of an archived community: its guest list, and ending a guest's access
     Row(
         "guests:community_guests",
@@ -1045,6 +1081,7 @@ MATRIX: list[Row] = [
         slug("X"),
         X(other_lead=200, staff=200),
         label="archived",
+        shows="Xavier Guest",
         pending=PENDING_LEAD_OF_ARCHIVED,
     ),
     Row(
@@ -1625,6 +1662,8 @@ def test_matrix(client, world, row: Row, role: str):
         else:
             assert after != before, "an allowed action changed nothing"
             check_done(response)
+    if row.shows is not None and response.status_code == 200:
+        assert row.shows in response.content.decode(), f"not the page asked for: {row.shows!r}"
     if response.get("Content-Type", "").startswith("text/html") and response.status_code != 302:
         check_html_page(response, user)
 
