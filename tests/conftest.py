@@ -106,8 +106,15 @@ def partner(project):
 _matrix = {"tests": 0, "seconds": 0.0, "first_setup": 0.0}
 
 
+def pytest_itemcollected(item):
+    # Reports carry their item's user properties (to the xdist controller too); keywords
+    # would not do: they hold every parent's name, the checkout's folder included.
+    if item.get_closest_marker("matrix"):
+        item.user_properties.append(("matrix", True))
+
+
 def pytest_runtest_logreport(report):
-    if "matrix" not in report.keywords:
+    if ("matrix", True) not in report.user_properties:
         return
     if report.when == "setup" and report.duration > _matrix["first_setup"]:
         _matrix["seconds"] += _matrix["first_setup"]
