@@ -96,3 +96,40 @@ def partner(project):
 
     add_guest(project, guest)
     return guest
+
+
+# --- The permission matrix's own line in the summary (issue 16): its cells and their time,
+# apart from the other tests. Tests marked ``matrix``; works under pytest-xdist too (the
+# reports reach the controller). The longest set-up is shown apart: it holds the world's
+# construction, and the test database's when the matrix runs first. ---
+
+_matrix = {"tests": 0, "seconds": 0.0, "first_setup": 0.0}
+
+
+def pytest_itemcollected(item):
+    # Reports carry their item's user properties (to the xdist controller too); keywords
+    # would not do: they hold every parent's name, the checkout's folder included.
+    if item.get_closest_marker("matrix"):
+        item.user_properties.append(("matrix", True))
+
+
+def pytest_runtest_logreport(report):
+    if ("matrix", True) not in report.user_properties:
+        return
+    if report.when == "setup" and report.duration > _matrix["first_setup"]:
+        _matrix["seconds"] += _matrix["first_setup"]
+        _matrix["first_setup"] = report.duration
+    else:
+        _matrix["seconds"] += report.duration
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        _matrix["tests"] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _matrix["tests"]:
+        terminalreporter.write_sep(
+            "-",
+            f"permission matrix: {_matrix['tests']} tests in {_matrix['seconds']:.1f} s, "
+            f"plus {_matrix['first_setup']:.1f} s for its longest set-up (its world, and the "
+            "test database when it comes first)",
+        )
