@@ -13,14 +13,15 @@ class CommunitiesConfig(AppConfig):
         from wagtail.permissions import register_permission_policy
 
         from communities import privacy, signals  # noqa: F401
-        from communities.models import Community, Membership
+        from communities.models import Community, DigestOutbox, Membership
         from communities.selectors import people_visible_to
         from portal.accounts.privacy import register
         from portal.accounts.selectors import register_people_visibility
-        from portal.core.admin_permissions import ReadOnlyPolicy
+        from portal.core.admin_permissions import NoAddPolicy, ReadOnlyPolicy
 
         register(privacy.contribution)
         register_people_visibility(people_visible_to)
         # The admin lists these; writes go through the services (see wagtail_hooks.py).
         for model in (Community, Membership):
             register_permission_policy(model, ReadOnlyPolicy(model), exact_class=True)
+        register_permission_policy(DigestOutbox, NoAddPolicy(DigestOutbox), exact_class=True)

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.db import connection as db_connection
 from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
@@ -778,3 +778,18 @@ def digests_failed() -> Any:
         .select_related("user")
         .order_by("-id")
     )
+
+
+def digest_status_set(*, outbox_id: int, status: str) -> DigestOutbox:
+    """An administrator sets a digest's status from the admin (its only form field). Set
+    back to pending, a digest is a fresh start: its attempts and error are cleared, or the
+    first transient failure would fail it again at once (DIGESTS_MAX_ATTEMPTS reached)."""
+    with transaction.atomic():
+        row = DigestOutbox.objects.select_for_update().get(pk=outbox_id)
+        fields = {"status": status}
+        if status == DigestOutbox.Status.PENDING and row.status != status:
+            fields.update(attempts=0, error="", queued_at=None, claimed_at=None)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(fields))
+    return row

@@ -17,11 +17,12 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import LogFormatter
 
-from communities import permissions, services
+from communities import digests, permissions, services
 from communities.models import Community, DigestOutbox, Membership
 from portal.core.admin_viewsets import (
     COMMUNITIES_MENU_HOOK,
@@ -248,8 +249,17 @@ class MembershipViewSet(ListingViewSet):
 # --- Digests --------------------------------------------------------------------------------
 
 
+class OutboxEditView(EditView):
+    def save_instance(self) -> DigestOutbox:
+        """Through the digests' service: set back to pending, a digest starts afresh."""
+        return digests.digest_status_set(
+            outbox_id=self.object.pk, status=self.form.cleaned_data["status"]
+        )
+
+
 class DigestOutboxViewSet(ModelViewSet):
     model = DigestOutbox
+    edit_view_class = OutboxEditView
     name = "digests"
     icon = "mail"
     menu_label = _("Digests")

@@ -22,14 +22,14 @@ import datetime
 import inspect
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.contrib import messages as django_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connections, transaction
+from django.db import connections, transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -151,12 +151,6 @@ class Row:
     effect: Callable[[dict], object] | None = None
     # A text the page shows in every cell answered 200: the page asked for, not another one.
     shows: str | None = None
-    # Cells expected to pass once another branch lands: {role: reason}. They run as
-    # xfail(strict=True), so the day they pass the marker must go.
-    pending: dict[str, str] = field(default_factory=dict)
-    # Cells that crash today (a defect reported, not a permission): {role: what}. They run as
-    # xfail(strict=True, raises=IntegrityError).
-    defect: dict[str, str] = field(default_factory=dict)
 
 
 def _no_args(world: dict) -> list:
@@ -283,16 +277,6 @@ ICS = (
     b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:launch@example.org\r\n"
     b"SUMMARY:Launch\r\nDTSTART:21990601T160000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 )
-ARCHIVED = "the lead of an archived community still sees its guests and ends their access"
-# Expected once another helper's narrower permission lands (issue 16: the lead of an archived
-# community keeps seeing its guests and may end their access, not invite). Today those cells
-# answer 404; administrators are expected to get the same (if the fix leaves them out, their
-# cells go back to 404). Remove the markers at that merge.
-PENDING_LEAD_OF_ARCHIVED = {
-    "other_lead": f"{ARCHIVED} (the archived-lead guest permission, not merged yet)",
-    "staff": f"{ARCHIVED}, and so does an administrator (not merged yet)",
-}
-
 # The admin screens our apps register (Wagtail viewsets): namespace, the world's object
 # for their per-row views, its model.
 ADMIN_SCREENS = [
@@ -1081,7 +1065,6 @@ MATRIX: list[Row] = [
         X(other_lead=200, staff=200),
         label="archived",
         shows="Xavier Guest",
-        pending=PENDING_LEAD_OF_ARCHIVED,
     ),
     Row(
         "guests:guest_access",
@@ -1089,7 +1072,6 @@ MATRIX: list[Row] = [
         lambda w: [w["guest_x"].pk, w["guest_x_membership"].pk, "end"],
         X(other_lead=200, staff=200),
         label="archived confirm",
-        pending=PENDING_LEAD_OF_ARCHIVED,
     ),
     Row(
         "guests:guest_access",
@@ -1098,7 +1080,6 @@ MATRIX: list[Row] = [
         X(other_lead=302, staff=302),
         label="archived",
         effect=state("communities.Membership", community=w("X")),
-        pending=PENDING_LEAD_OF_ARCHIVED,
     ),
     # --- integrations: a community's webhooks and feeds (its leads) ---
     Row("integrations:community", "get", slug("P"), E(404, 404, 200, 404, 404, 200)),
@@ -1312,24 +1293,19 @@ MATRIX: list[Row] = [
     ],
     # the digest outbox: an administrator sets a failed digest back to pending (its only
     # form field), or deletes a row; the others signed in get "no access"
-    Row("digests:add", "get", _no_args, E(403, 403, 403, 403, 403, 200)),
-    # Wagtail's PUT reads no form body: the form comes back (200), nothing saved
-    Row(
-        "digests:add",
-        "post",
-        _no_args,
-        E(403, 403, 403, 403, 403, 200),
-        data=lambda w: {"status": "pending"},
-        effect=OUTBOX,
-        defect={"staff": "the outbox's add form (status only) saves a row without its period"},
-    ),
-    Row(
-        "digests:add",
-        "put",
-        _no_args,
-        E(403, 403, 403, 403, 403, Unchanged(200)),
-        effect=OUTBOX,
-    ),
+    # nobody adds a row (the digest run makes them): administrators are sent back to the
+    # admin's home, as on the read-only screens
+    *[
+        Row(
+            "digests:add",
+            method,
+            _no_args,
+            E(403, 403, 403, 403, 403, ADMIN_REFUSED),
+            data=(lambda w: {"status": "pending"}) if method == "post" else None,
+            effect=OUTBOX if method != "get" else None,
+        )
+        for method in ("get", "post", "put")
+    ],
     Row("digests:edit", "get", pk("outbox"), E(403, 403, 403, 403, 403, 200)),
     Row(
         "digests:edit",
@@ -1372,7 +1348,6 @@ def test_every_write_names_its_effect():
     assert not blind, f"rows without an effect: {blind}"
     for row in MATRIX:
         assert set(row.expect) == set(ROLES), (row.route, set(ROLES) ^ set(row.expect))
-        assert set(row.pending) | set(row.defect) <= set(ROLES), (row.route, row.pending)
 
 
 def test_declared_methods_reads_the_views():
@@ -1625,14 +1600,7 @@ def _row_id(row: Row) -> str:
 def _cells():
     for row in MATRIX:
         for role in ROLES:
-            marks = []
-            if role in row.pending:
-                marks.append(pytest.mark.xfail(reason=row.pending[role], strict=True))
-            if role in row.defect:
-                marks.append(
-                    pytest.mark.xfail(reason=row.defect[role], strict=True, raises=IntegrityError)
-                )
-            yield pytest.param(row, role, id=f"{_row_id(row)}-{role}", marks=marks)
+            yield pytest.param(row, role, id=f"{_row_id(row)}-{role}")
 
 
 REFUSALS = {400, 401, 403, 404, 405, 409, 410, 415, LOGIN}

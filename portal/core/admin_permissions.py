@@ -28,3 +28,15 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
         if "view" not in actions:
             return super().users_with_any_permission([]).none()
         return super().users_with_any_permission(["view", "change"]).filter(is_external=False)
+
+
+class NoAddPolicy(ModelPermissionPolicy):
+    """Django's model permissions, but nobody adds a row from the admin: a process makes
+    them (the digest outbox: its form, status only, would save a row without its person or
+    period)."""
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        return action != "add" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user: Any, actions: Iterable[str]) -> bool:
+        return any(self.user_has_permission(user, action) for action in actions)

@@ -532,3 +532,27 @@ def test_a_request_approved_announces_the_newcomer_not_the_lead(lead, project, r
     [item] = {s.heading: s.items for s in block.sections}["New members"]
     assert "Nora Newcomer" in item.title
     assert lead.name not in item.title
+
+
+def test_an_administrator_sets_a_failed_digest_back_to_pending_as_a_fresh_start(
+    client, staff, reader
+):
+    """Through the admin's outbox screen (its only field): the attempts and error are
+    cleared, or the first transient failure would fail it again at once; nobody adds rows."""
+    starts_at, ends_at = window()
+    row = DigestOutbox.objects.create(
+        user=reader,
+        period="d-test",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=DigestOutbox.Status.FAILED,
+        attempts=app_settings.DIGESTS_MAX_ATTEMPTS,
+        error="SMTPServerDisconnected: gone",
+    )
+    client.force_login(staff)
+    response = client.post(reverse("digests:edit", args=[row.pk]), {"status": "pending"})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.error) == ("pending", 0, "")
+    added = client.post(reverse("digests:add"), {"status": "pending"})
+    assert added.status_code == 302 and DigestOutbox.objects.count() == 1
