@@ -16,12 +16,30 @@ def pytest_collection_modifyitems(config, items):
     they are deselected, not skipped, like the browser tests are by ``-m "not e2e"``."""
     from django.conf import settings
 
+    _parallel_groups(items)
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         return
     deselected = [item for item in items if item.get_closest_marker("stack")]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker("stack")]
+
+
+# --- Parallel runs (pytest-xdist; `make test` runs `pytest -n N --dist loadgroup`) ----------
+
+
+def _parallel_groups(items) -> None:
+    """The tests of a ``stack`` module share processes started once for the module (gunicorn,
+    Celery workers, a private Redis): they run on one xdist worker, so the module starts them
+    once, not once per worker that its tests are dealt to. Every other test goes to whichever
+    worker is free. Each worker has its own test database (pytest-django adds "_gw0" to its
+    name), media folder (portal/settings/test.py) and loopback ports (tests/portal/stack.py)."""
+    for item in items:
+        if item.get_closest_marker("stack"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+# --- end of parallel runs -------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session", autouse=True)
