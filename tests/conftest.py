@@ -37,6 +37,33 @@ def _parallel_groups(items) -> None:
     for item in items:
         if item.get_closest_marker("stack"):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    _slow_tests_early(items)
+
+
+def _uses_transactions(item) -> bool:
+    """pytest-django's own test: tests that commit (and flush the database after them) run
+    after every test that rolls back; tests using no database at all run last."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _slow_tests_early(items) -> None:
+    """A test marked ``slow`` (a minute or more of its own) is dealt out as early as
+    pytest-django's order allows, not last, where one worker would finish it alone while the
+    others wait: a test using no database (ordered last) moves to the start of those that
+    commit. That is safe for it (it touches no test database) and for them (it leaves
+    nothing behind)."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if not slow:
+        return
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    position = next((i for i, item in enumerate(rest) if _uses_transactions(item)), len(rest))
+    for item in slow:
+        if "db" in getattr(item, "fixturenames", ()) or item.get_closest_marker("django_db"):
+            raise pytest.UsageError(f"{item.nodeid}: `slow` is for tests using no database")
+    items[:] = rest[:position] + slow + rest[position:]
 
 
 # --- end of parallel runs -------------------------------------------------------------------
