@@ -30,13 +30,15 @@ def pytest_collection_modifyitems(config, items):
 
 def _parallel_groups(items) -> None:
     """The tests of a ``stack`` module share processes started once for the module (gunicorn,
-    Celery workers, a private Redis): they run on one xdist worker, so the module starts them
-    once, not once per worker that its tests are dealt to. Every other test goes to whichever
-    worker is free. Each worker has its own test database (pytest-django adds "_gw0" to its
-    name), media folder (portal/settings/test.py) and loopback ports (tests/portal/stack.py)."""
+    Celery workers, a private Redis): its ``pytestmark`` names an ``xdist_group`` so they run
+    on one xdist worker, which starts them once, not once per worker its tests are dealt to
+    (a mark, not added here: xdist reads the groups before this hook runs). Every other test
+    goes to whichever worker is free. Each worker has its own test database (pytest-django
+    adds "_gw0" to its name), media folder (portal/settings/test.py) and loopback ports
+    (tests/portal/stack.py)."""
     for item in items:
-        if item.get_closest_marker("stack"):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+        if item.get_closest_marker("stack") and not item.get_closest_marker("xdist_group"):
+            raise pytest.UsageError(f"{item.nodeid}: a stack module names its xdist_group")
     _slow_tests_early(items)
 
 
