@@ -28,18 +28,43 @@ def pytest_collection_modifyitems(config, items):
 # --- Parallel runs (pytest-xdist; `make test` runs `pytest -n N --dist loadgroup`) ----------
 
 
+# The stack modules: their tests share processes started once for the module (gunicorn,
+# Celery workers, a private Redis), so a parallel run deals each module to one worker as a
+# whole, which starts them once, not once per worker that its tests would be dealt to.
+ONE_WORKER_MODULES = {
+    "tests/communities/test_digest_worker.py",
+    "tests/portal/test_failure_modes.py",
+    "tests/portal/test_scale_out.py",
+}
+
+
 def _parallel_groups(items) -> None:
-    """The tests of a ``stack`` module share processes started once for the module (gunicorn,
-    Celery workers, a private Redis): its ``pytestmark`` names an ``xdist_group`` so they run
-    on one xdist worker, which starts them once, not once per worker its tests are dealt to
-    (a mark, not added here: xdist reads the groups before this hook runs). Every other test
-    goes to whichever worker is free. Each worker has its own test database (pytest-django
-    adds "_gw0" to its name), media folder (portal/settings/test.py) and loopback ports
-    (tests/portal/stack.py)."""
+    """Every other test goes to whichever worker is free. Each worker has its own test
+    database (pytest-django adds "_gw0" to its name), media folder (portal/settings/test.py)
+    and loopback ports (tests/portal/stack.py)."""
     for item in items:
-        if item.get_closest_marker("stack") and not item.get_closest_marker("xdist_group"):
-            raise pytest.UsageError(f"{item.nodeid}: a stack module names its xdist_group")
+        if item.get_closest_marker("stack") and item.nodeid.split("::")[0] not in (
+            ONE_WORKER_MODULES
+        ):
+            raise pytest.UsageError(f"{item.nodeid}: a stack module is in ONE_WORKER_MODULES")
     _slow_tests_early(items)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's own ``--dist loadgroup``, with ONE_WORKER_MODULES as groups: its
+    ``xdist_group`` mark has no effect with pytest 9 (xdist 3.8 renames the tests through an
+    attribute that pytest no longer reads), so the scheduler is told here instead."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class Scheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return module if module in ONE_WORKER_MODULES else super()._split_scope(nodeid)
+
+    return Scheduling(config, log)
 
 
 def _uses_transactions(item) -> bool:

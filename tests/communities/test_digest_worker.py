@@ -44,11 +44,7 @@ from tests.factories import UserFactory
 from tests.portal import stack
 from tests.portal.test_failure_modes import terminate
 
-pytestmark = [
-    pytest.mark.stack,
-    pytest.mark.xdist_group("digest-worker"),  # one worker starts this module's processes, once
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WORKER_APP = f"parvis-test-digest-worker-{os.getpid()}"
 

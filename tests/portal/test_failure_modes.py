@@ -34,11 +34,7 @@ from portal.core.tasks import resend_unsent_tasks
 from tests.factories import UserFactory
 from tests.portal import stack
 
-pytestmark = [
-    pytest.mark.stack,
-    pytest.mark.xdist_group("failure-modes"),  # one worker starts this module's processes, once
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # Names the processes give their PostgreSQL connections (libpq reads PGAPPNAME), so that the
 # test terminates theirs and nobody else's.

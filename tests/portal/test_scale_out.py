@@ -27,11 +27,7 @@ from tests.documents.test_s3 import BUCKET, CREDENTIALS, PDF
 from tests.factories import UserFactory
 from tests.portal import stack
 
-pytestmark = [
-    pytest.mark.stack,
-    pytest.mark.xdist_group("scale-out"),  # one worker starts this module's processes, once
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @dataclass
