@@ -93,6 +93,23 @@ def _slow_tests_early(items) -> None:
     items[:] = rest[:position] + slow + rest[position:]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _reusable_database_after_the_run(request, django_db_setup, django_db_blocker):
+    """With ``--reuse-db`` the test databases outlive the run, so leave them as the
+    migrations made them. A test that commits empties the database after itself (the next
+    such test loads the migrations' rows back, and those that roll back run before them);
+    when one is the run's last test, the next run would start from an empty database, with
+    no Wagtail root page, and fail. The rows serialized at set-up are loaded back here."""
+    yield
+    if not request.config.getvalue("reuse_db"):
+        return  # pytest-django drops the databases
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
 # --- end of parallel runs -------------------------------------------------------------------
 
 
