@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make test` runs the suite on TEST_WORKERS processes (pytest-xdist, one test database
+# each): the machine's cores, at most 8. TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 8 ] && n=8; echo $$n)
 
 .PHONY: install run test lint format migrations-check messages clean bench-data bench
 
@@ -31,7 +34,7 @@ run: install  ## the portal on http://$(HOST):$(PORT) (127.0.0.1:8000) with demo
 
 test: install  ## the whole test suite (DATABASE_URL / REDIS_URL select the real services)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint:  ## ruff, and the layer contracts (an upward import fails)
 	$(BIN)/ruff check .
@@ -50,7 +53,7 @@ messages:  ## refresh the French catalogue after changing strings
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf var/test-media var/test-parvis.sqlite3
+	rm -rf var/test-media var/test-media-gw* var/test-parvis.sqlite3 var/test-parvis.sqlite3_gw*
 
 SIZE ?= S
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/parvis_bench_$(shell echo $(SIZE) | tr A-Z a-z)

@@ -16,12 +16,101 @@ def pytest_collection_modifyitems(config, items):
     they are deselected, not skipped, like the browser tests are by ``-m "not e2e"``."""
     from django.conf import settings
 
+    _parallel_groups(items)
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         return
     deselected = [item for item in items if item.get_closest_marker("stack")]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker("stack")]
+
+
+# --- Parallel runs (pytest-xdist; `make test` runs `pytest -n N --dist loadgroup`) ----------
+
+
+# The stack modules: their tests share processes started once for the module (gunicorn,
+# Celery workers, a private Redis), so a parallel run deals each module to one worker as a
+# whole, which starts them once, not once per worker that its tests would be dealt to.
+ONE_WORKER_MODULES = {
+    "tests/communities/test_digest_worker.py",
+    "tests/portal/test_failure_modes.py",
+    "tests/portal/test_scale_out.py",
+}
+
+
+def _parallel_groups(items) -> None:
+    """Every other test goes to whichever worker is free. Each worker has its own test
+    database (pytest-django adds "_gw0" to its name), media folder (portal/settings/test.py)
+    and loopback ports (tests/portal/stack.py)."""
+    for item in items:
+        if item.get_closest_marker("stack") and item.nodeid.split("::")[0] not in (
+            ONE_WORKER_MODULES
+        ):
+            raise pytest.UsageError(f"{item.nodeid}: a stack module is in ONE_WORKER_MODULES")
+    _slow_tests_early(items)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's own ``--dist loadgroup``, with ONE_WORKER_MODULES as groups: its
+    ``xdist_group`` mark has no effect with pytest 9 (xdist 3.8 renames the tests through an
+    attribute that pytest no longer reads), so the scheduler is told here instead."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class Scheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return module if module in ONE_WORKER_MODULES else super()._split_scope(nodeid)
+
+    return Scheduling(config, log)
+
+
+def _uses_transactions(item) -> bool:
+    """pytest-django's own test: tests that commit (and flush the database after them) run
+    after every test that rolls back; tests using no database at all run last."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _slow_tests_early(items) -> None:
+    """A test marked ``slow`` (a minute or more of its own) is dealt out as early as
+    pytest-django's order allows, not last, where one worker would finish it alone while the
+    others wait: a test using no database (ordered last) moves to the start of those that
+    commit. That is safe for it (it touches no test database) and for them (it leaves
+    nothing behind)."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if not slow:
+        return
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    position = next((i for i, item in enumerate(rest) if _uses_transactions(item)), len(rest))
+    for item in slow:
+        if "db" in getattr(item, "fixturenames", ()) or item.get_closest_marker("django_db"):
+            raise pytest.UsageError(f"{item.nodeid}: `slow` is for tests using no database")
+    items[:] = rest[:position] + slow + rest[position:]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reusable_database_after_the_run(request, django_db_setup, django_db_blocker):
+    """With ``--reuse-db`` the test databases outlive the run, so leave them as the
+    migrations made them. A test that commits empties the database after itself (the next
+    such test loads the migrations' rows back, and those that roll back run before them);
+    when one is the run's last test, the next run would start from an empty database, with
+    no Wagtail root page, and fail. The rows serialized at set-up are loaded back here."""
+    yield
+    if not request.config.getvalue("reuse_db"):
+        return  # pytest-django drops the databases
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
+# --- end of parallel runs -------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session", autouse=True)

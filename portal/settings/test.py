@@ -4,8 +4,15 @@ DATABASE_URL and REDIS_URL are honoured, so the same suite runs on SQLite and on
 PostgreSQL and Redis (see .ci/run).
 """
 
+import os
+
 from portal.settings.base import *  # noqa: F403
 from portal.settings.base import BASE_DIR, DATABASES
+
+# Under pytest-xdist (`make test` runs the suite in parallel) each worker process gets a name
+# ("gw0", "gw1", ...): whatever a test writes outside its tmp_path is kept apart per worker.
+# pytest-django does the same for the test databases: it adds "_gw0" to their names.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,12 +23,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+MEDIA_ROOT = BASE_DIR / "var" / "-".join(filter(None, ["test-media", _xdist_worker]))
 SERVE_MEDIA = True
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PORTAL_INTERNAL_DOMAINS = ["parvis.example"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file (not :memory:) so a real Celery worker process can read what a test committed.
+    # A file (not :memory:) so a real Celery worker process can read what a test committed;
+    # one per xdist worker (pytest-django names it test-parvis.sqlite3_gw0, and so on).
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-parvis.sqlite3")}

@@ -19,6 +19,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
+pytestmark = pytest.mark.slow  # migrates and seeds a new database: started early
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "parvis-demo"  # printed by `make run`
 # The embedded default, as on a fresh machine: nothing of the test run's own settings.

@@ -30,7 +30,17 @@ from tests.portal.test_celery_worker import (
     database_url_for_worker,
 )
 
-PORTS = range(8100, 8200)  # loopback ports these tests may take
+
+def _ports() -> range:
+    """The loopback ports these tests may take: 8100-8199, shared out between the workers of
+    a parallel run (pytest-xdist), so two workers never pick the same one."""
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    width = 100 // count
+    return range(8100 + index * width, 8100 + (index + 1) * width)
+
+
+PORTS = _ports()
 
 
 _handed_out: set[int] = set()
@@ -49,7 +59,7 @@ def free_port() -> int:
                 continue
             _handed_out.add(port)
             return port
-    raise RuntimeError("no free port in 8100-8199")
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 def wait_for(condition, seconds: float = 30, what: str = "condition") -> None:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 from django.db import connection
 
 from portal.accounts import services
@@ -20,8 +21,11 @@ from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379"
-# A Redis database of its own, so the test never shares a queue with a running deployment.
+# A Redis database of its own, so the test never shares a queue with a running deployment,
+# and a queue of this process's own there, so two test runs at once (or two xdist workers)
+# never take each other's tasks.
 TEST_BROKER_URL = redis_db_url(REDIS_URL, 15)
+TEST_QUEUE = f"parvis-test-{os.getpid()}"
 
 
 def database_url_for_worker() -> str:
@@ -40,9 +44,9 @@ def _reconfigure(**conf) -> None:
     celery_app.amqp._producer_pool = None
 
 
-def _purge() -> None:
+def _purge(queue: str = "celery") -> None:
     with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        conn.default_channel.queue_purge(queue)
 
 
 @pytest.fixture
@@ -69,6 +73,8 @@ def worker(tmp_path):
             "--pool=solo",
             "--without-gossip",
             "--without-mingle",
+            "-Q",
+            TEST_QUEUE,
             "-l",
             "warning",
         ],
@@ -78,9 +84,10 @@ def worker(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-    _reconfigure(task_always_eager=False, broker_url=TEST_BROKER_URL)
-    _purge()
+    keys = ("task_always_eager", "broker_url", "task_default_queue")
+    saved = {key: celery_app.conf[key] for key in keys}
+    _reconfigure(task_always_eager=False, broker_url=TEST_BROKER_URL, task_default_queue=TEST_QUEUE)
+    _purge(TEST_QUEUE)
     try:
         yield mail_dir, process
     finally:
@@ -89,7 +96,11 @@ def worker(tmp_path):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        _purge()
+        # The queue and what kombu keeps about it: nothing of this run stays in Redis.
+        with redis.Redis.from_url(TEST_BROKER_URL) as client:
+            client.delete(
+                *(f"{p}{TEST_QUEUE}" for p in ("", "_kombu.binding.", "_kombu.binding_permanent."))
+            )
         _reconfigure(**saved)
 
 
