@@ -32,9 +32,12 @@ run: install  ## the portal on http://$(HOST):$(PORT) (127.0.0.1:8000) with demo
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# --no-loadscope-reorder: xdist would otherwise deal its multi-test groups (the stack modules,
+# which commit and flush the database) first, and a worker would then run tests that roll
+# back on a flushed database; in pytest-django's order, those that commit come last.
 test: install  ## the whole test suite (DATABASE_URL / REDIS_URL select the real services)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint:  ## ruff, and the layer contracts (an upward import fails)
 	$(BIN)/ruff check .
