@@ -22,7 +22,7 @@ from communities.models import Community, Membership
 from portal.core import principals
 
 # Site-wide facts about an account (portal/core/principals.py), part of the policy's vocabulary.
-_is_signed_in = principals.is_signed_in
+is_signed_in = _is_signed_in = principals.is_signed_in
 is_guest = principals.is_guest
 is_administrator = principals.is_administrator
 

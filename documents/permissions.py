@@ -22,10 +22,6 @@ COMMENT_REVIEW = "documents.comment_review"  # on a review request
 DECIDE_REVIEW = "documents.decide_review"  # approve or ask for changes, on a review request
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def can_read(user: Any, document: Any) -> bool:
     """Readers of the community, or the one person the document was explicitly shared with."""
     return permissions.can_view_object(user, document, explicit_perm=SHARE_PERM)
@@ -38,14 +34,16 @@ def _moderates(user: Any, document: Any) -> bool:
 def can_share(user: Any, document: Any) -> bool:
     """Its author, or a moderator of its community, shares a document with one person
     outside the community (and stops sharing it)."""
-    return _signed_in(user) and (document.created_by_id == user.pk or _moderates(user, document))
+    return permissions.is_signed_in(user) and (
+        document.created_by_id == user.pk or _moderates(user, document)
+    )
 
 
 def can_request_review(user: Any, document: Any) -> bool:
     """Its author or a moderator sends a document out for review, while they read it in
     the community (a person it is only shared with reads it, and reviews, nothing more)."""
     return (
-        _signed_in(user)
+        permissions.is_signed_in(user)
         and (document.created_by_id == user.pk or _moderates(user, document))
         and permissions.can(user, permissions.VIEW, document.community)
     )
@@ -53,7 +51,7 @@ def can_request_review(user: Any, document: Any) -> bool:
 
 def can_withdraw_review(user: Any, review: Any) -> bool:
     """The person who asked for the review, or a moderator."""
-    return _signed_in(user) and (
+    return permissions.is_signed_in(user) and (
         review.requested_by_id == user.pk or _moderates(user, review.document)
     )
 
@@ -72,7 +70,7 @@ def can_comment_review(user: Any, review: Any) -> bool:
     """Reviewers, the requester and moderators discuss the version under review, while
     they can read the document."""
     return (
-        _signed_in(user)
+        permissions.is_signed_in(user)
         and (
             review.requested_by_id == user.pk
             or user.pk in reviewer_ids(review)
@@ -84,7 +82,11 @@ def can_comment_review(user: Any, review: Any) -> bool:
 
 def can_decide_review(user: Any, review: Any) -> bool:
     """A reviewer of this request, while they can read the document."""
-    return _signed_in(user) and user.pk in reviewer_ids(review) and can_read(user, review.document)
+    return (
+        permissions.is_signed_in(user)
+        and user.pk in reviewer_ids(review)
+        and can_read(user, review.document)
+    )
 
 
 RULES = {

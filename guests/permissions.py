@@ -15,10 +15,6 @@ EXTEND_GUEST = "guests.extend_guest"  # extend (or shorten) one guest membership
 MANAGE_INVITATION = "guests.manage_invitation"  # resend or revoke one invitation
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def sponsor_id(membership: Any) -> int | None:
     sponsorship = getattr(membership, "sponsorship", None)  # absent: AttributeError → None
     return getattr(sponsorship, "sponsor_id", None)
@@ -27,7 +23,7 @@ def sponsor_id(membership: Any) -> int | None:
 def _sponsor_or(user: Any, membership: Any, perm: str) -> bool:
     """The guest's sponsor, while the community's state allows ``perm`` at all, or whoever
     holds ``perm`` in the community."""
-    if not (_signed_in(user) and permissions.is_guest_membership(membership)):
+    if not (permissions.is_signed_in(user) and permissions.is_guest_membership(membership)):
         return False
     community = membership.community
     if sponsor_id(membership) == user.pk and permissions.state_allows(community, perm):
@@ -51,7 +47,7 @@ def can_extend_guest(user: Any, membership: Any) -> bool:
 def can_manage_invitation(user: Any, invitation: Any) -> bool:
     """Its author, an administrator, or whoever manages the members of one of the
     communities it invites into."""
-    if not _signed_in(user):
+    if not permissions.is_signed_in(user):
         return False
     if permissions.is_administrator(user) or invitation.invited_by_id == user.pk:
         return True

@@ -98,12 +98,13 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
     for membership in memberships:
         membership.access_ends = access_ends(membership)
     grants = explicit_grants(guest)
+    manageable = {m.pk for m in memberships if permissions.can(viewer, rules.MANAGE_GUEST, m)}
     if viewer.pk == guest.pk or permissions.is_administrator(viewer):
         visible = memberships
     else:
         # Whoever may manage an access sees it: the community's leads and administrators,
         # and the sponsor (whose reminder e-mails link here).
-        visible = [m for m in memberships if permissions.can(viewer, rules.MANAGE_GUEST, m)]
+        visible = [m for m in memberships if m.pk in manageable]
         grants = [
             g
             for g in grants
@@ -113,7 +114,6 @@ def guest_report(*, viewer: Any, guest_id: int) -> GuestReport:
         if not visible and not grants:
             raise Http404
 
-    manageable = {m.pk for m in visible if permissions.can(viewer, rules.MANAGE_GUEST, m)}
     extendable = {m.pk for m in visible if permissions.can(viewer, rules.EXTEND_GUEST, m)}
     return GuestReport(
         guest=guest,

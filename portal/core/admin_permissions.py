@@ -37,6 +37,3 @@ class NoAddPolicy(ModelPermissionPolicy):
 
     def user_has_permission(self, user: Any, action: str) -> bool:
         return action != "add" and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user: Any, actions: Iterable[str]) -> bool:
-        return any(self.user_has_permission(user, action) for action in actions)
