@@ -30,7 +30,7 @@ from django.utils.safestring import mark_safe
 from communities.models import Comment, Post
 from portal.core.fragments import render_many
 
-AVATAR = "accounts/_avatar.html"
+AVATAR = "components/avatar.html"
 POST_TEMPLATES = ("communities/_post.html", "communities/_like_post.html", AVATAR)
 COMMENT_TEMPLATES = ("communities/_comment_content.html", AVATAR)
 
