@@ -14,15 +14,15 @@ from events.app_settings import app_settings
 from events.models import RSVP, Event
 from events.services import Schedule, schedule_from_local
 from portal.accounts.models import timezone_choices
-from portal.core.widgets import DateInput
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
+from portal.core.widgets import DateInput, TimeInput
 
 
 class ScheduleFields(forms.Form):
-    """Local date and times in a time zone, turned into a ``Schedule``."""
+    """Local date and times in a time zone, turned into a ``Schedule``.
+
+    ``multi_day`` only guides the page: the end date shows when the event ends on another
+    day (parvis.js hides and disables it otherwise, so an empty end date means the same day);
+    the schedule reads the dates alone. Without JavaScript every field shows."""
 
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
     start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput)
@@ -34,7 +34,19 @@ class ScheduleFields(forms.Form):
     )
     end_time = forms.TimeField(label=_("End time"), required=False, widget=TimeInput)
     all_day = forms.BooleanField(label=_("All day"), required=False)
+    multi_day = forms.BooleanField(label=_("Ends on another day"), required=False)
     tz = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get(self.add_prefix("multi_day")):
+            # Sent without JavaScript (no toggle): an end date on another day keeps its
+            # field shown when the form comes back with errors.
+            start = self.data.get(self.add_prefix("start_date"))
+            end = self.data.get(self.add_prefix("end_date"))
+            if end and end != start:
+                self.data = self.data.copy()
+                self.data[self.add_prefix("multi_day")] = "on"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -67,6 +79,7 @@ def schedule_initial(
         "end_date": local_end.date(),
         "end_time": None if all_day else local_end.time().replace(second=0),
         "all_day": all_day,
+        "multi_day": local_end.date() != local_start.date(),
         "tz": tz,
     }
 
@@ -116,6 +129,7 @@ class EventForm(ScheduleFields):
         "end_date",
         "end_time",
         "all_day",
+        "multi_day",
         "tz",
         "freq",
         "interval",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,7 @@ from guests import permissions as rules
 from guests.app_settings import app_settings
 from guests.models import Invitation, Sponsorship
 from portal.accounts.adapter import is_internal_address
+from portal.core.mail import recipient_for, render_templated_email
 from portal.core.tasks import send_templated_email_on_commit
 from portal.core.tokens import token_hash, token_issue
 
@@ -47,21 +49,76 @@ def _end_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
 
 
+INVITATION_EMAIL = "guests/email/invitation"
+
+
+def _invitation_email_context(
+    *,
+    inviter: Any,
+    communities: Iterable[Community],
+    message: str,
+    token: str,
+    expires_at: datetime.datetime,
+) -> dict[str, Any]:
+    """What the invitation e-mail says: the one context of the sent mail and of its preview."""
+    return {
+        "inviter_name": inviter.name if inviter else "",
+        "communities": ", ".join(c.name for c in communities),
+        "message": message,
+        "accept_url": reverse("guests:accept", args=[token]),
+        "expires_on": expires_at.isoformat(),
+    }
+
+
 def _send(invitation: Invitation, token: str) -> None:
     invitation.sent_count += 1
     invitation.last_sent_at = timezone.now()
     invitation.save(update_fields=["sent_count", "last_sent_at"])
     send_templated_email_on_commit(
-        "guests/email/invitation",
+        INVITATION_EMAIL,
         addresses=[invitation.email],
-        context={
-            "inviter_name": invitation.invited_by.name if invitation.invited_by else "",
-            "communities": ", ".join(c.name for c in invitation.communities.all()),
-            "message": invitation.message,
-            "accept_url": reverse("guests:accept", args=[token]),
-            "expires_on": invitation.expires_at.isoformat(),
-        },
+        context=_invitation_email_context(
+            inviter=invitation.invited_by,
+            communities=invitation.communities.all(),
+            message=invitation.message,
+            token=token,
+            expires_at=invitation.expires_at,
+        ),
     )
+
+
+# The link of a previewed invitation: the real one is made (and shown) only when it is sent.
+PREVIEW_TOKEN = "…"  # noqa: S105 (a placeholder, not a secret)
+
+
+def invitation_preview(
+    *,
+    acting_user: Any,
+    email: str,
+    communities: Iterable[Community],
+    message: str = "",
+    **_other_fields: Any,
+) -> tuple[str, str]:
+    """The subject and text of the e-mail ``invitation_create`` would send, rendered by the
+    same template in the language it would be sent in; nothing is stored or sent. Asks the
+    same permission as ``invitation_create`` (``PermissionDenied``)."""
+    communities = list(communities)
+    for community in communities:
+        if not permissions.can(acting_user, permissions.MANAGE_MEMBERS, community):
+            raise PermissionDenied("invite")
+    context = _invitation_email_context(
+        inviter=acting_user,
+        communities=communities,
+        message=message.strip(),
+        token=PREVIEW_TOKEN,
+        expires_at=timezone.now() + datetime.timedelta(days=app_settings.INVITATION_DAYS),
+    )
+    context["accept_url"] = unquote(context["accept_url"])  # "/invite/…/", not "%E2%80%A6"
+    recipient = recipient_for(User.objects.normalize_email(email.strip()).lower())
+    subject, text, _html = render_templated_email(
+        INVITATION_EMAIL, recipient=recipient, context=context
+    )
+    return subject, text
 
 
 @transaction.atomic

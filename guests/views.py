@@ -41,6 +41,21 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(
         request.POST or None, communities=communities, sponsors=sponsors, initial=initial
     )
+    if "preview" in request.POST:
+        # The e-mail the person will receive, shown under the form: nothing is sent.
+        try:
+            preview = form_submit(
+                request,
+                form,
+                lambda data: services.invitation_preview(acting_user=request.user, **data),
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        if preview.ok:
+            subject, text = preview.result
+            context = {"form": form, "preview": {"subject": subject, "text": text}}
+            return render(request, "guests/invite.html", context)
+        return render(request, "guests/invite.html", {"form": form}, status=400)
     try:
         done = form_submit(
             request,

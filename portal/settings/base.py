@@ -66,7 +66,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    # Django
+    # Django ("django.forms": its widget templates, for the project's form renderer)
+    "django.forms",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -117,6 +118,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form draws its fields with templates/forms/ (portal/core/forms.py).
+FORM_RENDERER = "portal.core.forms.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL, e.g. postgres://parvis:secret@db:5432/parvis. Without it: SQLite in var/.

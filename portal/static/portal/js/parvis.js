@@ -68,3 +68,155 @@
     }
   });
 })();
+
+/* Forms (templates/forms/, docs/design-system.md "Forms"): fields shown on a condition, the
+   first bad field focused, the file picker. Every form works without these: all fields show,
+   the browser's own file input takes the files. */
+(function () {
+  "use strict";
+
+  // <div data-show-when="name">: shown while the form's field `name` has a value (a checked
+  // box, a chosen option); "!name": while it has none; "name=a|b": while its value is a or b.
+  // A hidden block's fields are disabled, so they send nothing.
+  function fieldValue(form, name) {
+    var field = form.elements[name];
+    if (!field) return "";
+    if (field.type === "checkbox") return field.checked ? field.value || "on" : "";
+    return field.value || "";
+  }
+
+  function holds(block) {
+    var form = block.closest("form");
+    if (!form) return true;
+    var rule = block.getAttribute("data-show-when");
+    var negate = rule.charAt(0) === "!";
+    if (negate) rule = rule.slice(1);
+    var parts = rule.split("=");
+    var value = fieldValue(form, parts[0]);
+    var result = parts.length > 1 ? parts[1].split("|").indexOf(value) !== -1 : value !== "";
+    return negate ? !result : result;
+  }
+
+  function applyShowWhen(root) {
+    root.querySelectorAll("[data-show-when]").forEach(function (block) {
+      var shown = holds(block);
+      block.hidden = !shown;
+      block.querySelectorAll("input, select, textarea").forEach(function (control) {
+        if (!shown && !control.disabled) {
+          control.disabled = true;
+          control.setAttribute("data-hidden-disabled", "");
+        } else if (shown && control.hasAttribute("data-hidden-disabled")) {
+          control.disabled = false;
+          control.removeAttribute("data-hidden-disabled");
+        }
+      });
+    });
+  }
+
+  function formatSize(bytes, units) {
+    var index = 0;
+    while (bytes >= 1024 && index < units.length - 1) {
+      bytes /= 1024;
+      index += 1;
+    }
+    var number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+      maximumFractionDigits: index === 0 ? 0 : 1,
+    }).format(bytes);
+    return number + "\u00a0" + units[index];
+  }
+
+  function listFiles(input) {
+    var picker = input.closest("[data-file-picker]");
+    var list = picker && picker.querySelector(".file-picker-list");
+    if (!list) return;
+    var units = (list.getAttribute("data-units") || "B,KB,MB,GB").split(",");
+    list.textContent = "";
+    Array.prototype.forEach.call(input.files || [], function (file) {
+      var item = document.createElement("li");
+      var name = document.createElement("span");
+      name.className = "file-picker-name";
+      name.textContent = file.name;
+      var size = document.createElement("span");
+      size.className = "file-picker-size";
+      size.textContent = formatSize(file.size, units);
+      item.append(name, " ", size);
+      list.append(item);
+    });
+    list.hidden = list.children.length === 0;
+    picker.classList.toggle("has-files", !list.hidden);
+  }
+
+  function focusField(field) {
+    var fold = field.closest("details");
+    if (fold) fold.open = true;
+    var box = field.closest(".field") || field;
+    box.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
+  }
+
+  function init(root) {
+    root.querySelectorAll("[data-js-only]").forEach(function (element) {
+      element.hidden = false;
+    });
+    applyShowWhen(root);
+    root.querySelectorAll("[data-file-picker]").forEach(function (picker) {
+      if (picker.classList.contains("is-enhanced")) return;
+      picker.classList.add("is-enhanced");
+      var zone = picker.querySelector(".file-picker-zone");
+      if (zone) zone.hidden = false;
+      var input = picker.querySelector("input[type=file]");
+      if (input && input.files && input.files.length) listFiles(input);
+    });
+    // A form that came back with errors: the first bad field takes the focus (the summary
+    // above the form lists them all); with only errors about the whole form, the summary.
+    var summary = root.querySelector("[data-error-summary]");
+    var shown = root.querySelector("[data-focus-on-load]");
+    if (shown && !summary) {
+      // What the reader asked to see (the invitation's e-mail preview): shown and focused.
+      shown.scrollIntoView({ block: "start" });
+      shown.focus({ preventScroll: true });
+    }
+    if (summary) {
+      var form = summary.closest("form") || document;
+      var bad = form.querySelector("[aria-invalid='true']:not([disabled])");
+      if (bad) {
+        focusField(bad);
+      } else {
+        summary.setAttribute("tabindex", "-1");
+        summary.focus();
+      }
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.form) return;
+    applyShowWhen(target.form);
+    if (target.type === "file") listFiles(target);
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-focus-field]");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      focusField(field);
+    }
+  });
+
+  // A file dragged over a picker lights its zone (the input under the pointer takes the drop).
+  ["dragenter", "dragover", "dragleave", "drop"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var picker = event.target.closest && event.target.closest("[data-file-picker]");
+      if (picker) {
+        picker.classList.toggle("is-dragover", type === "dragenter" || type === "dragover");
+      }
+    });
+  });
+
+  init(document);
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target !== document.body) init(event.target);
+  });
+})();
