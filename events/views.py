@@ -69,11 +69,17 @@ def _weeks(first: datetime.date, items: list[selectors.Item]) -> list[list[dict]
         while day <= last:
             by_day.setdefault(day, []).append(item)
             day += datetime.timedelta(days=1)
+    today = timezone.localdate()
     weeks = []
     for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         weeks.append(
             [
-                {"date": day, "in_month": day.month == first.month, "items": by_day.get(day, [])}
+                {
+                    "date": day,
+                    "in_month": day.month == first.month,
+                    "today": day == today,
+                    "items": by_day.get(day, []),
+                }
                 for day in week
             ]
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
@@ -87,6 +87,12 @@ def _send(invitation: Invitation, token: str) -> None:
     )
 
 
+class EmailPreview(NamedTuple):
+    to: str
+    subject: str
+    text: str
+
+
 # The link of a previewed invitation: the real one is made (and shown) only when it is sent.
 PREVIEW_TOKEN = "…"  # noqa: S105 (a placeholder, not a secret)
 
@@ -98,8 +104,8 @@ def invitation_preview(
     communities: Iterable[Community],
     message: str = "",
     **_other_fields: Any,
-) -> tuple[str, str]:
-    """The subject and text of the e-mail ``invitation_create`` would send, rendered by the
+) -> EmailPreview:
+    """The address, subject and text of the e-mail ``invitation_create`` would send, by the
     same template in the language it would be sent in; nothing is stored or sent. Asks the
     same permission as ``invitation_create`` (``PermissionDenied``)."""
     communities = list(communities)
@@ -118,7 +124,7 @@ def invitation_preview(
     subject, text, _html = render_templated_email(
         INVITATION_EMAIL, recipient=recipient, context=context
     )
-    return subject, text
+    return EmailPreview(to=recipient.email, subject=subject, text=text)
 
 
 @transaction.atomic

@@ -52,8 +52,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         if preview.ok:
-            subject, text = preview.result
-            context = {"form": form, "preview": {"subject": subject, "text": text}}
+            context = {"form": form, "preview": preview.result}
             return render(request, "guests/invite.html", context)
         return render(request, "guests/invite.html", {"form": form}, status=400)
     try:

@@ -959,6 +959,22 @@ MATRIX: list[Row] = [
         data=lambda w: {"email": "new@funder.example", "role": "guest", "communities": [w["P"].pk]},
         effect=state("guests.Invitation"),
     ),
+    Row(
+        "guests:invite",
+        "post",
+        _no_args,
+        # the e-mail's preview: shown to who may invite, nothing stored (nor sent)
+        E(404, 404, Unchanged(200), 404, 404, Unchanged(200), other_lead=400),
+        data=lambda w: {
+            "email": "new@funder.example",
+            "role": "guest",
+            "communities": [w["P"].pk],
+            "preview": "1",
+        },
+        label="preview",
+        effect=state("guests.Invitation"),
+        shows="Preview of the e-mail",
+    ),
     Row("guests:bulk_upload", "get", _no_args, E(404, 404, 200, 404, 404, 200, other_lead=200)),
     Row(
         "guests:bulk_upload",

@@ -129,8 +129,8 @@ def test_file_fields_get_the_file_picker_around_the_real_input():
 def test_the_file_picker_speaks_french():
     with translation.override("fr"):
         page = soup(str(SampleForm()))
-    assert page.select_one(".file-picker-prompt").get_text(strip=True) != (
-        "Choose a file or drop it here"
+    assert page.select_one(".file-picker-prompt").get_text(strip=True) == (
+        "Choisissez un fichier ou déposez-le ici"
     )
     assert page.select_one(".file-picker-list")["data-units"].split(",")[1] == "Ko"
 
