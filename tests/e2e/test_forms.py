@@ -106,6 +106,13 @@ def test_a_file_field_is_a_drop_zone_that_lists_the_chosen_file(
     expect(chosen).to_contain_text("2 KB")
     shot(page, "forms-2-file-picker")
 
+    # A hand-written form (no summary): its bad field takes the focus too.
+    page.goto(f"{base}/invitations/bulk/")
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#file-error")).to_contain_text("Choose a CSV file.")
+    assert focused_id(page) == "id_file"
+    expect(page.get_by_label("CSV file")).to_have_attribute("aria-invalid", "true")
+
 
 def test_without_javascript_every_field_shows(browser, live_server, demo_site):
     context = browser.new_context(java_script_enabled=False)

@@ -185,6 +185,10 @@
         summary.setAttribute("tabindex", "-1");
         summary.focus();
       }
+    } else if (root === document) {
+      // A hand-written form with no summary: its first bad field all the same.
+      var first = document.querySelector("form [aria-invalid='true']:not([disabled])");
+      if (first) focusField(first);
     }
   }
 
