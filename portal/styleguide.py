@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
 from portal.core.principals import is_administrator
+from portal.core.toasts import toast_trigger
 
 THEMES = ("light", "dark")
 ICONS = (
@@ -97,6 +98,9 @@ def styleguide(request: HttpRequest) -> HttpResponse:
     theme = request.GET.get("theme", "")
     if theme not in THEMES:
         theme = ""
+    if request.headers.get("HX-Request") and request.GET.get("toast"):
+        # What a view answers to an htmx request that changed something: no content, a toast.
+        return toast_trigger(HttpResponse(status=204), _("The event was saved."))
     if request.GET.get("toasts"):
         # What a page shows after an action: one message of each level, as toasts.
         messages.success(request, _("The event was saved."))

@@ -119,3 +119,12 @@ def test_it_speaks_french_and_offers_english(admin_client, staff):
     assert "<h1>Guide de style</h1>" in html
     assert 'value="en" lang="en">View in English</button>' in html
     assert "Aucun document pour l’instant" in html
+
+
+@pytest.mark.django_db
+def test_its_htmx_button_gets_a_toast_and_no_content(admin_client):
+    response = admin_client.get(URL, {"toast": "success"}, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Trigger"] == (
+        '{"parvis:toast": {"level": "success", "message": "The event was saved."}}'
+    )

@@ -174,9 +174,6 @@
     if (!event.target.closest) return;
     var close = event.target.closest("[data-toast-close]");
     if (close) dismissToast(close.closest("[data-toast]"));
-    // A button that shows a toast (the style guide): <button data-toast-message="…" data-toast-level="success">.
-    var show = event.target.closest("[data-toast-message]");
-    if (show) addToast(show.getAttribute("data-toast-level"), show.getAttribute("data-toast-message"));
   });
   document.addEventListener("keydown", function (event) {
     // Escape in a toast closes it (a modal dialog handles its own Escape).
