@@ -16,10 +16,7 @@
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
     if (!question) return;
-    if (confirmed.has(form)) {
-      confirmed.delete(form);
-      return;
-    }
+    if (confirmed.has(form)) return;
     event.preventDefault();
     event.stopImmediatePropagation();
     var dialog = document.querySelector("[data-confirm-dialog]");
@@ -33,12 +30,17 @@
   }, true);
 
   function submitAgain(form, submitter) {
-    confirmed.add(form);
-    if (typeof form.requestSubmit === "function") {
-      form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
-    } else {
-      confirmed.delete(form);
+    if (typeof form.requestSubmit !== "function") {
       form.submit();
+      return;
+    }
+    // requestSubmit dispatches the submit event at once: the pass lasts for that event only
+    // (a form the browser finds invalid sends no event, and asks again next time).
+    confirmed.add(form);
+    try {
+      form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+    } finally {
+      confirmed.delete(form);
     }
   }
 
@@ -138,7 +140,10 @@
     var level = toast.getAttribute("data-level");
     if (level !== "success" && level !== "info") return;
     var timer = null;
-    function start() { timer = window.setTimeout(function () { dismissToast(toast); }, TOAST_DELAY); }
+    // Long enough to read: six seconds, more for a long message.
+    var text = toast.querySelector("[data-toast-text]");
+    var delay = Math.max(TOAST_DELAY, (text ? text.textContent.length : 0) * 80);
+    function start() { timer = window.setTimeout(function () { dismissToast(toast); }, delay); }
     function stop() { window.clearTimeout(timer); }
     toast.addEventListener("mouseenter", stop);
     toast.addEventListener("mouseleave", start);
