@@ -125,7 +125,7 @@ def styleguide(request: HttpRequest) -> HttpResponse:
         request,
         "styleguide/page.html",
         {
-            "theme": theme,
+            "styleguide_theme": theme,
             "form": SampleForm(prefix="sample", initial={"day": datetime.date(2026, 3, 12)}),
             "invalid_form": invalid,
             "people": people,
