@@ -9,6 +9,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal import styleguide
+
 urlpatterns = [
     # Everybody signs in through allauth (e-mail verification, two-factor, rate limits).
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
@@ -35,6 +37,8 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    # Every component in every state (administrators, or DEBUG): docs/design-system.md.
+    path("styleguide/", styleguide.styleguide, name="styleguide"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -603,6 +603,15 @@ MATRIX: list[Row] = [
     # --- the adoption report (Wagtail admin): administrators only; the others signed in get
     # "no access" (Wagtail's redirect to the sign-in page looped back to the admin) ---
     Row("adoption_report", "get", _no_args, E(403, 403, 403, 403, 403, 200)),
+    # --- the living style guide: administrators only (or DEBUG, off here); a page that does
+    # not exist for everybody else, the signed-out included ---
+    Row(
+        "styleguide",
+        "get",
+        _no_args,
+        E(404, 404, 404, 404, 404, 200, anonymous=404),
+        shows="Style guide",
+    ),
     # --- publish a scoped page to its community (Wagtail admin): who may publish the page ---
     Row("publish_to_community", "get", scoped_page, E(403, 403, 403, 403, 403, 200)),
     Row(
