@@ -29,14 +29,32 @@ def format_lazy_percent(template: str, /, **params: object) -> str:
     return _format_lazy_percent(template, params)
 
 
+class CoverInput(forms.ClearableFileInput):
+    clear_checkbox_label = _("Remove the cover")
+
+
 class CommunityForm(forms.ModelForm):
     class Meta:
         model = Community
-        fields = ["name", "description", "kind", "visibility", "cover", "members_add_events"]
+        fields = [
+            "name",
+            "description",
+            "kind",
+            "visibility",
+            "cover",
+            "color",
+            "members_add_events",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "visibility": forms.RadioSelect,
-            "cover": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+            "cover": CoverInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+            # Each choice shows its colour (components/community.css, by the input's value).
+            "color": forms.RadioSelect(attrs={"class": "accent-choice"}),
+        }
+        help_texts = {
+            "cover": _("A wide picture, shown at the top of the community and on its card."),
+            "color": _("Shown on the community's card, badge and header."),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -44,18 +62,22 @@ class CommunityForm(forms.ModelForm):
         self.fields["kind"].choices = [
             c for c in Community.Kind.choices if c[0] != Community.Kind.GENERAL
         ]
+        self.fields["color"].choices = [("", _("Automatic")), *Community.Accent.choices]
         if self.instance.pk and self.instance.is_general:
             del self.fields["kind"]
             del self.fields["visibility"]
 
     def clean_cover(self):
+        """The same checks as a profile photo: content matches the extension (a page or a
+        script named .png is refused), a size limit, a picture Pillow can read."""
         cover = self.cleaned_data.get("cover")
-        if cover and hasattr(cover, "image"):
-            try:
-                files.check_upload(cover, extensions=IMAGE_EXTENSIONS)
-            except files.UploadRefused as exc:
-                raise forms.ValidationError(str(exc)) from None
-        if cover and hasattr(cover, "image") and cover.size > settings.ACCOUNTS_PHOTO_MAX_BYTES:
+        if not cover or not hasattr(cover, "image"):
+            return cover  # unchanged, or removed
+        try:
+            files.check_upload(cover, extensions=IMAGE_EXTENSIONS)
+        except files.UploadRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if cover.size > settings.ACCOUNTS_PHOTO_MAX_BYTES:
             raise forms.ValidationError(
                 _("This image is %(size)s; the limit is %(limit)s."),
                 params={
