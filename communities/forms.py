@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -29,8 +30,25 @@ def format_lazy_percent(template: str, /, **params: object) -> str:
     return _format_lazy_percent(template, params)
 
 
+class _CurrentCover:
+    """The stored cover as the file input shows it: a link to the view that checks who
+    asks (never the storage key's own URL, which is not served)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __str__(self) -> str:
+        return str(_("the current cover"))
+
+
 class CoverInput(forms.ClearableFileInput):
     clear_checkbox_label = _("Remove the cover")
+    cover_url = ""  # set by the form when the community has a cover
+
+    def format_value(self, value):
+        if self.is_initial(value) and self.cover_url:
+            return _CurrentCover(self.cover_url)
+        return super().format_value(value)
 
 
 class CommunityForm(forms.ModelForm):
@@ -63,6 +81,10 @@ class CommunityForm(forms.ModelForm):
             c for c in Community.Kind.choices if c[0] != Community.Kind.GENERAL
         ]
         self.fields["color"].choices = [("", _("Automatic")), *Community.Accent.choices]
+        if self.instance.pk and self.instance.cover:
+            self.fields["cover"].widget.cover_url = reverse(
+                "communities:cover", args=[self.instance.slug]
+            )
         if self.instance.pk and self.instance.is_general:
             del self.fields["kind"]
             del self.fields["visibility"]
