@@ -252,3 +252,15 @@ def test_the_cover_is_served_only_to_who_may_see_the_community(client, lead, med
     client.logout()
     response = client.get(reverse("communities:cover", args=[secret.slug]))
     assert response.status_code == 302  # to the sign-in page
+
+
+def test_a_cover_lost_from_storage_is_a_404_not_an_error(client, lead, project, media):
+    cs.community_update(
+        acting_user=lead,
+        community=project,
+        cover=SimpleUploadedFile("c.png", png_bytes(), "image/png"),
+    )
+    for path in _stored(media):
+        path.unlink()
+    client.force_login(lead)
+    assert client.get(reverse("communities:cover", args=[project.slug])).status_code == 404
