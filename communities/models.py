@@ -51,9 +51,10 @@ class Community(models.Model):
     description = models.TextField(_("description"), max_length=2000, blank=True)
     cover = models.ImageField(_("cover image"), upload_to="communities/covers/", blank=True)
     # Empty: a colour derived from the id (see ``accent``), so that communities differ
-    # before anyone chooses.
+    # before anyone chooses. A default in the database too, for rows written without the
+    # ORM (bench/generate.py copies communities in bulk).
     color = models.CharField(
-        _("colour"), max_length=12, choices=Accent.choices, blank=True, default=""
+        _("colour"), max_length=12, choices=Accent.choices, blank=True, default="", db_default=""
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PROJECT)
     visibility = models.CharField(
