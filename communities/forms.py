@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -29,14 +30,49 @@ def format_lazy_percent(template: str, /, **params: object) -> str:
     return _format_lazy_percent(template, params)
 
 
+class _CurrentCover:
+    """The stored cover as the file input shows it: a link to the view that checks who
+    asks (never the storage key's own URL, which is not served)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __str__(self) -> str:
+        return str(_("the current cover"))
+
+
+class CoverInput(forms.ClearableFileInput):
+    clear_checkbox_label = _("Remove the cover")
+    cover_url = ""  # set by the form when the community has a cover
+
+    def format_value(self, value):
+        if self.is_initial(value) and self.cover_url:
+            return _CurrentCover(self.cover_url)
+        return super().format_value(value)
+
+
 class CommunityForm(forms.ModelForm):
     class Meta:
         model = Community
-        fields = ["name", "description", "kind", "visibility", "cover", "members_add_events"]
+        fields = [
+            "name",
+            "description",
+            "kind",
+            "visibility",
+            "cover",
+            "color",
+            "members_add_events",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "visibility": forms.RadioSelect,
-            "cover": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+            "cover": CoverInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+            # Each choice shows its colour (components/community.css, by the input's value).
+            "color": forms.RadioSelect(attrs={"class": "accent-choice"}),
+        }
+        help_texts = {
+            "cover": _("A wide picture, shown at the top of the community and on its card."),
+            "color": _("Shown on the community's card, badge and header."),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -44,18 +80,26 @@ class CommunityForm(forms.ModelForm):
         self.fields["kind"].choices = [
             c for c in Community.Kind.choices if c[0] != Community.Kind.GENERAL
         ]
+        self.fields["color"].choices = [("", _("Automatic")), *Community.Accent.choices]
+        if self.instance.pk and self.instance.cover:
+            self.fields["cover"].widget.cover_url = reverse(
+                "communities:cover", args=[self.instance.slug]
+            )
         if self.instance.pk and self.instance.is_general:
             del self.fields["kind"]
             del self.fields["visibility"]
 
     def clean_cover(self):
+        """The same checks as a profile photo: content matches the extension (a page or a
+        script named .png is refused), a size limit, a picture Pillow can read."""
         cover = self.cleaned_data.get("cover")
-        if cover and hasattr(cover, "image"):
-            try:
-                files.check_upload(cover, extensions=IMAGE_EXTENSIONS)
-            except files.UploadRefused as exc:
-                raise forms.ValidationError(str(exc)) from None
-        if cover and hasattr(cover, "image") and cover.size > settings.ACCOUNTS_PHOTO_MAX_BYTES:
+        if not cover or not hasattr(cover, "image"):
+            return cover  # unchanged, or removed
+        try:
+            files.check_upload(cover, extensions=IMAGE_EXTENSIONS)
+        except files.UploadRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if cover.size > settings.ACCOUNTS_PHOTO_MAX_BYTES:
             raise forms.ValidationError(
                 _("This image is %(size)s; the limit is %(limit)s."),
                 params={

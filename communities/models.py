@@ -16,6 +16,22 @@ from communities import extensions
 
 
 class Community(models.Model):
+    class Accent(models.TextChoices):
+        """A fixed set of named colours, not free hex: each name is a pair of colours (light
+        mode, dark mode) in components/community.css, chosen so that text on it meets AA in
+        both modes (tests/communities/test_face.py checks the file). A free colour could not
+        be both readable in light and dark mode, and would need an inline style, which the
+        Content-Security-Policy forbids."""
+
+        BLUE = "blue", _("Blue")
+        TEAL = "teal", _("Teal")
+        GREEN = "green", _("Green")
+        AMBER = "amber", _("Amber")
+        ORANGE = "orange", _("Orange")
+        RED = "red", _("Red")
+        PINK = "pink", _("Pink")
+        PURPLE = "purple", _("Purple")
+
     class Kind(models.TextChoices):
         PROJECT = "project", _("Project")
         FUNCTION = "function", _("Function / job")
@@ -34,6 +50,12 @@ class Community(models.Model):
     slug = models.SlugField(_("address"), max_length=140, unique=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
     cover = models.ImageField(_("cover image"), upload_to="communities/covers/", blank=True)
+    # Empty: a colour derived from the id (see ``accent``), so that communities differ
+    # before anyone chooses. A default in the database too, for rows written without the
+    # ORM (bench/generate.py copies communities in bulk).
+    color = models.CharField(
+        _("colour"), max_length=12, choices=Accent.choices, blank=True, default="", db_default=""
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PROJECT)
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.OPEN
@@ -69,6 +91,20 @@ class Community(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def accent(self) -> str:
+        """The name of the community's colour (a CSS class ``accent-<name>``): the one its
+        lead chose, else one derived from the id, stable for the community's life."""
+        if self.color:
+            return self.color
+        names = self.Accent.values
+        return names[(self.pk or 0) % len(names)]
+
+    @property
+    def initial(self) -> str:
+        """The first letter of the name, for a badge or a card without a cover."""
+        return next((ch for ch in self.name if ch.isalnum()), "#").upper()
 
 
 class Membership(models.Model):

@@ -62,22 +62,49 @@ class _CappedCount(Subquery):
 def communities_with_unread(*, user: Any) -> list[Community]:
     """The communities ``user`` is a member of, archived ones last, each with ``unread``:
     posts by others above the member's last-read mark, hidden ones left out, capped at
-    ``UNREAD_CAP``. One query whatever the number of communities (each count walks the
-    (community, id) index of posts)."""
+    ``UNREAD_CAP``; ``my_expires_at``: when the member's access ends (a guest's), or None;
+    ``pending_requests``: how many people ask to join (the page shows it only to those who
+    may answer them). One query whatever the number of communities (each count walks the
+    (community, id) index of posts, or the (community, status, role) index of
+    memberships)."""
     if not getattr(user, "is_authenticated", False):
         return []
+    mine = Membership.objects.filter(user=user.pk, community=OuterRef("pk"))
     mark = Membership.objects.filter(user=user.pk, community=OuterRef(OuterRef("pk"))).values(
         "last_read_post_id"
     )[:1]
     newer = Post.objects.filter(
         community=OuterRef("pk"), id__gt=Subquery(mark), is_hidden=False
     ).exclude(author=user.pk)
+    asking = Membership.objects.filter(
+        community=OuterRef("pk"), status=Membership.Status.REQUESTED
+    ).values("id")
     # Archived communities too, last: their members still read them (and are not told they
     # are in no community).
     return list(
         Community.objects.filter(permissions.member_q(user, prefix=""))
-        .annotate(unread=_CappedCount(newer.values("id")[:UNREAD_CAP]))
+        .annotate(
+            unread=_CappedCount(newer.values("id")[:UNREAD_CAP]),
+            my_expires_at=Subquery(mine.values("expires_at")[:1]),
+            pending_requests=_CappedCount(asking[:UNREAD_CAP]),
+        )
         .order_by(F("archived_at").asc(nulls_first=True), "name", "id")
+    )
+
+
+def my_pending_memberships(*, user: Any) -> list[Membership]:
+    """``user``'s invitations to answer and requests to join still waiting for a lead, in
+    communities that are not archived (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Membership.objects.filter(
+            user=user.pk,
+            status__in=[Membership.Status.INVITED, Membership.Status.REQUESTED],
+            community__archived_at__isnull=True,
+        )
+        .select_related("community", "invited_by")
+        .order_by("-created_at", "id")
     )
 
 

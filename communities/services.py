@@ -80,6 +80,7 @@ def community_create(
     description: str = "",
     cover: Any = None,
     members_add_events: bool = False,
+    color: str = "",
 ) -> Community:
     """Create a community; its creator becomes its lead."""
     if not permissions.can_create_community(acting_user):
@@ -89,6 +90,8 @@ def community_create(
         raise ValidationError(_("A community needs a name."))
     if kind == Community.Kind.GENERAL:
         raise ValidationError(_("There is only one general community."))
+    if color not in {"", *Community.Accent.values}:
+        raise ValidationError(_("Choose one of the colours."))
     community = Community(
         name=name,
         slug=_unique_slug(name),
@@ -96,6 +99,7 @@ def community_create(
         visibility=visibility,
         description=description.strip(),
         members_add_events=members_add_events,
+        color=color,
         created_by=acting_user,
     )
     if cover:
@@ -111,8 +115,12 @@ def community_create(
 
 @transaction.atomic
 def community_update(*, acting_user: Any, community: Community, **fields: Any) -> Community:
+    """Change what a lead may change. ``cover``: a new upload (stored under a random key),
+    ``False`` to remove it, ``None`` or the stored file to keep it; a replaced or removed
+    cover is deleted from storage once the change is committed."""
     _require(acting_user, permissions.MANAGE, community)
-    allowed = {"name", "description", "kind", "visibility", "cover", "members_add_events"}
+    allowed = {"name", "description", "kind", "visibility", "cover", "color"}
+    allowed |= {"members_add_events"}
     if set(fields) - allowed:
         raise ValueError(f"Not editable: {sorted(set(fields) - allowed)}")
     if community.is_general:
@@ -122,12 +130,20 @@ def community_update(*, acting_user: Any, community: Community, **fields: Any) -
         fields["name"] = " ".join(fields["name"].split())
         if not fields["name"]:
             raise ValidationError(_("A community needs a name."))
-    cover = fields.get("cover")
-    if cover and not isinstance(cover, FieldFile):  # a new upload: stored under a random key
-        cover.name = files.random_name(cover.name)
+    if fields.get("color", "") not in {"", *Community.Accent.values}:
+        raise ValidationError(_("Choose one of the colours."))
+    cover = fields.pop("cover", None)
+    old_cover = community.cover.name if community.cover else ""
+    if cover is False:
+        community.cover = ""
+    elif cover and not isinstance(cover, FieldFile):  # a new upload
+        community.cover.save(files.random_name(cover.name), cover, save=False)
     for key, value in fields.items():
         setattr(community, key, value)
     community.save()
+    if old_cover and old_cover != (community.cover.name if community.cover else ""):
+        storage = community.cover.storage
+        transaction.on_commit(lambda: storage.delete(old_cover))
     activity_record(community=community, actor=acting_user, verb=Verb.COMMUNITY_UPDATED)
     return community
 

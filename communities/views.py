@@ -659,12 +659,15 @@ def community_cover(request: HttpRequest, slug: str) -> HttpResponse:
     community = selectors.community_get_for_user(user=request.user, slug=slug)
     if not community.cover:
         raise Http404
-    return private_file_response(
-        community.cover,
-        name=community.cover.name.rsplit("/", 1)[-1],
-        content_type=content_type_of_key(community.cover.name),
-        inline=True,
-    )
+    try:
+        return private_file_response(
+            community.cover,
+            name=community.cover.name.rsplit("/", 1)[-1],
+            content_type=content_type_of_key(community.cover.name),
+            inline=True,
+        )
+    except FileNotFoundError:  # lost from storage: the page shows the colour band instead
+        raise Http404 from None
 
 
 @require_POST

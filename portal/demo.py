@@ -458,7 +458,50 @@ def seed_charter_review() -> None:
     )
 
 
+# Each demo community's face: its colour and, for some, a cover drawn by draw_cover (the
+# others show their colour band, as a community whose lead never chose a picture does).
+FACES = {
+    "lakeside-trails": ("teal", ("#0e6b6b", "#7cc7c0", "#f4e7c5")),
+    "annecy-office": ("blue", ("#1f4f8a", "#9cc3ea", "#ffffff")),
+    "sustainable-tourism": ("green", ("#2e6b30", "#b5dba0", "#f3f7e8")),
+    "sales": ("amber", None),
+    "board": ("purple", None),
+}
+
+
+def draw_cover(colours: tuple[str, str, str], *, seed: int) -> bytes:
+    """A 1200 x 400 JPEG: a sky gradient and three ridges of hills (a lake's horizon), the
+    same bytes for the same arguments, drawn in a few milliseconds."""
+    import io
+    import random
+
+    from PIL import Image, ImageDraw
+
+    dark, light, sky = (tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours)
+    width, height = 1200, 400
+    mask = Image.linear_gradient("L").resize((width, height))
+    image = Image.composite(
+        Image.new("RGB", (width, height), light), Image.new("RGB", (width, height), sky), mask
+    )
+    draw = ImageDraw.Draw(image)
+    rng = random.Random(seed)  # noqa: S311 (a drawing, not a secret)
+    for layer in range(3):
+        t = (layer + 1) / 3
+        colour = tuple(round(a + (b - a) * t) for a, b in zip(light, dark, strict=True))
+        base = 170 + layer * 70
+        points = [(0, height)]
+        for x in range(0, width + 100, 100):
+            points.append((x, base - rng.randint(0, 90 - layer * 20)))
+        points.append((width, height))
+        draw.polygon(points, fill=colour)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82)
+    return out.getvalue()
+
+
 def seed_communities() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from communities import services as community_services
     from communities.models import Community, Post
 
@@ -466,12 +509,19 @@ def seed_communities() -> None:
     for slug, name, kind, visibility, lead, members, description in COMMUNITIES:
         if Community.objects.filter(slug=slug).exists():
             continue
+        color, colours = FACES.get(slug, ("", None))
+        cover = None
+        if colours is not None:
+            data = draw_cover(colours, seed=len(slug))
+            cover = SimpleUploadedFile(f"{slug}.jpg", data, "image/jpeg")
         community = community_services.community_create(
             acting_user=users[lead],
             name=name,
             kind=kind,
             visibility=visibility,
             description=description,
+            color=color,
+            cover=cover,
         )
         community.slug = slug
         community.save(update_fields=["slug"])

@@ -169,3 +169,120 @@ def test_a_guest_in_no_community_is_not_told_to_find_one(client, lead):
     home = client.get("/")
     assert "Find one" not in home.text
     assert "A community lead can invite you." in home.text
+
+
+def test_what_awaits_a_guest_her_access_ending_soon(client, lead):
+    """Her home says what waits for her instead of an empty box: her access that ends
+    within two weeks (with its date); one that ends later is not news yet."""
+    project = cs.community_create(acting_user=lead, name="Lakeside Trails", visibility="private")
+    later = cs.community_create(acting_user=lead, name="Signage", visibility="private")
+    guest = GuestFactory()
+    add_guest(project, guest, expires_at=timezone.now() + datetime.timedelta(days=5))
+    add_guest(later, guest, expires_at=timezone.now() + datetime.timedelta(days=60))
+
+    dashboard = _dashboard(client, guest)
+    assert [c.name for c in dashboard.ending] == ["Lakeside Trails"]
+    text = client.get("/").text
+    assert "Your access to Lakeside Trails ends on" in text
+    assert "Your access to Signage" not in text
+    assert "You are up to date" not in text
+
+
+def test_an_invitation_to_answer_waits_on_the_home(client, lead, member):
+    board = cs.community_create(acting_user=lead, name="Funders board", visibility="secret")
+    cs.membership_invite(acting_user=lead, community=board, user=member)
+    assert [m.community.name for m in _dashboard(client, member).invitations] == ["Funders board"]
+    text = client.get("/").text
+    assert "Answer the invitation to Funders board" in text
+    assert reverse("communities:invitation", args=[board.slug]) in text
+
+
+def test_a_members_request_to_join_waits_and_the_lead_is_told(client, lead, member):
+    project = cs.community_create(acting_user=lead, name="Lakeside Trails", visibility="private")
+    cs.membership_join(acting_user=member, community=project)  # a request: it is private
+
+    assert [m.community.name for m in _dashboard(client, member).requests_sent] == [
+        "Lakeside Trails"
+    ]
+    assert "Your request to join Lakeside Trails waits for a lead" in client.get("/").text
+    lead_home = _dashboard(client, lead)
+    assert [(c.name, c.pending_requests) for c in lead_home.join_requests] == [
+        ("Lakeside Trails", 1)
+    ]
+    assert "1 person asks to join Lakeside Trails" in client.get("/").text
+    # Only those who may answer are told: a plain member of the community is not.
+    other = UserFactory()
+    add_member(project, lead, other)
+    assert _dashboard(client, other).join_requests == []
+
+
+def test_the_reviews_a_lead_asked_for_and_how_many_answered(client, lead, project, member):
+    add_member(project, lead, member)
+    document = document_services.document_create(
+        acting_user=lead,
+        community=project,
+        upload=SimpleUploadedFile("charter.pdf", PDF),
+        title="Graphic charter",
+    )
+    document_services.review_request_create(
+        acting_user=lead,
+        document=document,
+        reviewers=[member, add_member(project, lead, UserFactory()).user],
+        due_on=datetime.date.today() + datetime.timedelta(days=7),
+    )
+    [asked] = _dashboard(client, lead).asked_reviews
+    assert (asked.document.title, asked.pending, asked.decided) == ("Graphic charter", 2, 0)
+    assert "0 of 2 reviewers answered" in client.get("/").text
+    assert _dashboard(client, member).asked_reviews == []
+
+
+def test_an_empty_dashboard_says_what_comes_there(client, member):
+    client.force_login(member)
+    text = client.get("/").text
+    assert "You are up to date" in text
+    assert "Nothing in the next month." in text
+
+
+def test_a_leads_dashboard_costs_the_same_with_three_times_the_communities(client, lead):
+    """The lead's boxes (join requests, the reviews she asked for, access ending soon) do
+    not add a query per community."""
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            community = cs.community_create(
+                acting_user=lead, name=f"L{n}-{i}", visibility="private"
+            )
+            cs.membership_join(acting_user=UserFactory(), community=community)
+            add_guest(
+                community, GuestFactory(), expires_at=timezone.now() + datetime.timedelta(days=3)
+            )
+            reviewer = UserFactory()
+            add_member(community, lead, reviewer)
+            document = document_services.document_create(
+                acting_user=lead,
+                community=community,
+                upload=SimpleUploadedFile("d.pdf", PDF),
+                title=f"Document {n}-{i}",
+            )
+            document_services.review_request_create(
+                acting_user=lead,
+                document=document,
+                reviewers=[reviewer],
+                due_on=datetime.date.today() + datetime.timedelta(days=7),
+            )
+            _event(lead, community, f"Meeting {n}-{i}", 1 + i)
+
+    def count() -> int:
+        client.force_login(lead)
+        client.get("/")  # warm the site-root cache
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    grow(1)
+    small = count()
+    dashboard = _dashboard(client, lead)
+    assert dashboard.join_requests and dashboard.asked_reviews
+    grow(3)
+    assert count() == small
+    assert len(_dashboard(client, lead).join_requests) == 4
