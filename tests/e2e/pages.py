@@ -46,7 +46,7 @@ def _adoption() -> str:
     from communities.models import Community
 
     lakeside = Community.objects.get(slug="lakeside-trails")
-    return f"/admin/adoption/?start=2026-02-01&end=2026-03-01&community={lakeside.pk}"
+    return f"/admin/adoption/?start=2026-02-01&end=2026-03-02&community={lakeside.pk}"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ MAX_DIFF_PIXELS = 64
 MAX_HEIGHT = 3000
 
 
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def updating() -> bool:
     return os.environ.get("UPDATE_SCREENSHOTS", "") not in ("", "0")
 
@@ -69,7 +73,7 @@ def check(name: str, png: bytes) -> str | None:
     if not reference.exists():
         save(actual, out / "actual.png")
         return (
-            f"{name}: no reference {reference.relative_to(ROOT)} (`make screenshots` makes "
+            f"{name}: no reference {shown(reference)} (`make screenshots` makes "
             f"it); actual: {out / 'actual.png'}"
         )
     expected = Image.open(reference).convert("RGB")
