@@ -62,7 +62,28 @@ def readable(where: str, violations: list[dict]) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("screen", SCREENS, ids=lambda screen: screen.name)
+# Violations known and routed to their owners: strict, so that the fix fails this mark and
+# the line is removed with it.
+KNOWN = {
+    "adoption-report": "dark mode: the curve's legend colours (portal/admin_views.py, in "
+    "an inline style in templates/portal/adoption.html) are under 4.5:1 on Wagtail's dark "
+    "background",
+}
+
+
+@pytest.mark.parametrize(
+    "screen",
+    [
+        pytest.param(
+            screen,
+            id=screen.name,
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN[screen.name])]
+            if screen.name in KNOWN
+            else [],
+        )
+        for screen in SCREENS
+    ],
+)
 def test_the_page_has_no_serious_accessibility_violation(screen, frozen_demo, browser):
     base = frozen_demo
     found: list[str] = []
