@@ -72,14 +72,17 @@ def frozen_demo(django_db_setup, django_db_blocker, tmp_path_factory):
 
     For the screenshot and accessibility modules, which only read: seeding once instead of
     once per test (with the flush after each) saves about ten seconds a test. Their tests
-    therefore use neither ``live_server`` nor a ``django_db`` mark (either would flush the
-    database after each test); the database is opened here for the module, which starts from
-    what the migrations made and leaves the database flushed, as a transactional test does.
-    Both modules are in ONE_WORKER_MODULES (tests/conftest.py): seeded once per run.
+    therefore do not use ``live_server`` (pytest-django would flush the database after each
+    of them), and their ``django_db`` mark only gets the test database created and serialized:
+    each module overrides pytest-django's per-test ``_django_db_helper`` with nothing. The
+    module starts from what the migrations made (whatever ran before on the worker) and
+    leaves the database flushed, as a transactional test does. Both modules are in
+    ONE_WORKER_MODULES (tests/conftest.py): seeded once per run.
     """
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
+    from django.core.management.color import no_style
     from django.db import connections
     from django.test.utils import override_settings
     from pytest_django.live_server_helper import LiveServer
@@ -104,6 +107,10 @@ def frozen_demo(django_db_setup, django_db_blocker, tmp_path_factory):
             ContentType.objects.get_for_models(*apps.get_models())
         flush()
         connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        # The same ids whatever ran before on this worker (an id may pick a colour).
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(sql)
         seed_demo()
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
