@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # each): the machine's cores, at most 8. TEST_WORKERS=0 runs it in this one process.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 8 ] && n=8; echo $$n)
 
-.PHONY: install run test lint format migrations-check messages clean bench-data bench
+.PHONY: install run test screenshots lint format migrations-check messages clean bench-data bench
 
 $(BIN)/django-admin: pyproject.toml constraints.txt
 	bash scripts/install-system-packages
@@ -38,6 +38,20 @@ run: install  ## the portal on http://$(HOST):$(PORT) (127.0.0.1:8000) with demo
 test: install  ## the whole test suite (DATABASE_URL / REDIS_URL select the real services)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
+
+# `make screenshots`, after an intended change of the look: takes the screenshot tests'
+# references again (tests/e2e/references/, tests/e2e/test_visual.py) and the README's images
+# (docs/screenshots/, from the browser tests that take them). Look at them, then commit them.
+# On PostgreSQL, like CI: SCREENSHOTS_DATABASE_URL, by default DATABASE_URL or the local server.
+SCREENSHOTS_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/parvis)
+screenshots: install  ## take the screenshot references and the README's screenshots again
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	rm -f tests/e2e/references/*.png
+	DATABASE_URL=$(SCREENSHOTS_DATABASE_URL) UPDATE_SCREENSHOTS=1 $(BIN)/pytest \
+	  -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder \
+	  tests/e2e/test_visual.py $$($(BIN)/python scripts/readme_screenshots.py tests)
+	$(BIN)/python scripts/readme_screenshots.py copy
+	@du -sh tests/e2e/references docs/screenshots
 
 lint:  ## ruff, and the layer contracts (an upward import fails)
 	$(BIN)/ruff check .

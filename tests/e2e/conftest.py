@@ -63,3 +63,61 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.locator("main").get_by_role("button", name="Sign In").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.fixture(scope="module")
+def frozen_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo organisation, seeded once for a whole module with the clock frozen
+    (tests/e2e/pages.py), served by a live server of its own; yields the server's address.
+
+    For the screenshot and accessibility modules, which only read: seeding once instead of
+    once per test (with the flush after each) saves about ten seconds a test. Their tests
+    therefore do not use ``live_server`` (pytest-django would flush the database after each
+    of them), and their ``django_db`` mark only gets the test database created and serialized:
+    each module overrides pytest-django's per-test ``_django_db_helper`` with nothing. The
+    module starts from what the migrations made (whatever ran before on the worker) and
+    leaves the database flushed, as a transactional test does. Both modules are in
+    ONE_WORKER_MODULES (tests/conftest.py): seeded once per run.
+    """
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connections
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.e2e.pages import frozen_clock, seed_demo
+
+    def flush() -> None:
+        call_command(
+            "flush",
+            verbosity=0,
+            interactive=False,
+            reset_sequences=False,
+            inhibit_post_migrate=True,
+        )
+
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    with django_db_blocker.unblock(), media, frozen_clock():
+        connection = connections["default"]
+        if ContentType.objects.exists():
+            # Loading the rows back saves models whose signal handlers look up content types:
+            # from the cache, or they would create rows that the loading then collides with.
+            ContentType.objects.get_for_models(*apps.get_models())
+        flush()
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        # The same ids whatever ran before on this worker (an id may pick a colour).
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(sql)
+        seed_demo()
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server.url
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            flush()
+            connections.close_all()  # or the test database could not be dropped after the run
