@@ -112,9 +112,7 @@ class ReviewRequestForm(forms.Form):
     """Who reviews, by when: the choices are the panel's candidates (members of the
     community and the people it is shared with), a list the panel already loaded."""
 
-    reviewers = forms.MultipleChoiceField(
-        label=_("Reviewers"), widget=forms.CheckboxSelectMultiple
-    )
+    reviewers = forms.MultipleChoiceField(label=_("Reviewers"), widget=forms.CheckboxSelectMultiple)
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
     message = forms.CharField(
         label=_("Message"),
