@@ -42,8 +42,9 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
     )
     # A page at a time, with a cursor on the (community, -updated_at) index: a library of
     # 1,000 documents rendered whole took a second (bench/RESULTS.md, 2026-11-26).
+    search = request.GET.get("q", "").strip()[:100]
     page = keyset_page(
-        selectors.library(user=request.user, community=community),
+        selectors.library(user=request.user, community=community, search=search),
         key="updated_at",
         cursor=request.GET.get("cursor"),
         limit=LIBRARY_PAGE_SIZE,
@@ -57,6 +58,7 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "documents": page.items,
             "next_cursor": page.next_cursor,
+            "search": search,
             "can_upload": can_upload,
             "upload_form": forms.UploadForm() if can_upload else None,
         },
