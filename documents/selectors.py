@@ -36,9 +36,7 @@ def library(*, user: Any, community: Community, search: str = "") -> QuerySet[Do
         documents = documents.filter(
             Q(title__icontains=search) | Q(current_version__original_name__icontains=search)
         )
-    return documents.select_related("current_version", "created_by").order_by(
-        "-updated_at", "-id"
-    )
+    return documents.select_related("current_version", "created_by").order_by("-updated_at", "-id")
 
 
 def recent_documents(*, user: Any, limit: int = 50) -> list[Document]:
