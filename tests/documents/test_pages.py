@@ -44,7 +44,7 @@ def test_the_empty_states_speak_french(client, lead, project):
     lead.save(update_fields=["language"])
     client.force_login(lead)
     page = client.get(reverse("documents:library", args=[project.slug])).text
-    assert "Pas encore de document" in page and "Déposer le premier" in page
+    assert "Aucun document pour l’instant" in page and "Déposer le premier" in page
 
 
 def test_the_library_and_the_document_stack_their_tables_with_labels(client, lead, project):
