@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -25,16 +25,18 @@ from documents.models import (
 from documents.permissions import can_read
 
 
-def library(*, user: Any, community: Community) -> QuerySet[Document]:
+def library(*, user: Any, community: Community, search: str = "") -> QuerySet[Document]:
     """A community's documents, most recently changed first (the (community, -updated_at)
-    index), with their current version and author in the same query."""
+    index), with their current version and author in the same query; ``search`` keeps those
+    whose title or current file name contains it."""
     if not permissions.can(user, permissions.VIEW, community):
         raise Http404
-    return (
-        Document.objects.filter(community=community)
-        .select_related("current_version", "created_by")
-        .order_by("-updated_at", "-id")
-    )
+    documents = Document.objects.filter(community=community)
+    if search:
+        documents = documents.filter(
+            Q(title__icontains=search) | Q(current_version__original_name__icontains=search)
+        )
+    return documents.select_related("current_version", "created_by").order_by("-updated_at", "-id")
 
 
 def recent_documents(*, user: Any, limit: int = 50) -> list[Document]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from communities import permissions
 from communities import selectors as community_selectors
-from documents import selectors, services
+from documents import forms, selectors, services
 from documents.app_settings import app_settings
 from portal.core.files import MaxSizeUploadHandler, private_file_response
 from portal.core.http import csv_response, not_found_on_denial, positive_int
@@ -42,13 +42,15 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
     )
     # A page at a time, with a cursor on the (community, -updated_at) index: a library of
     # 1,000 documents rendered whole took a second (bench/RESULTS.md, 2026-11-26).
+    search = request.GET.get("q", "").strip()[:100]
     page = keyset_page(
-        selectors.library(user=request.user, community=community),
+        selectors.library(user=request.user, community=community, search=search),
         key="updated_at",
         cursor=request.GET.get("cursor"),
         limit=LIBRARY_PAGE_SIZE,
         descending=True,
     )
+    can_upload = permissions.can(request.user, permissions.POST, community)
     return render(
         request,
         "documents/library.html",
@@ -56,8 +58,9 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
             "community": community,
             "documents": page.items,
             "next_cursor": page.next_cursor,
-            "can_upload": permissions.can(request.user, permissions.POST, community),
-            "max_size": app_settings.MAX_UPLOAD_BYTES,
+            "search": search,
+            "can_upload": can_upload,
+            "upload_form": forms.UploadForm() if can_upload else None,
         },
     )
 
@@ -128,17 +131,30 @@ def _upload(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(user=request.user, pk=pk)
+    can_upload = permissions.can(request.user, permissions.POST, document.community)
+    panel = selectors.review_panel(user=request.user, document=document)
+    flags = selectors.document_panel_flags(user=request.user, document=document)
+    today = timezone.localdate()
     return render(
         request,
         "documents/detail.html",
         {
             "document": document,
             "versions": document.versions.select_related("uploaded_by"),
-            "can_upload": permissions.can(request.user, permissions.POST, document.community),
+            "can_upload": can_upload,
             "can_delete": permissions.can_delete(request.user, document),
-            "panel": selectors.review_panel(user=request.user, document=document),
-            **selectors.document_panel_flags(user=request.user, document=document),
-            "today": timezone.localdate(),
+            "panel": panel,
+            **flags,
+            "today": today,
+            "version_form": forms.VersionForm() if can_upload else None,
+            "decision_form": forms.DecisionForm() if panel.my_reviewer else None,
+            "comment_form": forms.CommentForm() if panel.can_comment else None,
+            "request_form": (
+                forms.ReviewRequestForm(candidates=panel.candidates, today=today)
+                if panel.can_request
+                else None
+            ),
+            "share_form": forms.ShareForm() if flags["can_share"] else None,
         },
     )
 

@@ -17,9 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from communities.replies import community_address
-from integrations import selectors, services, tasks
+from integrations import forms, selectors, services, tasks
 from integrations.app_settings import app_settings
-from integrations.models import ApiToken
 from portal.core.http import not_found_on_denial
 from portal.core.tokens import token_hash
 
@@ -37,6 +36,8 @@ def _community_page(request, community, *, status: int = 200, **extra) -> HttpRe
         "webhooks": selectors.webhooks_of(community=community),
         "feeds": selectors.feeds_of(community=community),
         "mail_address": community_address(community),
+        "webhook_form": forms.WebhookForm(),
+        "feed_form": forms.FeedForm(),
         **extra,
     }
     return render(request, "integrations/community.html", context, status=status)
@@ -59,7 +60,10 @@ def webhook_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ValidationError as exc:
         return _community_page(
-            request, community, status=400, webhook_error=_error(exc), webhook_name=""
+            request,
+            community,
+            status=400,
+            webhook_form=forms.WebhookForm.refused(request.POST, _error(exc)),
         )
     # The secret URL is shown on this response only: it is never stored.
     url = request.build_absolute_uri(reverse("integrations:webhook", args=[token]))
@@ -90,7 +94,10 @@ def feed_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ValidationError as exc:
         return _community_page(
-            request, community, status=400, feed_error=_error(exc), feed_form=request.POST
+            request,
+            community,
+            status=400,
+            feed_form=forms.FeedForm.refused(request.POST, _error(exc)),
         )
     transaction.on_commit(lambda: tasks.check_feed.delay(feed.pk))
     messages.success(
@@ -180,7 +187,7 @@ def webhook(request: HttpRequest, token: str) -> HttpResponse:
 def _tokens_page(request, *, status: int = 200, **extra) -> HttpResponse:
     context = {
         "tokens": selectors.api_tokens_of(user=request.user),
-        "scopes": ApiToken.Scope.choices,
+        "form": forms.ApiTokenForm(),
         **extra,
     }
     return render(request, "integrations/api_tokens.html", context, status=status)
@@ -197,7 +204,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             scope=request.POST.get("scope", ""),
         )
     except ValidationError as exc:
-        return _tokens_page(request, status=400, token_error=_error(exc))
+        return _tokens_page(
+            request, status=400, form=forms.ApiTokenForm.refused(request.POST, _error(exc))
+        )
     return _tokens_page(request, new_token={"name": api_token.name, "value": token})
 
 

@@ -88,12 +88,15 @@ def test_the_graphic_charter_goes_out_for_review(
     julie.reload()
     julie.get_by_role("button", name="Approve").click()
     expect(julie.locator("#review")).to_contain_text("Approved")
-    expect(julie.locator("tbody tr").first).to_contain_text("🔒")
+    expect(julie.locator("tbody tr").first).to_contain_text("Locked")
     julie.close()
 
     page.goto(document_url)
     page.get_by_role("link", name="Approval trail").click()
-    expect(page.locator("tbody")).to_contain_text("The logo is too small on the signs.")
+    timeline = page.get_by_role("list", name="Approval trail")  # a timeline, oldest first
+    expect(timeline.get_by_role("listitem")).to_have_count(5)
+    expect(timeline.get_by_role("listitem").nth(1)).to_contain_text("requested changes")
+    expect(timeline).to_contain_text("The logo is too small on the signs.")
     shot(page, "documents-3-trail")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export (CSV)").click()
