@@ -67,4 +67,3 @@ def test_the_french_page_says_it_in_french(member_client, member):
     member.save(update_fields=["language"])
     page = member_client.get(reverse("accounts:profile_edit"))
     assert "Apparence" in page.text and "Comme mon appareil" in page.text
-

@@ -73,7 +73,7 @@ def palette() -> dict[str, tuple[str, str]]:
         if pair:
             colours[name] = (pair.group(1), pair.group(2))
         else:
-            assert re.fullmatch(HEX, value), f"--color-{name}: {value} is neither a pair nor #rrggbb"
+            assert re.fullmatch(HEX, value), f"--color-{name}: {value}: not a pair nor #rrggbb"
             colours[name] = (value, value)
     return colours
 

@@ -16,7 +16,8 @@ STATIC = ROOT / "portal/static/portal"
 
 
 def vendor_script():
-    spec = importlib.util.spec_from_file_location("vendor_assets", ROOT / "scripts/vendor_assets.py")
+    path = ROOT / "scripts/vendor_assets.py"
+    spec = importlib.util.spec_from_file_location("vendor_assets", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
