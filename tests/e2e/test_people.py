@@ -28,7 +28,7 @@ def test_newcomer_completes_profile_and_finds_colleagues(page, live_server, demo
     expect(page.get_by_role("status")).to_contain_text("Your profile has been saved.")
     expect(page.get_by_role("heading", name="Your profile is 100% complete")).to_be_visible()
     expect(page.locator(".bio")).to_have_text("I welcome visitors at the Annecy office. <b>Hi!</b>")
-    expect(page.locator("img.avatar")).to_be_visible()
+    expect(page.locator("main img.avatar")).to_be_visible()
     shot(page, "people-1-profile")
 
     page.goto(f"{base}/people/")
