@@ -67,3 +67,19 @@ def test_the_french_page_says_it_in_french(member_client, member):
     member.save(update_fields=["language"])
     page = member_client.get(reverse("accounts:profile_edit"))
     assert "Apparence" in page.text and "Comme mon appareil" in page.text
+
+
+def test_the_theme_costs_no_query(member_client, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("accounts:directory")
+    member_client.get(url)  # warm the caches
+    with CaptureQueriesContext(connection) as auto:
+        member_client.get(url)
+    member.theme = Theme.DARK
+    member.save(update_fields=["theme"])
+    member_client.get(url)
+    with CaptureQueriesContext(connection) as dark:
+        assert html_theme(member_client.get(url)) == "dark"
+    assert len(dark) == len(auto)

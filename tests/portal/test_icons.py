@@ -71,3 +71,11 @@ def test_no_stylesheet_or_template_asks_a_third_party_for_fonts_or_icons():
     pattern = re.compile(r"fonts\.googleapis|fonts\.gstatic|unpkg\.com|cdn\.jsdelivr|use\.typekit")
     for path in [*STATIC.rglob("*.css"), *(ROOT / "templates").rglob("*.html")]:
         assert not pattern.search(path.read_text(encoding="utf-8")), path
+
+
+def test_every_navigation_icon_is_in_the_sprite():
+    from portal.navigation import SECTIONS
+
+    icons = {section.icon for section in SECTIONS}
+    assert "" not in icons  # every section has one
+    assert icons <= sprite_ids()
