@@ -16,16 +16,17 @@ from django.utils.translation import gettext_lazy as _
 class Section:
     label: str | Promise
     url_name: str
+    icon: str = ""  # a Lucide name from the sprite (portal/static/portal/icons/sprite.svg)
     signed_in_only: bool = True
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section(_("Feed"), "communities:feed"),
-    Section(_("Communities"), "communities:list"),
-    Section(_("Calendar"), "events:calendar"),
-    Section(_("Documents"), "documents:list"),
-    Section(_("People"), "accounts:directory"),
-    Section(_("Search"), "communities:search"),
+    Section(_("Feed"), "communities:feed", "home"),
+    Section(_("Communities"), "communities:list", "users"),
+    Section(_("Calendar"), "events:calendar", "calendar"),
+    Section(_("Documents"), "documents:list", "file-text"),
+    Section(_("People"), "accounts:directory", "contact"),
+    Section(_("Search"), "communities:search", "search"),
 )
 
 
@@ -43,7 +44,7 @@ def _existing_sections() -> tuple[tuple[Section, str], ...]:
 
 def sections_for(user) -> list[dict]:
     return [
-        {"label": section.label, "url": url}
+        {"label": section.label, "url": url, "icon": section.icon}
         for section, url in _existing_sections()
         if user.is_authenticated or not section.signed_in_only
     ]

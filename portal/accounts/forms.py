@@ -55,8 +55,10 @@ class ProfileForm(forms.ModelForm):
             "skills",
             "language",
             "timezone",
+            "theme",
         ]
         widgets = {
+            "theme": forms.RadioSelect,
             "bio": forms.Textarea(attrs={"rows": 4}),
             "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
@@ -68,6 +70,14 @@ class ProfileForm(forms.ModelForm):
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
         self.fields["job_title"].widget.attrs["autocomplete"] = "organization-title"
+        # A form posted without it (an older page, a script) keeps the person's choice.
+        self.fields["theme"].required = False
+        self.fields["theme"].help_text = _(
+            "Light or dark pages. “Same as my device” follows your system's setting."
+        )
+
+    def clean_theme(self) -> str:
+        return self.cleaned_data.get("theme") or self.instance.theme
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")

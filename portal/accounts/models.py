@@ -29,6 +29,15 @@ def default_timezone() -> str:
     return settings.TIME_ZONE
 
 
+class Theme(models.TextChoices):
+    """Light or dark pages: ``auto`` follows the device's setting (the CSS ``light-dark()``
+    tokens); the others fix it (``<html data-theme>`` in base.html)."""
+
+    AUTO = "auto", _("Same as my device")
+    LIGHT = "light", _("Light")
+    DARK = "dark", _("Dark")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -92,6 +101,9 @@ class User(AbstractUser):
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, choices=timezone_choices, default=default_timezone
+    )
+    theme = models.CharField(
+        _("appearance"), max_length=8, choices=Theme.choices, default=Theme.AUTO
     )
     is_external = models.BooleanField(
         _("external (guest) account"),

@@ -243,6 +243,7 @@ def account_entries(user: Any) -> Iterator[Entry]:
             "skills": sorted(tag.name for tag in user.skills.all()),
             "language": user.language,
             "timezone": user.timezone,
+            "theme": user.theme,
             "is_external": user.is_external,
             "date_joined": user.date_joined,
             "last_login": user.last_login,

@@ -30,6 +30,7 @@ PROFILE_FIELDS = (
     "bio",
     "language",
     "timezone",
+    "theme",
 )
 
 

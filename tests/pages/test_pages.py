@@ -59,7 +59,7 @@ def test_private_news_is_not_listed_for_visitors(client, site, member):
 
 def test_home_page_in_french(client, site):
     response = client.get("/", headers={"accept-language": "fr"})
-    assert '<html lang="fr">' in response.text
+    assert '<html lang="fr" ' in response.text
     assert "Aller au contenu" in response.text
 
 
