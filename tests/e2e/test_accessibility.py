@@ -64,11 +64,7 @@ def readable(where: str, violations: list[dict]) -> list[str]:
 
 # Violations known and routed to their owners: strict, so that the fix fails this mark and
 # the line is removed with it.
-KNOWN = {
-    "adoption-report": "dark mode: the curve's legend colours (portal/admin_views.py, in "
-    "an inline style in templates/portal/adoption.html) are under 4.5:1 on Wagtail's dark "
-    "background",
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
