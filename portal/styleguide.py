@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from communities.models import Community
 from portal.accounts.models import User
 from portal.core.principals import is_administrator
 from portal.core.toasts import toast_trigger
@@ -129,6 +130,10 @@ def styleguide(request: HttpRequest) -> HttpResponse:
             "form": SampleForm(prefix="sample", initial={"day": datetime.date(2026, 3, 12)}),
             "invalid_form": invalid,
             "people": people,
+            # Unsaved: one per accent colour, named after it.
+            "communities": [
+                Community(name=str(label), color=value) for value, label in Community.Accent.choices
+            ],
             "photo_person": photo_person,
             "icons": ICONS,
             "toast_levels": (
