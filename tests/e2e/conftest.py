@@ -120,4 +120,7 @@ def frozen_demo(django_db_setup, django_db_blocker, tmp_path_factory):
             server._live_server_modified_settings.disable()
             server.stop()
             flush()
+            # What the migrations made, back: a test dealt to this worker after the module
+            # (xdist hands out tests as workers free up) finds the database as it expects.
+            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
             connections.close_all()  # or the test database could not be dropped after the run
