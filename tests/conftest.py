@@ -50,6 +50,10 @@ def _parallel_groups(items) -> None:
             ONE_WORKER_MODULES
         ):
             raise pytest.UsageError(f"{item.nodeid}: a stack module is in ONE_WORKER_MODULES")
+    # pytest-django's own order (rolled back, then committed, then no database), once more:
+    # a plugin hook may have moved tests after it sorted them, and a test that rolls back
+    # must never run after one that committed (and emptied the database) on its worker.
+    items.sort(key=_order)
     _slow_tests_early(items)
 
 
@@ -68,6 +72,14 @@ def pytest_xdist_make_scheduler(config, log):
             return module if module in ONE_WORKER_MODULES else super()._split_scope(nodeid)
 
     return Scheduling(config, log)
+
+
+def _order(item) -> int:
+    if _uses_transactions(item):
+        return 1
+    if item.get_closest_marker("django_db") or "db" in getattr(item, "fixturenames", ()):
+        return 0
+    return 2
 
 
 def _uses_transactions(item) -> bool:
