@@ -111,7 +111,9 @@ def test_the_avatar_shows_initials_on_the_person_s_colour(member, django_assert_
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("context", "size", "pixels"),
+    # Not "context": pytest-playwright would take it for its browser context, parametrize the
+    # test by browser, and pytest would then move the browser tests next to it.
+    ("extra", "size", "pixels"),
     [
         ({}, "md", 48),
         ({"size": "sm"}, "sm", 32),
@@ -119,9 +121,9 @@ def test_the_avatar_shows_initials_on_the_person_s_colour(member, django_assert_
         ({"large": True}, "lg", 112),
     ],
 )
-def test_the_avatar_shows_the_photo_at_its_size(member, context, size, pixels):
+def test_the_avatar_shows_the_photo_at_its_size(member, extra, size, pixels):
     member.photo.name = "photos/camille.png"
-    html = render_to_string("components/avatar.html", {"person": member, **context})
+    html = render_to_string("components/avatar.html", {"person": member, **extra})
     assert html.startswith(f'<img class="avatar avatar-{size}" src="/people/{member.pk}/photo/"')
     assert f'alt="" width="{pixels}" height="{pixels}"' in html
 
