@@ -28,6 +28,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # daphne first: `manage.py runserver` then serves ASGI, WebSockets included (make run).
+    "daphne",
     # Parvis
     "portal.accounts",
     "portal.pages",
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "guests",
     "events",
     "documents",
+    "conversations",
     "integrations",
     # Wagtail
     "wagtail.contrib.forms",
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "anymail",
     "django_htmx",
     "csp",
+    "channels",
     # REST API and its OpenAPI schema (integrations)
     "rest_framework",
     "drf_spectacular",
@@ -100,6 +104,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
+# HTTP and WebSockets (/ws/): Django Channels (portal/asgi.py, portal/core/live.py).
+ASGI_APPLICATION = "portal.asgi.application"
 
 TEMPLATES = [
     {
@@ -154,6 +160,27 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Channel layer: live events to sockets (Redis db 2; in memory, one process, without) -------
+# A live event reaches sockets on every process only through Redis; the in-memory layer is
+# the embedded default (make run: one process). CHANNEL_LAYER_PREFIX keeps two deployments
+# (or two test workers) sharing one Redis apart.
+CHANNEL_LAYER_PREFIX = env_str("CHANNEL_LAYER_PREFIX", "parvis")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [redis_db_url(REDIS_URL, 2)],
+                "prefix": CHANNEL_LAYER_PREFIX,
+                # A socket that stops reading loses events beyond this, then catches up by id.
+                "capacity": 500,
+                "expiry": 60,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", redis_db_url(REDIS_URL, 0) if REDIS_URL else "")
 # Without a broker, tasks run in-process (the embedded default); with one, a worker runs them.

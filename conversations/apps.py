@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConversationsConfig(AppConfig):
+    """Direct and group conversations, and a chat per community, live over WebSockets."""
+
+    name = "conversations"
+    verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        from conversations import permissions
+
+        # Who may read, write, add, leave, moderate: rules answered by the one policy.
+        permissions.register()
