@@ -9,7 +9,10 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
-        from conversations import permissions
+        from conversations import live, permissions
 
         # Who may read, write, add, leave, moderate: rules answered by the one policy.
         permissions.register()
+        # The conversation:<id> topic, and messages.unread on the person's own topic.
+        live.register()
+        live.register_user_events()

@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from conversations import permissions
-from conversations.models import Conversation, Message, MessageReaction, Participant
+from conversations.models import REACTIONS, Conversation, Message, MessageReaction, Participant
 
 
 def conversation_get_for_user(*, user: Any, pk: int) -> Conversation:
@@ -261,3 +261,71 @@ def my_seat(*, user: Any, conversation: Conversation) -> Participant | None:
 def community_chat_for(*, user: Any, community: Any) -> Conversation | None:
     """The chat of ``community`` (None when it has none yet): no policy here, callers ask."""
     return Conversation.objects.filter(community=community).first()
+
+
+# --- What one viewer may do with what a page shows ------------------------------------------
+
+
+@dataclass
+class ConversationFlags:
+    """The policy's answers for one viewer and one conversation, asked once per page (not
+    once per message: the per-message rules only add authorship to these)."""
+
+    can_view: bool
+    can_write: bool
+    can_moderate: bool
+    can_add_people: bool
+    can_rename: bool
+    can_leave: bool
+    can_configure: bool
+
+
+def flags_for(*, user: Any, conversation: Conversation) -> ConversationFlags:
+    can_view = permissions.can_view(user, conversation)
+    can_write = can_view and permissions.can_write(user, conversation)
+    return ConversationFlags(
+        can_view=can_view,
+        can_write=can_write,
+        can_moderate=can_view and permissions.can_moderate(user, conversation),
+        can_add_people=can_write and conversation.kind == Conversation.Kind.GROUP,
+        can_rename=can_view and permissions.can_rename(user, conversation),
+        can_leave=can_view and permissions.can_leave(user, conversation),
+        can_configure=bool(
+            conversation.is_community_chat
+            and permissions.can_configure(user, conversation.community)
+        ),
+    )
+
+
+def decorate_messages(*, user: Any, flags: ConversationFlags, messages: list) -> None:
+    """Each message gets ``can_edit``, ``can_delete``, ``can_pin`` and ``reaction_list``
+    (``[(emoji, count, mine)]`` in the fixed order), from what is already loaded: no query.
+    The same answers as ``permissions.can_edit_message`` / ``can_delete_message``, given
+    the conversation's flags."""
+    for message in messages:
+        alive = message.kind == Message.Kind.MESSAGE and message.deleted_at is None
+        own = message.author_id == user.pk
+        message.can_edit = alive and own and flags.can_write
+        message.can_delete = alive and ((own and flags.can_view) or flags.can_moderate)
+        message.can_pin = alive and flags.can_moderate
+        message.can_react = alive and flags.can_write
+        counts: dict[str, list] = {}
+        for reaction in message.reactions.all():
+            entry = counts.setdefault(reaction.emoji, [0, False])
+            entry[0] += 1
+            entry[1] = entry[1] or reaction.user_id == user.pk
+        message.reaction_list = [(e, *counts[e]) for e in REACTIONS if e in counts]
+        message.reactions_offered = REACTIONS
+
+
+def message_for_viewer(*, user: Any, conversation: Conversation, pk: int) -> Message | None:
+    """One message of ``conversation`` decorated for ``user`` (the live layer's payload),
+    or None when ``user`` may not read it now."""
+    flags = flags_for(user=user, conversation=conversation)
+    if not flags.can_view:
+        return None
+    message = _messages(conversation).filter(pk=pk).first()
+    if message is None:
+        return None
+    decorate_messages(user=user, flags=flags, messages=[message])
+    return message
