@@ -73,7 +73,7 @@ class Deployment:
 def deployment(django_db_setup, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live-stack")
     redis_server = stack.RedisServer(tmp / "redis")
-    servers = [Server(name, stack.free_port(), tmp / f"{name}.log") for name in ("asgi-a", "asgi-b")]
+    servers = [Server(name, stack.free_port(), tmp / f"{name}.log") for name in ("a", "b")]
     try:
         redis_server.start()
         for server in servers:
