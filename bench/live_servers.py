@@ -30,7 +30,6 @@ import asyncio
 import json
 import multiprocessing
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -69,7 +68,8 @@ def prepare(members: int, messages: int) -> None:
     community = Community.objects.filter(name="Bench live chat").first() or cs.community_create(
         acting_user=lead, name="Bench live chat", kind="project", visibility="private"
     )
-    existing = set(User.objects.filter(email__startswith="bench-live-").values_list("email", flat=True))
+    bench_people = User.objects.filter(email__startswith="bench-live-")
+    existing = set(bench_people.values_list("email", flat=True))
     User.objects.bulk_create(
         User(email=f"bench-live-{n}@parvis.example", display_name=f"Bench {n}")
         for n in range(members)
@@ -101,8 +101,12 @@ def prepare(members: int, messages: int) -> None:
 def fixtures(members: int) -> dict:
     """Session cookies of the members, the chat and its message ids."""
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.sessions.backends.db import SessionStore
 
     from conversations.models import Conversation
@@ -141,7 +145,8 @@ def server_env() -> dict[str, str]:
 
 
 def start(kind: str, http_port: int, ws_port: int) -> list[subprocess.Popen]:
-    env, log = server_env(), open(f"/tmp/live-bench-{kind}.log", "ab")  # noqa: SIM115
+    (ROOT / "var").mkdir(exist_ok=True)
+    env, log = server_env(), (ROOT / "var" / f"live-bench-{kind}.log").open("ab")
     bin_ = Path(sys.executable).parent
     gunicorn = [str(bin_ / "gunicorn"), "--workers", "2", "--no-control-socket", "-b"]
     if kind == "split":
@@ -161,7 +166,7 @@ def start(kind: str, http_port: int, ws_port: int) -> list[subprocess.Popen]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
                 break
             except OSError:
                 assert time.monotonic() < deadline, f"{kind} did not start"
@@ -280,8 +285,12 @@ def publish(chat: int, ids: list[int], rate: float, seconds: float) -> dict[int,
         sent[message_id] = time.time()
         live.send_now(
             live.group_for(topic),
-            {"type": live.MESSAGE_TYPE, "topic": topic, "event": "message.new",
-             "data": {"id": message_id}},
+            {
+                "type": live.MESSAGE_TYPE,
+                "topic": topic,
+                "event": "message.new",
+                "data": {"id": message_id},
+            },
         )
     return sent
 
