@@ -67,6 +67,7 @@ OWN_ADMIN_NAMESPACES = (
     "admin_invitations",
     "admin_events",
     "admin_documents",
+    "admin_conversations",
     "digests",
 )
 ROLES = (
@@ -295,6 +296,7 @@ ADMIN_SCREENS = [
     ("admin_invitations", "invitation", "guests.Invitation"),
     ("admin_events", "event_P", "events.Event"),
     ("admin_documents", "document_P", "documents.Document"),
+    ("admin_conversations", "conversation_P", "conversations.Conversation"),
     ("digests", "outbox", "communities.DigestOutbox"),
 ]
 OUTBOX = state("communities.DigestOutbox")
@@ -1526,6 +1528,22 @@ MATRIX: list[Row] = [
         Row("digests:delete", method, pk("outbox"), E(403, 403, 403, 403, 403, 302), effect=OUTBOX)
         for method in ("post", "delete")
     ],
+    # a conversation exported for legal hold (issue 18): administrators only, with a reason,
+    # and the export is written to the audit log
+    Row(
+        "conversations_admin_legal_hold",
+        "get",
+        pk("conversation_P"),
+        E(403, 403, 403, 403, 403, 200),
+    ),
+    Row(
+        "conversations_admin_legal_hold",
+        "post",
+        pk("conversation_P"),
+        E(403, 403, 403, 403, 403, 200),
+        data=lambda w: {"reason": "Court order 2026-114"},
+        effect=state("wagtailcore.ModelLogEntry", action="conversations.legal_hold_export"),
+    ),
 ]
 
 
@@ -1787,6 +1805,7 @@ def _build_world() -> dict:
         "chat_P": chat_p,
         "chat_message": chat_message,
         "comment_X": comment_x,
+        "conversation_P": direct,  # the lead and a member (the legal-hold export)
         "event_X": event_x,
         "users": {
             "anonymous": None,
