@@ -145,7 +145,9 @@ def server_env() -> dict[str, str]:
     }
 
 
-def start(kind: str, http_port: int, ws_port: int) -> list[subprocess.Popen]:
+def start(
+    kind: str, http_port: int, ws_port: int, sockets_workers: int = 1
+) -> list[subprocess.Popen]:
     for port in (http_port, ws_port):  # a server left over would answer in our place
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} is taken"
@@ -161,7 +163,16 @@ def start(kind: str, http_port: int, ws_port: int) -> list[subprocess.Popen]:
     elif kind == "split-uvicorn":
         commands = [
             [*gunicorn, f"127.0.0.1:{http_port}", "portal.wsgi:application"],
-            [str(bin_ / "uvicorn"), "--host", "127.0.0.1", "--port", str(ws_port), APP],
+            [
+                str(bin_ / "uvicorn"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ws_port),
+                "--workers",
+                str(sockets_workers),
+                APP,
+            ],
         ]
     else:
         commands = [
@@ -318,7 +329,7 @@ def publish(chat: int, ids: list[int], rate: float, seconds: float) -> dict[int,
 
 def run_one(kind: str, data: dict, args) -> dict:
     http_port, ws_port = 8223, 8224
-    processes = start(kind, http_port, ws_port)
+    processes = start(kind, http_port, ws_port, args.sockets_workers)
     try:
         page_url = f"http://127.0.0.1:{http_port}{PAGE}"
         cookie = data["cookies"][0]
@@ -384,6 +395,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--kinds", default="split,split-uvicorn,uvicorn")
+    parser.add_argument("--sockets-workers", type=int, default=1)  # split-uvicorn's processes
     args = parser.parse_args()
     django_setup()
     if args.prepare:
