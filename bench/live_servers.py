@@ -78,6 +78,8 @@ def prepare(members: int, messages: int) -> None:
     )
     people = User.objects.filter(email__startswith="bench-live-").exclude(pk=lead.pk)
     joined = set(Membership.objects.filter(community=community).values_list("user", flat=True))
+    # Hundreds of members at once: this bypasses the membership lifecycle (no activity, no
+    # audit entry, no hooks), which a benchmark's throwaway data does not need.
     Membership.objects.bulk_create(
         Membership(
             user=person,

@@ -16,6 +16,12 @@ class ConversationsSettings(AppSettings):
     NOTIFY_LOOKBACK_HOURS: int = Setting(48)
     # Seats (a person in a conversation) handled per run; the rest waits for the next minute.
     NOTIFY_BATCH: int = Setting(500)
+    # Sending limits: messages one person may send (in all conversations), and messages one
+    # conversation may receive (from everyone), per window. Beyond, the sender is told to
+    # wait and keeps the text (conversations/services.py).
+    RATE_PER_PERSON: int = Setting(30)
+    RATE_PER_CONVERSATION: int = Setting(120)
+    RATE_WINDOW_SECONDS: int = Setting(60)
 
 
 app_settings = ConversationsSettings()

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
+from communities.live import register_user_event
 from conversations import permissions, selectors
 from conversations.models import Conversation, Message
 from portal.core import live
@@ -109,13 +110,7 @@ def unread_payload(user: Any, data: dict) -> dict:
     return {"count": count, "label": label}
 
 
-def register_user_events() -> bool:
-    """``messages.unread`` on the person's own ``user:<id>`` topic, when the floor's
-    user-event registry exists (``communities.live.register_user_event``, helper "pages");
-    else the header's count stays on its two-minute poll (``selectors.unread_count``)."""
-    try:
-        from communities.live import register_user_event
-    except ImportError:
-        return False
-    register_user_event("messages.unread", unread_payload)  # the same function: idempotent
-    return True
+def register_user_events() -> None:
+    """``messages.unread`` on the person's own ``user:<id>`` topic (the floor's user-event
+    registry, ``communities.live``)."""
+    register_user_event("messages.unread", unread_payload)

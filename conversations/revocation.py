@@ -28,8 +28,10 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from communities import extensions
+from communities.notifications import bell_changed
 from conversations import permissions
 from conversations.models import Conversation, Message, Participant
+from conversations.notifications import notifications_forget_unreadable
 from conversations.services import conversation_topic, user_topic
 from portal.core import live
 
@@ -78,6 +80,11 @@ def seats_close_refused(*, user: Any) -> list[Participant]:
         live.publish(topic, "conversation.changed", {"left": seat.user_id})
     for person_id in {user.pk, *(seat.user_id for seat in closed)}:
         live.publish(user_topic(person_id), "access.changed", {})
+    # The bell forgets what it said about conversations they may no longer open (a direct
+    # message has no community for the floor to filter by).
+    for person in {user.pk: user, **{seat.user_id: seat.user for seat in closed}}.values():
+        if notifications_forget_unreadable(user=person):
+            bell_changed([person])
     return closed
 
 

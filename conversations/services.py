@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -20,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from communities import markup
 from communities import permissions as policy
+from communities.notifications import bell_changed
 from conversations import permissions
+from conversations.app_settings import app_settings
 from conversations.models import (
     MAX_PARTICIPANTS,
     REACTIONS,
@@ -30,6 +31,7 @@ from conversations.models import (
     MessageReaction,
     Participant,
 )
+from conversations.notifications import conversation_notifications_read
 from portal.core import files, live
 
 MAX_LENGTH = markup.MAX_LENGTH
@@ -191,9 +193,9 @@ def message_send(
 def _rate_limits() -> tuple[int, int, int]:
     """(messages per person, messages per conversation, window in seconds)."""
     return (
-        getattr(settings, "CONVERSATIONS_RATE_PER_PERSON", 30),
-        getattr(settings, "CONVERSATIONS_RATE_PER_CONVERSATION", 120),
-        getattr(settings, "CONVERSATIONS_RATE_WINDOW_SECONDS", 60),
+        app_settings.RATE_PER_PERSON,
+        app_settings.RATE_PER_CONVERSATION,
+        app_settings.RATE_WINDOW_SECONDS,
     )
 
 
@@ -448,6 +450,9 @@ def conversation_mark_read(
             live.publish(
                 user_topic(acting_user), "messages.unread", {"conversation": conversation.pk}
             )
+            # What the bell said about this conversation is read too.
+            if conversation_notifications_read(user=acting_user, conversation_id=conversation.pk):
+                bell_changed([acting_user])
     return bool(moved)
 
 

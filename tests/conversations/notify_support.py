@@ -1,41 +1,13 @@
-"""What the notify helper's tests share (issue 18): the conversation page's URL while the
-conversations views are not merged, and a clock moved past the notification delay."""
+"""What the conversation notification tests share: a clock moved past the notification
+delay, and a person reading up to a message."""
 
 from __future__ import annotations
 
 import datetime
-from importlib.util import find_spec
 
-import pytest
-from django.http import HttpResponse
-from django.urls import include, path
 from django.utils import timezone
 
-from conversations import notifications
-from conversations.models import Participant
-from portal.urls import urlpatterns as project_patterns
-
-
-def _detail(request, pk: int) -> HttpResponse:  # pragma: no cover - only reversed
-    return HttpResponse(str(pk))
-
-
-urlpatterns = list(project_patterns)
-if find_spec("conversations.urls") is None:
-    # The notifications link to "conversations:detail" (Message.get_absolute_url); until the
-    # views of helper "messages" are merged, a stand-in that only reverses.
-    urlpatterns.insert(
-        0,
-        path(
-            "messages/",
-            include(([path("<int:pk>/", _detail, name="detail")], "conversations")),
-        ),
-    )
-
-
-@pytest.fixture
-def conversation_urls(settings):
-    settings.ROOT_URLCONF = __name__
+from conversations import notifications, services
 
 
 def later(minutes: int = 11) -> datetime.datetime:
@@ -48,8 +20,7 @@ def run(minutes: int = 11) -> notifications.RunResult:
 
 
 def mark_read(user, message) -> None:
-    """The person read up to ``message``. Written on the row: the read-mark service is
-    helper "messages"'s (not merged yet)."""
-    Participant.objects.filter(conversation=message.conversation_id, user=user).update(
-        last_read_id=message.pk
+    """The person read up to ``message`` (the read-mark service, as the page calls it)."""
+    services.conversation_mark_read(
+        acting_user=user, conversation=message.conversation, up_to=message.pk
     )

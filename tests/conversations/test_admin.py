@@ -16,10 +16,9 @@ from conversations import privacy
 from conversations import services as conv
 from conversations.models import Conversation
 from tests.communities.conftest import add_member
-from tests.conversations.notify_support import conversation_urls  # noqa: F401
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("conversation_urls")]
+pytestmark = pytest.mark.django_db
 
 REASON = "Court order 2026-114 (Annecy)"
 

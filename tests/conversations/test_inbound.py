@@ -17,10 +17,10 @@ from conversations import services as conv
 from conversations.models import Message
 from tests.communities.conftest import add_guest, add_member
 from tests.communities.test_replies import BASIC, DOMAIN, QUOTED, postmark
-from tests.conversations.notify_support import conversation_urls, run  # noqa: F401
+from tests.conversations.notify_support import run
 from tests.factories import GuestFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("conversation_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

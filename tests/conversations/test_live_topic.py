@@ -132,22 +132,17 @@ def test_services_publish_after_commit(member, lead, django_capture_on_commit_ca
     assert [e["event"] for e in _drain(layer, channel)] == ["message.changed"]
 
 
-def test_unread_count_is_registered_when_the_user_registry_exists(member, lead):
-    """``messages.unread`` carries a count computed for the recipient at delivery: through
-    the floor's user-event registry when it is there, else ``selectors.unread_count``."""
+def test_unread_count_is_registered_on_the_person_s_own_topic(member, lead):
+    """``messages.unread`` carries a count computed for the recipient at delivery, through
+    the floor's user-event registry."""
+    from communities.live import user_events
     from conversations import selectors
 
     chat = conv.conversation_start(acting_user=member, people=[lead])
     conv.message_send(acting_user=member, conversation=chat, body="Count me")
     assert selectors.unread_count(lead) == 1
     assert selectors.unread_count(member) == 0
-    try:
-        from communities.live import register_user_event  # noqa: F401
-    except ImportError:
-        expected = False  # helper "pages" registers the user topic; until then, no registry
-    else:
-        expected = True
-    assert conversation_live.register_user_events() is expected
+    assert "messages.unread" in user_events()
     assert conversation_live.unread_payload(lead, {}) == {
         "count": 1,
         "label": "Messages, 1 unread",

@@ -20,10 +20,10 @@ from conversations import notifications, tasks
 from conversations import services as conv
 from conversations.models import Conversation, Participant
 from tests.communities.conftest import add_guest, add_member
-from tests.conversations.notify_support import conversation_urls, mark_read, run  # noqa: F401
+from tests.conversations.notify_support import mark_read, run
 from tests.factories import GuestFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("conversation_urls")]
+pytestmark = pytest.mark.django_db
 
 IMMEDIATE = DigestPreference.Frequency.IMMEDIATE
 

@@ -20,10 +20,10 @@ from conversations.models import (
 )
 from portal.accounts import services as accounts
 from tests.communities.conftest import add_member
-from tests.conversations.notify_support import conversation_urls, run  # noqa: F401
+from tests.conversations.notify_support import run
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("conversation_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

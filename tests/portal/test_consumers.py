@@ -30,17 +30,11 @@ from portal.asgi import application
 from portal.core import consumers
 from tests.communities.conftest import add_guest, add_member
 from tests.factories import GuestFactory, UserFactory
-from tests.portal.live_topics import ensure_conversation_topic
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ORIGIN = "http://localhost"
 QUIET = 0.3  # seconds a socket must stay silent to have been sent nothing
-
-
-@pytest.fixture(autouse=True)
-def _conversation_topic():
-    ensure_conversation_topic()
 
 
 def headers_for(user=None, origin: str = ORIGIN) -> list[tuple[bytes, bytes]]:

@@ -31,7 +31,7 @@ from tests.portal.test_celery_worker import ROOT
 
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-APPLICATION = "tests.portal.live_asgi:application"  # portal.asgi, with the conversation topic
+APPLICATION = "portal.asgi:application"
 
 
 @dataclass
