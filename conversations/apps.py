@@ -9,7 +9,9 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
-        from conversations import permissions
+        from conversations import permissions, revocation
 
         # Who may read, write, add, leave, moderate: rules answered by the one policy.
         permissions.register()
+        # Access ends (a membership, a deactivation, an erasure): seats close, sockets too.
+        revocation.register()
