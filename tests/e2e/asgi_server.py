@@ -121,3 +121,25 @@ class ASGILiveServer:
 
     def __repr__(self) -> str:
         return f"<ASGILiveServer listening at {self.url}>"
+
+
+def off_the_loop(function, /, *args, **kwargs):
+    """Call ``function`` in a thread of its own and return what it returns.
+
+    pytest-playwright's sync API runs an event loop in the test's thread, where asgiref's
+    ``async_to_sync`` refuses to run: a service called by the test itself would store its
+    rows but its live event (``portal.core.live.send_now``) would not be sent. Called this way,
+    its events reach the server's sockets. The thread's database connection is closed after.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def call():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
