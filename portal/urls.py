@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("guests.urls")),
     path("", include("documents.urls")),
     path("", include("events.urls")),
+    path("", include("conversations.urls")),
     path("", include("integrations.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
