@@ -35,6 +35,7 @@ ONE_WORKER_MODULES = {
     "tests/communities/test_digest_worker.py",
     "tests/portal/test_failure_modes.py",
     "tests/portal/test_scale_out.py",
+    "tests/portal/test_live_stack.py",
     # Not stack modules: each seeds its data once for all its tests (tests/e2e/conftest.py).
     "tests/e2e/test_accessibility.py",
     "tests/e2e/test_visual.py",

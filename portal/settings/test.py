@@ -15,9 +15,12 @@ from portal.settings.base import BASE_DIR, DATABASES
 _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 DEBUG = False
-# Test workers sharing the real Redis must not hear each other's live events (ids overlap).
+# Test workers sharing the real Redis must not hear each other's live events (ids overlap),
+# nor two test runs of two checkouts (CHANNEL_LAYER_PREFIX apart).
 if CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis"):  # noqa: F405
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"parvis-test{_xdist_worker}"  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = (  # noqa: F405
+        f"{CHANNEL_LAYER_PREFIX}-test{_xdist_worker}"  # noqa: F405
+    )
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
