@@ -51,7 +51,7 @@ def message_html(user: Any, conversation: Conversation, message: Message) -> str
 
 def header_html(user: Any, conversation: Conversation) -> str:
     flags = selectors.flags_for(user=user, conversation=conversation)
-    selectors.decorate_conversations(user=user, conversations=[conversation])
+    selectors.decorate_for_page(user=user, conversation=conversation)
     with _language(user):
         return render_to_string(
             "conversations/_header.html",

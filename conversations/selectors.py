@@ -258,6 +258,13 @@ def my_seat(*, user: Any, conversation: Conversation) -> Participant | None:
     return Participant.objects.filter(conversation=conversation.pk, user=user.pk).first()
 
 
+def decorate_for_page(*, user: Any, conversation: Conversation) -> None:
+    """What one conversation's head shows: its people and title, and the reader's muting."""
+    decorate_conversations(user=user, conversations=[conversation])
+    seat = my_seat(user=user, conversation=conversation)
+    conversation.my_muted = bool(seat and seat.is_muted)
+
+
 def community_chat_for(*, user: Any, community: Any) -> Conversation | None:
     """The chat of ``community`` (None when it has none yet): no policy here, callers ask."""
     return Conversation.objects.filter(community=community).first()

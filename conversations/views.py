@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from communities import permissions as policy
 from communities import selectors as community_selectors
-from conversations import permissions, selectors, services
+from conversations import live, permissions, selectors, services
 from conversations.forms import (
     EditMessageForm,
     MessageForm,
@@ -130,7 +130,7 @@ def _conversation_context(request: HttpRequest, conversation, *, form=None) -> d
         at=_int(request, "at"),
     )
     selectors.decorate_messages(user=user, flags=flags, messages=page.messages)
-    selectors.decorate_conversations(user=user, conversations=[conversation])
+    selectors.decorate_for_page(user=user, conversation=conversation)
     pinned = selectors.pinned_messages(conversation=conversation)
     reply_to = None
     if form is None:
@@ -314,6 +314,9 @@ def message_pin(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         flash_errors(request, exc)
+    else:
+        if request.htmx:
+            return _message_response(request, message.conversation, message)
     return _back_to(message)
 
 
@@ -428,10 +431,10 @@ def conversation_mute(request: HttpRequest, pk: int) -> HttpResponse:
     services.conversation_set_muted(
         acting_user=request.user, conversation=conversation, muted=muted
     )
-    messages.success(
-        request,
-        _("Muted: it no longer notifies you.") if muted else _("Notifications are back on."),
-    )
+    done = _("Muted: it no longer notifies you.") if muted else _("Notifications are back on.")
+    if request.htmx:
+        return toast_trigger(HttpResponse(live.header_html(request.user, conversation)), done)
+    messages.success(request, done)
     return redirect(conversation.get_absolute_url())
 
 
@@ -483,4 +486,9 @@ def community_chat_settings(request: HttpRequest, slug: str) -> HttpResponse:
         acting_user=request.user, community=community, enabled=enabled
     )
     messages.success(request, _("The chat is on.") if enabled else _("The chat is off."))
-    return redirect("conversations:community_chat", slug=community.slug)
+    target = reverse("conversations:community_chat", args=[community.slug])
+    if request.htmx:  # the whole page changes: htmx loads it
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)

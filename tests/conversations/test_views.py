@@ -37,7 +37,7 @@ def test_start_from_a_profile_then_write_and_read(client, member, lead):
     page = client.get(chat.get_absolute_url())
     html = page.content.decode()
     assert "<strong>Lea</strong>" in html
-    assert 'data-live-topic="conversation:%d"' % chat.pk in html
+    assert f'data-live-topic="conversation:{chat.pk}"' in html
     assert 'aria-live="polite"' in html
     # Lea sees it unread, in her list and in her header count
     client.force_login(lead)
@@ -126,14 +126,18 @@ def test_reply_edit_react_delete(client, member, lead):
     answer.refresh_from_db()
     assert answer.deleted_at and answer.body == ""
     assert "message deleted" in client.get(chat.get_absolute_url()).content.decode()
-    assert client.post(reverse("conversations:message_delete", args=[original.pk])).status_code == 404
+    assert (
+        client.post(reverse("conversations:message_delete", args=[original.pk])).status_code == 404
+    )
 
 
 def test_history_is_paged_and_opens_at_a_message(client, member, lead, settings):
     settings.CONVERSATIONS_RATE_PER_PERSON = 1000
     settings.CONVERSATIONS_RATE_PER_CONVERSATION = 1000
     chat = conv.conversation_start(acting_user=member, people=[lead])
-    sent = [conv.message_send(acting_user=member, conversation=chat, body=f"n{i}") for i in range(70)]
+    sent = [
+        conv.message_send(acting_user=member, conversation=chat, body=f"n{i}") for i in range(70)
+    ]
     client.force_login(lead)
     newest = client.get(chat.get_absolute_url())
     shown = [m.pk for m in newest.context["history"].messages]
@@ -147,7 +151,7 @@ def test_history_is_paged_and_opens_at_a_message(client, member, lead, settings)
     at = client.get(sent[5].get_absolute_url())
     assert sent[5].pk in [m.pk for m in at.context["history"].messages]
     assert at.context["history"].newer  # "newer messages" below
-    assert 'data-live-append' not in at.content.decode()
+    assert "data-live-append" not in at.content.decode()
 
 
 def test_group_add_leave_rename_mute(client, member, lead, colleague):
