@@ -12,13 +12,14 @@ class CommunitiesConfig(AppConfig):
     def ready(self) -> None:
         from wagtail.permissions import register_permission_policy
 
-        from communities import privacy, signals  # noqa: F401
+        from communities import live, privacy, signals  # noqa: F401
         from communities.models import Community, DigestOutbox, Membership
         from communities.selectors import people_visible_to
         from portal.accounts.privacy import register
         from portal.accounts.selectors import register_people_visibility
         from portal.core.admin_permissions import NoAddPolicy, ReadOnlyPolicy
 
+        live.register()  # the user, community and post topics of the live socket
         register(privacy.contribution)
         register_people_visibility(people_visible_to)
         # The admin lists these; writes go through the services (see wagtail_hooks.py).

@@ -27,6 +27,7 @@ from communities.markup import excerpt
 from communities.models import Community, DigestPreference, Notification, Post
 from communities.replies import reply_address
 from communities.selectors import communities_of
+from portal.core import live
 from portal.core import signing as signed
 from portal.core.mail import send_templated_email
 
@@ -157,6 +158,16 @@ def unsubscribe(*, user: Any, community: Community | None) -> None:
 
 # --- Notifications --------------------------------------------------------------------------
 
+# The live event on a person's own topic (``user:<id>``) when their unread count may have
+# changed; communities/live.py computes the count for them at delivery.
+BELL_CHANGED = "notifications.changed"
+
+
+def bell_changed(users: Iterable[Any]) -> None:
+    """Tell these people's open pages that their bell changed, once the transaction commits."""
+    for pk in sorted({getattr(person, "pk", person) for person in users}):
+        live.publish(live.topic("user", pk), BELL_CHANGED)
+
 
 def notify(
     *,
@@ -186,6 +197,7 @@ def notify(
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    bell_changed(row.user_id for row in rows)
     if kind in Notification.ADDRESSED:
         ids = [n.pk for n in created if n.pk is not None]
         if ids:
@@ -227,13 +239,17 @@ def notification_open(*, user: Any, pk: int) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        bell_changed([user])
     return notification
 
 
 def notifications_mark_all_read(*, user: Any) -> int:
-    return Notification.objects.filter(user=user.pk, read_at__isnull=True).update(
+    marked = Notification.objects.filter(user=user.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if marked:
+        bell_changed([user])
+    return marked
 
 
 def notification_emails_send(*, notification_ids: Iterable[int]) -> int:

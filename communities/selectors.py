@@ -289,6 +289,12 @@ def comments_in_order(
     return page[:limit], len(page) > limit
 
 
+def comment_visible(*, user: Any, post: Post, pk: int) -> Comment | None:
+    """One comment of ``post`` as its page would show it to ``user`` (``liked`` included),
+    or None when missing or hidden from them. ``post`` is one they may read."""
+    return _visible_comments(user, post).filter(pk=pk).first()
+
+
 COMMENTS_PAGE_SIZE = 50  # threads (a top-level comment and its replies) per page
 
 

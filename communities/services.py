@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from communities import extensions, markup, permissions
+from communities import live as pages_live
 from communities.models import (
     Activity,
     Comment,
@@ -32,7 +33,7 @@ from communities.models import (
     PostAttachment,
     PostLike,
 )
-from communities.notifications import notify
+from communities.notifications import bell_changed, notify
 from portal.accounts.models import ERASED_EMAIL_DOMAIN
 from portal.core import files
 from portal.core.tasks import send_templated_email_on_commit
@@ -395,12 +396,13 @@ def membership_accept(*, acting_user: Any, membership: Membership) -> Membership
         invited_by=membership.invited_by,
     )
     # The invitation is answered: its notification needs no more attention.
-    Notification.objects.filter(
+    if Notification.objects.filter(
         user=acting_user.pk,
         kind=Kind.INVITATION,
         url=reverse("communities:invitation", args=[membership.community.slug]),
         read_at__isnull=True,
-    ).update(read_at=timezone.now())
+    ).update(read_at=timezone.now()):
+        bell_changed([acting_user])
     return membership
 
 
@@ -849,6 +851,7 @@ def post_create(
         url=reverse("communities:post", args=[post.pk]),
         post=post,
     )
+    pages_live.publish_post_new(post)
     return post
 
 
@@ -866,6 +869,7 @@ def post_create_for_page(*, acting_user: Any, page: Any, body: str) -> Post:
     post = Post.objects.create(community=community, author=acting_user, body=body, body_html=html)
     _set_hashtags(post)
     activity_record(community=community, actor=acting_user, verb=Verb.POST_CREATED, target=post)
+    pages_live.publish_post_new(post)
     return post
 
 
@@ -979,6 +983,7 @@ def comment_create(
         url=url,
         post=post,
     )
+    pages_live.publish_comment(comment, new=True)
     return comment
 
 
@@ -994,6 +999,7 @@ def comment_update(*, acting_user: Any, comment: Comment, body: str) -> Comment:
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
     comment.mentions.set(mentioned)
+    pages_live.publish_comment(comment, new=False)
     return comment
 
 
@@ -1004,6 +1010,7 @@ def comment_delete(*, acting_user: Any, comment: Comment) -> None:
         raise PermissionDenied("delete comment")
     removed = 1 + comment.replies.count()
     activity_record(community=community, actor=acting_user, verb=Verb.COMMENT_DELETED)
+    pages_live.publish_comment(comment, new=False)  # its page takes it away (and its replies)
     comment.delete()
     Post.objects.filter(pk=comment.post_id, comment_count__gte=removed).update(
         comment_count=F("comment_count") - removed

@@ -179,6 +179,11 @@ def _community_page(
         _decorate_posts(request, [*feed.pinned, *feed.page.items])
         context["feed"] = feed
         context["page"] = feed.page
+        # The live socket tells of posts after the newest one shown ("3 new posts — show").
+        context["live_topics"] = [community.pk]
+        context["live_after"] = max(
+            (post.pk for post in [*feed.pinned, *feed.page.items]), default=0
+        )
         context["more_url"] = reverse("communities:detail", args=[community.slug])
         # The leads and the member count in one query: the count is a scalar subquery on
         # each lead's row (the page shows the count beside the leads, so only with leads).
@@ -512,12 +517,15 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         item.post = post  # already loaded: the policy reads its community
         item.can_edit = permissions.can_edit(request.user, item)
         item.can_delete = permissions.can_delete(request.user, item)
+    # New comments arrive live after the newest one shown (communities/live.py).
+    live_after = max((item.pk for item in every), default=0)
     context = {
         "post": post,
         "community": post.community,
         "comments": page.threads,
         "next_after": page.next_after,
         "can_comment": permissions.COMMENT in perms,
+        "live_after": live_after,
     }
     if more_comments:
         return render(request, "communities/_comments_page.html", context)
@@ -705,6 +713,11 @@ def home_feed(request: HttpRequest) -> HttpResponse:
     context = {"page": page, "show_community": True, "more_url": reverse("communities:feed")}
     if request.htmx and request.GET.get("cursor"):
         return render(request, "communities/_feed_items.html", context)
+    if not request.GET.get("cursor"):
+        # The first page hears of new posts in each of the person's communities (their roles
+        # are already loaded for the page: no query).
+        context["live_communities"] = sorted(permissions.active_roles(request.user))
+        context["live_after"] = max((post.pk for post in page.items), default=0)
     context["can_find_communities"] = permissions.can_find_communities(request.user)
     if not page.items and not context["can_find_communities"]:
         context["no_community"] = not selectors.communities_with_unread(user=request.user)
