@@ -132,6 +132,21 @@ def register_section_provider(provider: SectionProvider) -> None:
         _providers.append(provider)
 
 
+PersonalProvider = Callable[
+    [Any, list[Community], datetime.datetime, datetime.datetime], list[Item]
+]
+_personal_providers: list[PersonalProvider] = []
+
+
+def register_personal_provider(provider: PersonalProvider) -> None:
+    """Called from an upper app's ``ready()``: ``provider(user, communities, starts_at,
+    ends_at)`` returns the lines it adds under "For you" (what is addressed to the person and
+    belongs to no community, such as a direct message), in a fixed number of queries;
+    ``communities`` are those of this digest (readable by ``user`` now)."""
+    if provider not in _personal_providers:
+        _personal_providers.append(provider)
+
+
 PostFilter = Callable[[Any], Any]  # a Post queryset in, a narrower one out
 _top_post_filters: list[PostFilter] = []
 
@@ -389,6 +404,8 @@ def digest_build(
         .select_related("actor")
         .order_by("-id")[:20]
     ]
+    for personal_provider in _personal_providers:
+        personal.extend(personal_provider(user, communities, starts_at, ends_at))
     return Digest(
         user=user,
         starts_at=starts_at,

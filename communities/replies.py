@@ -9,6 +9,11 @@ mail systems that fold case keep it valid).
 
 A community's address, ``post+<community>.<signature>@<COMMUNITIES_REPLY_DOMAIN>``, cannot
 be guessed from the community's name.
+
+An upper app may own a kind of reply address (conversations: a reply becomes a message):
+``reply+<kind>.<user>.<object>.<stamp>.<signature>@…`` with a lower-case kind of letters only
+(so it never reads as a post's address), signed with a salt of its own kind;
+``communities/inbound_mail.py`` hands what arrives there to the receiver that app registered.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ from portal.core import signing as signed
 TOKEN_RE = re.compile(
     r"^reply\+([1-9][0-9]*)\.([1-9][0-9]*)\.([1-9a-z][0-9a-z]*)\.([a-z2-7]{16})$", re.ASCII
 )
+KIND_TOKEN_RE = re.compile(
+    r"^reply\+([a-z]{1,12})\.([1-9][0-9]*)\.([1-9][0-9]*)\.([1-9a-z][0-9a-z]*)\.([a-z2-7]{16})$",
+    re.ASCII,
+)
+KIND_RE = re.compile(r"[a-z]{1,12}", re.ASCII)
 COMMUNITY_RE = re.compile(r"^post\+([1-9][0-9]*)\.([a-z2-7]{16})$", re.ASCII)
 
 
@@ -101,3 +111,40 @@ def read_reply_address(address: str, *, now: float | None = None) -> tuple[int, 
     if not 0 <= age <= app_settings.REPLY_MAX_AGE_DAYS * 86400:
         return None
     return int(user_id), int(post_id)
+
+
+def kind_reply_address(*, kind: str, user: Any, object_id: int, now: float | None = None) -> str:
+    """The address that hands a reply by ``user`` to the receiver registered for ``kind``
+    (``inbound_mail.register_reply_kind``) with ``object_id``; "" when reply by e-mail is not
+    configured."""
+    if not KIND_RE.fullmatch(kind):
+        raise ValueError(kind)
+    domain = app_settings.REPLY_DOMAIN
+    if not domain:
+        return ""
+    stamp = _base36(int(now if now is not None else time.time()))
+    token = signed.sign(
+        f"{user.pk}.{object_id}.{stamp}", salt=_salt(f"reply.{kind}"), lower_case=True
+    )
+    return f"reply+{kind}.{token}@{domain}"
+
+
+def read_kind_reply_address(
+    address: str, *, now: float | None = None
+) -> tuple[str, int, int] | None:
+    """(kind, user id, object id) from an upper app's reply address, or None if it is not
+    ours, forged (a signature of another kind included) or old."""
+    local, _, domain = address.strip().lower().partition("@")
+    if not domain or domain != app_settings.REPLY_DOMAIN.lower():
+        return None
+    match = KIND_TOKEN_RE.match(local)
+    if match is None:
+        return None
+    kind, user_id, object_id, stamp, mac = match.groups()
+    value = f"{user_id}.{object_id}.{stamp}"
+    if signed.unsign(f"{value}.{mac}", salt=_salt(f"reply.{kind}"), lower_case=True) is None:
+        return None
+    age = (now if now is not None else time.time()) - int(stamp, 36)
+    if not 0 <= age <= app_settings.REPLY_MAX_AGE_DAYS * 86400:
+        return None
+    return kind, int(user_id), int(object_id)

@@ -18,3 +18,27 @@ class ConversationsConfig(AppConfig):
         # The conversation:<id> topic, and messages.unread on the person's own topic.
         live.register()
         live.register_user_events()
+
+        # When nobody is looking: notifications, e-mails answered by e-mail, digest lines,
+        # and the person's data (issue 18, helper "notify").
+        from communities.digests import register_personal_provider
+        from communities.extensions import register_notification_kind
+        from communities.inbound_mail import register_reply_kind
+        from conversations import inbound, notifications, privacy
+        from portal.accounts.privacy import register
+
+        for kind, label in notifications.NOTIFICATION_KINDS.items():
+            register_notification_kind(kind, label)
+        register_reply_kind(inbound.reply_kind)
+        register_personal_provider(notifications.digest_lines)
+        register(privacy.contribution)
+
+        from wagtail.permissions import register_permission_policy
+
+        from conversations.models import Conversation
+        from conversations.wagtail_hooks import AdministratorsOnlyPolicy
+
+        # The admin lists conversations to administrators only, read only.
+        register_permission_policy(
+            Conversation, AdministratorsOnlyPolicy(Conversation), exact_class=True
+        )

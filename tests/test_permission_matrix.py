@@ -37,6 +37,7 @@ from django.utils import timezone
 from communities import services as cs
 from communities.models import Membership, Notification
 from communities.notifications import unsubscribe_token
+from conversations import services as conversation_services
 from documents import services as document_services
 from events import services as event_services
 from guests import services as guest_services
@@ -48,7 +49,15 @@ from tests.integrations.matrix import integration
 
 pytestmark = pytest.mark.matrix
 
-OWN_MODULES = ("portal.", "communities.", "guests.", "events.", "documents.", "integrations.")
+OWN_MODULES = (
+    "portal.",
+    "communities.",
+    "guests.",
+    "events.",
+    "documents.",
+    "conversations.",
+    "integrations.",
+)
 # Wagtail's generic views that our admin viewsets register under our own namespaces (add,
 # edit, delete, usage): ours to decide too, though their classes are Wagtail's.
 OWN_ADMIN_NAMESPACES = (
@@ -58,6 +67,7 @@ OWN_ADMIN_NAMESPACES = (
     "admin_invitations",
     "admin_events",
     "admin_documents",
+    "admin_conversations",
     "digests",
 )
 ROLES = (
@@ -286,6 +296,7 @@ ADMIN_SCREENS = [
     ("admin_invitations", "invitation", "guests.Invitation"),
     ("admin_events", "event_P", "events.Event"),
     ("admin_documents", "document_P", "documents.Document"),
+    ("admin_conversations", "conversation_P", "conversations.Conversation"),
     ("digests", "outbox", "communities.DigestOutbox"),
 ]
 OUTBOX = state("communities.DigestOutbox")
@@ -1352,6 +1363,22 @@ MATRIX: list[Row] = [
         Row("digests:delete", method, pk("outbox"), E(403, 403, 403, 403, 403, 302), effect=OUTBOX)
         for method in ("post", "delete")
     ],
+    # a conversation exported for legal hold (issue 18): administrators only, with a reason,
+    # and the export is written to the audit log
+    Row(
+        "conversations_admin_legal_hold",
+        "get",
+        pk("conversation_P"),
+        E(403, 403, 403, 403, 403, 200),
+    ),
+    Row(
+        "conversations_admin_legal_hold",
+        "post",
+        pk("conversation_P"),
+        E(403, 403, 403, 403, 403, 200),
+        data=lambda w: {"reason": "Court order 2026-114"},
+        effect=state("wagtailcore.ModelLogEntry", action="conversations.legal_hold_export"),
+    ),
 ]
 
 
@@ -1549,6 +1576,10 @@ def _build_world() -> dict:
         acting_user=lead, community=private, file_name="agenda.ics", data=ICS
     )
     comment_p = cs.comment_create(acting_user=member, post=post_p, body="Agreed")
+    conversation_p = conversation_services.conversation_start(acting_user=lead, people=[member])
+    conversation_services.message_send(
+        acting_user=member, conversation=conversation_p, body="About the plan"
+    )
     digests_enqueue()
     world = {
         "media_root": settings.MEDIA_ROOT,
@@ -1594,6 +1625,7 @@ def _build_world() -> dict:
         "post_X": post_x,
         "comment_P": comment_p,
         "comment_X": comment_x,
+        "conversation_P": conversation_p,
         "event_X": event_x,
         "users": {
             "anonymous": None,

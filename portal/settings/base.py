@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "integrations-check-feeds": {"task": "integrations.tasks.check_due_feeds", "schedule": 60},
     # Digests go out at DIGESTS_SEND_HOUR in each person's time zone: look every 15 minutes.
     "communities-digests": {"task": "communities.tasks.enqueue_digests", "schedule": 900},
+    # Messages unread for CONVERSATIONS_NOTIFY_AFTER_MINUTES become notifications and e-mails.
+    "conversations-notify": {"task": "conversations.tasks.notify_unread", "schedule": 60},
     # Tasks enqueued while the broker was unreachable (portal.core.models.UnsentTask).
     "portal-resend-unsent-tasks": {"task": "portal.tasks.resend_unsent_tasks", "schedule": 60},
 }
@@ -453,6 +455,11 @@ GUESTS_BULK_MAX_ROWS = env_int("GUESTS_BULK_MAX_ROWS", 2000)  # lines in one CSV
 # --- Documents ------------------------------------------------------------------------------
 DOCUMENTS_MAX_UPLOAD_BYTES = env_int("DOCUMENTS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 DOCUMENTS_REMINDER_DAYS = env_int("DOCUMENTS_REMINDER_DAYS", 2)
+
+# --- Conversations --------------------------------------------------------------------------
+# A message still unread this many minutes after it was sent becomes a notification (and, by
+# preference, an e-mail or a digest line).
+CONVERSATIONS_NOTIFY_AFTER_MINUTES = env_int("CONVERSATIONS_NOTIFY_AFTER_MINUTES", 10)
 
 # --- Events ---------------------------------------------------------------------------------
 EVENTS_IMPORT_MAX_BYTES = env_int("EVENTS_IMPORT_MAX_BYTES", 1024 * 1024)  # largest .ics import
