@@ -303,6 +303,9 @@ OUTBOX = state("communities.DigestOutbox")
 MEMBERS_OF_P = state("communities.Membership", community=w("P"))
 POSTS_OF_P = state("communities.Post", community=w("P"))
 USERS = state("accounts.User")
+CONVERSATIONS = state("conversations.Conversation")
+MESSAGES = state("conversations.Message")
+SEATS = state("conversations.Participant")
 
 MATRIX: list[Row] = [
     # --- people ---
@@ -1269,6 +1272,168 @@ MATRIX: list[Row] = [
         label="archived",
         effect=state("events.RSVP"),
     ),
+    # --- conversations (issue 18): a direct one (member and lead), a group (lead, member,
+    # guest_a), P's chat; what a role may not read answers 404 ---
+    Row("conversations:list", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row("conversations:unread", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    Row("conversations:start", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    # writing to the member: whoever may see them; not themself, not a guest elsewhere
+    Row(
+        "conversations:start",
+        "post",
+        _no_args,
+        E(302, 400, 302, 302, 400, 302, shared=400),
+        data=lambda w: {"people": [w["member"].pk], "body": "Hello"},
+        effect=both(CONVERSATIONS, MESSAGES),
+    ),
+    Row(
+        "conversations:detail",
+        "get",
+        pk("direct"),
+        E(404, 200, 200, 404, 404, 404),
+        label="direct",
+        shows="Hello lead",
+    ),
+    Row(
+        "conversations:detail",
+        "get",
+        pk("group"),
+        E(404, 200, 200, 200, 404, 404),
+        label="group",
+        shows="Steering",
+    ),
+    Row(
+        "conversations:detail",
+        "get",
+        pk("chat_P"),
+        E(404, 200, 200, 200, 404, 200),
+        label="chat",
+        shows="Chat hello",
+    ),
+    Row(
+        "conversations:send",
+        "post",
+        pk("direct"),
+        E(404, 302, 302, 404, 404, 404),
+        data=lambda w: {"body": "More"},
+        label="direct",
+        effect=MESSAGES,
+    ),
+    # a community chat: every member writes, guests too; an administrator reads only
+    Row(
+        "conversations:send",
+        "post",
+        pk("chat_P"),
+        E(404, 302, 302, 302, 404, 404),
+        data=lambda w: {"body": "More"},
+        label="chat",
+        effect=MESSAGES,
+    ),
+    Row(
+        "conversations:send",
+        "post",
+        pk("direct"),
+        E(404, NOOP, NOOP, 404, 404, 404),  # back to the box with the reason; nothing stored
+        data=lambda w: {"body": "   "},
+        label="empty",
+        effect=MESSAGES,
+    ),
+    Row("conversations:people_add", "get", pk("group"), E(404, 200, 200, 200, 404, 404)),
+    # the colleague: internal people may write to them, a guest of P may not see them
+    Row(
+        "conversations:people_add",
+        "post",
+        pk("group"),
+        E(404, 302, 302, 400, 404, 404),
+        data=lambda w: {"people": [w["colleague"].pk]},
+        effect=SEATS,
+    ),
+    Row("conversations:leave", "get", pk("direct"), E(404, 200, 200, 404, 404, 404)),
+    Row(
+        "conversations:leave",
+        "post",
+        pk("direct"),
+        E(404, 302, 302, 404, 404, 404),
+        effect=SEATS,
+    ),
+    Row(
+        "conversations:rename",
+        "post",
+        pk("group"),
+        E(404, 302, 302, 302, 404, 404),
+        data=lambda w: {"title": "Renamed"},
+        effect=state("conversations.Conversation", pk=lambda w: w["group"].pk),
+    ),
+    Row(
+        "conversations:mute",
+        "post",
+        pk("direct"),
+        E(404, 302, 302, 404, 404, 404),
+        data=lambda w: {"on": "1"},
+        effect=SEATS,
+    ),
+    # the lead wrote last: only the member has something left to read
+    Row(
+        "conversations:read",
+        "post",
+        pk("direct"),
+        E(404, 302, NOOP, 404, 404, 404),
+        effect=SEATS,
+    ),
+    Row(
+        "conversations:message_edit",
+        "get",
+        pk("direct_message"),
+        E(404, 200, 404, 404, 404, 404),
+    ),
+    Row(
+        "conversations:message_edit",
+        "post",
+        pk("direct_message"),
+        E(404, 302, 404, 404, 404, 404),
+        data=lambda w: {"body": "Hello again"},
+        effect=MESSAGES,
+    ),
+    # the member's message in P's chat: its author, and P's moderators
+    Row(
+        "conversations:message_delete",
+        "get",
+        pk("chat_message"),
+        E(404, 200, 200, 404, 404, 200),
+    ),
+    Row(
+        "conversations:message_delete",
+        "post",
+        pk("chat_message"),
+        E(404, 302, 302, 404, 404, 302),
+        effect=MESSAGES,
+    ),
+    Row(
+        "conversations:message_react",
+        "post",
+        pk("chat_message"),
+        E(404, 302, 302, 302, 404, 404),
+        data=lambda w: {"emoji": "👍"},
+        effect=state("conversations.MessageReaction"),
+    ),
+    Row(
+        "conversations:message_pin",
+        "post",
+        pk("chat_message"),
+        E(404, 404, 302, 404, 404, 302),
+        data=lambda w: {"on": "1"},
+        effect=MESSAGES,
+    ),
+    Row("conversations:attachment", "get", pk("direct_file"), E(404, 200, 200, 404, 404, 404)),
+    Row("conversations:community_chat", "get", slug("P"), E(404, 302, 302, 302, 404, 302)),
+    Row(
+        "conversations:community_chat_settings",
+        "post",
+        slug("P"),
+        E(404, 404, 302, 404, 404, 302),
+        data=lambda w: {"on": "0"},
+        effect=state("conversations.Conversation", pk=lambda w: w["chat_P"].pk),
+    ),
     # --- your data (GDPR): everyone signed in, for their own account only ---
     Row("accounts:privacy", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     Row("accounts:privacy_export", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
@@ -1576,10 +1741,20 @@ def _build_world() -> dict:
         acting_user=lead, community=private, file_name="agenda.ics", data=ICS
     )
     comment_p = cs.comment_create(acting_user=member, post=post_p, body="Agreed")
-    conversation_p = conversation_services.conversation_start(acting_user=lead, people=[member])
-    conversation_services.message_send(
-        acting_user=member, conversation=conversation_p, body="About the plan"
+    direct = conversation_services.conversation_start(acting_user=member, people=[lead])
+    direct_message = conversation_services.message_send(
+        acting_user=member, conversation=direct, body="Hello lead", attachments=[pdf("brief.pdf")]
     )
+    conversation_services.message_send(acting_user=lead, conversation=direct, body="Hi member")
+    group = conversation_services.conversation_start(
+        acting_user=lead, people=[member, guest_a], title="Steering"
+    )
+    conversation_services.message_send(acting_user=lead, conversation=group, body="Agenda")
+    chat_p = conversation_services.community_chat_ensure(community=private)
+    chat_message = conversation_services.message_send(
+        acting_user=member, conversation=chat_p, body="Chat hello"
+    )
+    conversation_p = direct  # the member and the lead's direct conversation (admin rows)
     digests_enqueue()
     world = {
         "media_root": settings.MEDIA_ROOT,
@@ -1624,6 +1799,12 @@ def _build_world() -> dict:
         "post_O": cs.post_create(acting_user=other_lead, community=open_, body="Open #plan"),
         "post_X": post_x,
         "comment_P": comment_p,
+        "direct": direct,
+        "direct_message": direct_message,
+        "direct_file": direct_message.attachments.get(),
+        "group": group,
+        "chat_P": chat_p,
+        "chat_message": chat_message,
         "comment_X": comment_x,
         "conversation_P": conversation_p,
         "event_X": event_x,

@@ -237,3 +237,20 @@ def test_header_link_and_message_buttons(client, member, lead, project):
     community = client.get(reverse("communities:detail", args=[project.slug])).content.decode()
     assert reverse("conversations:community_chat", args=[project.slug]) in community
     assert reverse("conversations:start") in members or "Message" in members
+
+
+def test_in_french(client, member, lead):
+    member.language = "fr"
+    member.save(update_fields=["language"])
+    chat = conv.conversation_start(acting_user=member, people=[lead])
+    conv.message_send(acting_user=lead, conversation=chat, body="Bonjour")
+    client.force_login(member)
+    client.cookies["django_language"] = "fr"
+    listing = client.get(reverse("conversations:list"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Nouvelle conversation" in listing.content.decode()
+    page = client.get(chat.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Écrire un message" in page and "Envoyer" in page
+    empty = client.post(
+        reverse("conversations:send", args=[chat.pk]), {"body": ""}, follow=True
+    ).content.decode()
+    assert "Écrivez d’abord quelque chose." in empty
