@@ -23,6 +23,8 @@ install: $(BIN)/django-admin  ## build .venv (and the system packages it needs)
 # `make run` serves the demo on http://$(HOST):$(PORT); every absolute link it writes (e-mails,
 # the admin, calendar feeds) follows, unless PORTAL_BASE_URL is set. The demo's own domain is
 # internal there, so its people can invite colleagues and sign up (PORTAL_INTERNAL_DOMAINS).
+# runserver is daphne's (first in INSTALLED_APPS): it serves the live sockets (/ws/live/) too,
+# on the in-memory channel layer (REDIS_URL set: Redis); tests/portal/test_runserver_sockets.py.
 run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: export PORTAL_INTERNAL_DOMAINS ?= parvis.example
 run: export ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1],$(HOST)

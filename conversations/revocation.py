@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from communities import extensions
 from conversations import permissions
-from conversations.models import Message, Participant
+from conversations.models import Conversation, Message, Participant
 from conversations.services import conversation_topic, user_topic
 from portal.core import live
 
@@ -67,6 +67,10 @@ def seats_close_refused(*, user: Any) -> list[Participant]:
             subject=seat.user,
             kind=Message.Kind.LEFT,
             created_at=now,
+        )
+        # Moved up like any message (catch-up reads up to last_message_id).
+        Conversation.objects.filter(pk=seat.conversation_id).update(
+            last_message_at=message.created_at, last_message_id=message.pk
         )
         closed.append(seat)
         topic = conversation_topic(seat.conversation_id)

@@ -171,7 +171,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [redis_db_url(REDIS_URL, 2)],
+                # redis-py's pool refuses (not waits for) a connection beyond its size, and
+                # every socket connecting at once (a restart: all reconnect) takes one for its
+                # group_add: room for such a burst (Redis itself accepts 10,000 clients).
+                "hosts": [
+                    {
+                        "address": redis_db_url(REDIS_URL, 2),
+                        "max_connections": env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 1000),
+                    }
+                ],
                 "prefix": CHANNEL_LAYER_PREFIX,
                 # A socket that stops reading loses events beyond this, then catches up by id.
                 "capacity": 500,

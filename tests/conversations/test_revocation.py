@@ -63,6 +63,8 @@ def test_a_guest_whose_access_ends_leaves_and_her_sockets_hear_it(
     assert Participant.objects.get(conversation=direct, user=guest).left_at is not None
     assert Participant.objects.get(conversation=direct, user=lead).left_at is None
     assert left_messages(direct) == [guest.pk]
+    direct.refresh_from_db()
+    assert direct.last_message_id == Message.objects.get(conversation=direct, kind="left").pk
     events = listener.events()
     assert (f"user:{guest.pk}", "access.changed") in events
     assert (f"user:{lead.pk}", "access.changed") not in events
