@@ -287,7 +287,9 @@ def _comment_payload(user: Any, post: Post, comments: list[Comment]) -> list[dic
         {
             "id": comment.pk,
             "parent": comment.parent_id,
-            "html": render_to_string("communities/_comment.html", {**shared, "comment": comment}),
+            "html": render_to_string(
+                "communities/_comment.html", {**shared, "comment": comment}
+            ).strip(),
         }
         for comment in comments
     ]
