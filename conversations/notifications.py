@@ -363,6 +363,33 @@ def conversation_notifications_read(*, user: Any, conversation_id: int) -> int:
 _AT = re.compile(r"[?&]at=([0-9]+)")
 
 
+def _conversations_of(notifications: Iterable[Notification]) -> dict[int, int]:
+    """{notification id: conversation id} for conversation notifications (their link names
+    the message they open at), in one query."""
+    at = {n.pk: int(m.group(1)) for n in notifications if (m := _AT.search(n.url))}
+    conversation_of = dict(
+        Message.objects.filter(pk__in=set(at.values())).values_list("pk", "conversation_id")
+    )
+    return {pk: conversation_of[m] for pk, m in at.items() if m in conversation_of}
+
+
+def notifications_forget_unreadable(*, user: Any) -> int:
+    """Remove the person's conversation notifications about conversations they may no longer
+    read (their access ended, they left): a notification without a community stays under
+    the floor's bell otherwise. For the revocation hooks to call; three queries."""
+    rows = list(Notification.objects.filter(user=user.pk, kind__in=KINDS).only("pk", "url"))
+    if not rows:
+        return 0
+    conversation_of = _conversations_of(rows)
+    readable = set(
+        permissions.filter_visible(
+            user, Conversation.objects.filter(pk__in=set(conversation_of.values()))
+        ).values_list("pk", flat=True)
+    )
+    gone = [n.pk for n in rows if conversation_of.get(n.pk) not in readable]
+    return Notification.objects.filter(pk__in=gone).delete()[0] if gone else 0
+
+
 def digest_lines(
     user: Any,
     communities: list[Community],
@@ -387,15 +414,12 @@ def digest_lines(
         .select_related("actor")
         .order_by("-id")[:20]
     )
-    at = {n.pk: int(m.group(1)) for n in rows if (m := _AT.search(n.url))}
-    if not at:
+    conversation_of = _conversations_of(rows)
+    if not conversation_of:
         return []
-    conversation_of = dict(
-        Message.objects.filter(pk__in=at.values()).values_list("pk", "conversation_id")
-    )
     readable = set(
         permissions.filter_visible(
-            user, Conversation.objects.filter(pk__in=conversation_of.values())
+            user, Conversation.objects.filter(pk__in=set(conversation_of.values()))
         ).values_list("pk", flat=True)
     )
     read_up_to = dict(
@@ -405,8 +429,8 @@ def digest_lines(
     )
     lines = []
     for notification in rows:
-        message_id = at.get(notification.pk)
-        conversation_id = conversation_of.get(message_id)
+        conversation_id = conversation_of.get(notification.pk)
+        message_id = int(_AT.search(notification.url).group(1)) if conversation_id else 0
         if conversation_id not in readable or read_up_to.get(conversation_id, 0) >= message_id:
             continue
         actor = notification.actor.name if notification.actor else ""

@@ -150,6 +150,8 @@ def test_a_person_downloads_their_data_as_a_zip(client, world):
         "calendar_feeds.json",
         "api_tokens.json",
         "invitations.json",
+        "conversations.json",
+        "messages.json",
         "index.json",
     ):
         assert expected in names, expected
@@ -461,6 +463,7 @@ def test_every_app_contributes_its_part():
         "guests",
         "events",
         "documents",
+        "conversations",
         "integrations",
     ]
 

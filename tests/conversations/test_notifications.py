@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from communities import digests
@@ -41,7 +42,7 @@ def colleague(lead, project):
 
 
 def mine(user):
-    return list(Notification.objects.filter(user=user, kind__in=notifications.KINDS))
+    return list(Notification.objects.filter(user=user, kind__in=notifications.KINDS).order_by("pk"))
 
 
 def test_a_direct_message_unread_after_the_delay_notifies_once(lead, colleague):
@@ -279,3 +280,29 @@ def test_french_readers_get_french_mail(lead, colleague):
     run()
     assert mail.outbox[0].subject == "Lea Lead vous a envoyé un message"
     assert "répondez à cet e-mail" in mail.outbox[0].body
+
+
+def test_the_bell_lists_it_and_opens_the_message(client, lead, colleague):
+    chat = conv.conversation_start(acting_user=lead, people=[colleague])
+    message = conv.message_send(acting_user=lead, conversation=chat, body="See the map")
+    run()
+    client.force_login(colleague)
+    page = client.get(reverse("communities:notifications")).content.decode()
+    assert "Lea Lead sent you a message: See the map" in page
+    [notification] = mine(colleague)
+    response = client.get(reverse("communities:notification_open", args=[notification.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == message.get_absolute_url()
+
+
+def test_notifications_of_conversations_no_longer_readable_can_be_forgotten(lead, project):
+    guest = GuestFactory()
+    membership = add_guest(project, guest)
+    chat = conv.conversation_start(acting_user=lead, people=[guest])
+    conv.message_send(acting_user=lead, conversation=chat, body="Hello")
+    run()
+    assert len(mine(guest)) == 1
+    assert notifications.notifications_forget_unreadable(user=guest) == 0  # still readable
+    cs.membership_end(acting_user=lead, membership=membership, reason="ended")
+    assert notifications.notifications_forget_unreadable(user=guest) == 1
+    assert not mine(guest)
