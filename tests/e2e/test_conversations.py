@@ -51,6 +51,15 @@ def wait_connected(page, seconds: float = 5) -> None:
     page.wait_for_timeout(300)  # its subscribe frames reach the server
 
 
+def view_shot(page, name: str) -> None:
+    """A screenshot of what the reader sees: a full-page one would paint the sticky compose
+    box over the newest messages."""
+    from tests.e2e.conftest import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
 def not_reloaded(page) -> bool:
     return page.evaluate("() => window.__notReloaded === true")
 
@@ -99,7 +108,7 @@ def test_camille_and_julie_chat_live(new_context, asgi_live_server, demo_site, s
     camille.get_by_role("button", name="Start the conversation").click()
     expect(camille.get_by_role("heading", level=1)).to_have_text("Julie Roux")
     wait_connected(camille)
-    shot(camille, "conversations-1-camille-writes")
+    view_shot(camille, "conversations-1-camille-writes")
 
     # Julie's header count moves, without a reload.
     expect(unread).to_have_text("1", timeout=LIVE)
@@ -140,11 +149,14 @@ def test_camille_and_julie_chat_live(new_context, asgi_live_server, demo_site, s
     expect(messages.locator("li", has_text="Thursday 10:00")).to_have_count(1)
     expect(camille_messages.locator("li", has_text="co-funding letter")).to_have_count(1)
     assert not_reloaded(julie) and not_reloaded(camille)
-    shot(julie, "conversations-3-julie-chats")
-    shot(camille, "conversations-4-camille-chats")
+    # What arrived while she was reading is marked read (a second after it shows): her count
+    # goes back to nothing.
+    expect(unread).to_be_hidden(timeout=LIVE + 1500)
+    view_shot(julie, "conversations-3-julie-chats")
+    view_shot(camille, "conversations-4-camille-chats")
 
 
-def test_on_a_phone(new_context, asgi_live_server, demo_site, shot):
+def test_on_a_phone(new_context, asgi_live_server, demo_site):
     base, password = asgi_live_server.url, demo_site.DEMO_PASSWORD
     conversation = direct_conversation(demo_site)
     julie = live_page(new_context(), base, JULIE, password, width=375)
@@ -167,10 +179,10 @@ def test_on_a_phone(new_context, asgi_live_server, demo_site, shot):
     expect(messages.locator("li", has_text="I will tell the Region")).to_have_count(1)
     assert not_reloaded(julie)
     no_sideways_scroll(julie)
-    shot(julie, "conversations-5-phone")
+    view_shot(julie, "conversations-5-phone")
 
 
-def test_in_french(new_context, asgi_live_server, demo_site, shot):
+def test_in_french(new_context, asgi_live_server, demo_site):
     base, password = asgi_live_server.url, demo_site.DEMO_PASSWORD
     conversation = direct_conversation(demo_site)
     demo_site.User.objects.filter(email=JULIE).update(language="fr")  # her profile's choice
@@ -192,7 +204,7 @@ def test_in_french(new_context, asgi_live_server, demo_site, shot):
     julie.get_by_role("button", name="Envoyer").click()
     expect(camille.locator("#messages")).to_contain_text("je les transmets", timeout=LIVE)
     assert not_reloaded(julie)
-    shot(julie, "conversations-6-french")
+    view_shot(julie, "conversations-6-french")
 
 
 def test_julie_loses_access_while_reading(new_context, asgi_live_server, demo_site, shot):
