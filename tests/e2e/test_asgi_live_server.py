@@ -8,7 +8,12 @@ from playwright.sync_api import expect
 from tests.e2e.asgi_server import off_the_loop
 from tests.e2e.conftest import sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Static files served through ASGI (the live server's static handler): Django says
+    # their file iterator is synchronous; harmless in a test.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous"),
+]
 
 # Recorded from the first script on: live.js reports its socket as soon as it opens.
 RECORD_LIVE_STATUS = """
