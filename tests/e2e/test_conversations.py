@@ -57,11 +57,12 @@ def wait_connected(page, seconds: float = 5) -> None:
 
 
 def view_shot(page, name: str) -> None:
-    """A screenshot of what the reader sees: a full-page one would paint the sticky compose
-    box over the newest messages."""
+    """A screenshot of what the reader sees at the newest messages: a full-page one would
+    paint the sticky compose box over them."""
     from tests.e2e.conftest import SCREENSHOTS
 
     SCREENSHOTS.mkdir(exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
