@@ -110,13 +110,15 @@ def decorate_conversations(*, user: Any, conversations: list) -> None:
     """People and last message for each conversation, in two queries for the whole list."""
     private = [c.pk for c in conversations if not c.is_community_chat]
     seats: dict[int, list] = {}
+    former: dict[int, list] = {}  # who left: a direct conversation still reads as their name
     if private:
         for seat in (
-            Participant.objects.filter(conversation__in=private, left_at__isnull=True)
+            Participant.objects.filter(conversation__in=private)
             .select_related("user")
             .order_by("joined_at", "pk")
         ):
-            seats.setdefault(seat.conversation_id, []).append(seat.user)
+            target = seats if seat.left_at is None else former
+            target.setdefault(seat.conversation_id, []).append(seat.user)
     last_ids = [c.last_message_id for c in conversations if c.last_message_id]
     last = (
         {m.pk: m for m in Message.objects.filter(pk__in=last_ids).select_related("author")}
@@ -128,7 +130,10 @@ def decorate_conversations(*, user: Any, conversations: list) -> None:
         conversation.everyone = everyone
         conversation.people = [p for p in everyone if p.pk != user.pk]
         conversation.last_message = last.get(conversation.last_message_id)
-        conversation.display_title = display_title(conversation, conversation.people)
+        named = conversation.people
+        if not named and conversation.kind == Conversation.Kind.DIRECT:
+            named = [p for p in former.get(conversation.pk, []) if p.pk != user.pk]
+        conversation.display_title = display_title(conversation, named)
 
 
 def display_title(conversation: Conversation, others: list) -> str:
