@@ -1,4 +1,4 @@
-# Parvis: one image for the web server (gunicorn), the live sockets (daphne, the compose
+# Parvis: one image for the web server (gunicorn), the live sockets (uvicorn, the compose
 # "sockets" service), the Celery worker and Celery beat.
 # Build: docker build -t parvis .        Run: see docker-compose.yml and .env.example.
 FROM python:3.11-slim-bookworm
@@ -53,7 +53,7 @@ ENV DJANGO_SETTINGS_MODULE=portal.settings.production \
     STATIC_ROOT=/app/var/static \
     MEDIA_ROOT=/app/var/media
 
-# 8000: gunicorn (pages); 8001: daphne (the live sockets, /ws/), each its own service.
+# 8000: gunicorn (pages); 8001: uvicorn (the live sockets, /ws/), each its own service.
 EXPOSE 8000 8001
 
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

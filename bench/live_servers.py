@@ -30,6 +30,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -144,7 +145,12 @@ def server_env() -> dict[str, str]:
     }
 
 
-def start(kind: str, http_port: int, ws_port: int) -> list[subprocess.Popen]:
+def start(
+    kind: str, http_port: int, ws_port: int, sockets_workers: int = 1
+) -> list[subprocess.Popen]:
+    for port in (http_port, ws_port):  # a server left over would answer in our place
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} is taken"
     (ROOT / "var").mkdir(exist_ok=True)
     env, log = server_env(), (ROOT / "var" / f"live-bench-{kind}.log").open("ab")
     bin_ = Path(sys.executable).parent
@@ -154,6 +160,20 @@ def start(kind: str, http_port: int, ws_port: int) -> list[subprocess.Popen]:
             [*gunicorn, f"127.0.0.1:{http_port}", "portal.wsgi:application"],
             [str(bin_ / "daphne"), "-b", "127.0.0.1", "-p", str(ws_port), APP],
         ]
+    elif kind == "split-uvicorn":
+        commands = [
+            [*gunicorn, f"127.0.0.1:{http_port}", "portal.wsgi:application"],
+            [
+                str(bin_ / "uvicorn"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ws_port),
+                "--workers",
+                str(sockets_workers),
+                APP,
+            ],
+        ]
     else:
         commands = [
             [*gunicorn, f"127.0.0.1:{http_port}", "-k", "uvicorn_worker.UvicornWorker", APP]
@@ -162,7 +182,8 @@ def start(kind: str, http_port: int, ws_port: int) -> list[subprocess.Popen]:
         subprocess.Popen(c, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         for c in commands
     ]
-    for port in {http_port, ws_port if kind == "split" else http_port}:
+    split = kind.startswith("split")
+    for port in {http_port, ws_port if split else http_port}:
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -177,7 +198,7 @@ def start(kind: str, http_port: int, ws_port: int) -> list[subprocess.Popen]:
 def rss_kib(processes: list[subprocess.Popen], socket_side: str) -> int:
     """Resident memory of the processes holding sockets (with their children: workers)."""
     pids = []
-    for process in processes[-1:] if socket_side == "split" else processes:
+    for process in processes[-1:] if socket_side.startswith("split") else processes:
         pids.append(process.pid)
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
         if children.exists():
@@ -244,25 +265,36 @@ def summary(latencies: list[float], seconds: float, errors: int = 0) -> dict:
     }
 
 
-def socket_clients(url, origin, cookies, topic, ready, done, results) -> None:
+def socket_clients(url, origin, cookies, topic, ready, done, counter, results) -> None:
     """A process of its own: connects every socket, subscribes, records receive times."""
     import websockets
 
+    async def connect(cookie: str):
+        for attempt in range(10):
+            try:
+                return await websockets.connect(
+                    url, additional_headers={"Cookie": cookie}, origin=origin, open_timeout=30
+                )
+            except (OSError, websockets.exceptions.WebSocketException):
+                await asyncio.sleep(0.5 * (attempt + 1))
+        raise RuntimeError("could not connect")
+
     async def one(cookie: str, received: dict) -> None:
-        async with websockets.connect(
-            url, additional_headers={"Cookie": cookie}, origin=origin, open_timeout=30
-        ) as socket:
-            await socket.send(json.dumps({"action": "subscribe", "topic": topic}))
-            while json.loads(await socket.recv())["event"] != "caught_up":
-                pass
-            ready.put(1)
-            while not done.is_set():
-                try:
-                    frame = json.loads(await asyncio.wait_for(socket.recv(), 0.5))
-                except TimeoutError:
-                    continue
-                if frame.get("event") == "message.new":
-                    received.setdefault(frame["data"]["id"], []).append(time.time())
+        socket = await connect(cookie)
+        await socket.send(json.dumps({"action": "subscribe", "topic": topic}))
+        while json.loads(await socket.recv())["event"] != "caught_up":
+            pass
+        ready.put(1)
+        while not done.is_set():
+            try:
+                frame = json.loads(await asyncio.wait_for(socket.recv(), 0.5))
+            except TimeoutError:
+                continue
+            if frame.get("event") == "message.new":
+                received.setdefault(frame["data"]["id"], []).append(time.time())
+                with counter.get_lock():
+                    counter.value += 1
+        await socket.close()
 
     async def main() -> None:
         received: dict = {}
@@ -297,16 +329,17 @@ def publish(chat: int, ids: list[int], rate: float, seconds: float) -> dict[int,
 
 def run_one(kind: str, data: dict, args) -> dict:
     http_port, ws_port = 8223, 8224
-    processes = start(kind, http_port, ws_port)
+    processes = start(kind, http_port, ws_port, args.sockets_workers)
     try:
         page_url = f"http://127.0.0.1:{http_port}{PAGE}"
         cookie = data["cookies"][0]
         page_load(page_url, cookie, args.clients, 3)  # warm up
         alone = page_load(page_url, cookie, args.clients, args.seconds)
         rss_before = rss_kib(processes, kind)
-        port = ws_port if kind == "split" else http_port
+        port = ws_port if kind.startswith("split") else http_port
         ready, results = multiprocessing.Queue(), multiprocessing.Queue()
         done = multiprocessing.Event()
+        counter = multiprocessing.Value("i", 0)
         clients = multiprocessing.Process(
             target=socket_clients,
             args=(
@@ -316,6 +349,7 @@ def run_one(kind: str, data: dict, args) -> dict:
                 f"conversation:{data['chat']}",
                 ready,
                 done,
+                counter,
                 results,
             ),
         )
@@ -331,12 +365,14 @@ def run_one(kind: str, data: dict, args) -> dict:
         publisher.start()
         loaded = page_load(page_url, cookie, args.clients, args.seconds)
         publisher.join()
-        time.sleep(3)  # the last deliveries
+        expected = len(sent) * args.sockets
+        deadline = time.monotonic() + 120  # the backlog, if the server fell behind
+        while counter.value < expected and time.monotonic() < deadline:
+            time.sleep(0.2)
         done.set()
         received = results.get(timeout=60)
         clients.join(timeout=30)
         delays = [t - sent[i] for i, times in received.items() if i in sent for t in times]
-        expected = len(sent) * args.sockets
         return {
             "kind": kind,
             "pages_alone": alone,
@@ -353,11 +389,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--prepare", action="store_true")
     parser.add_argument("--members", type=int, default=200)
-    parser.add_argument("--sockets", type=int, default=100)
-    parser.add_argument("--rate", type=float, default=5)
+    parser.add_argument("--sockets", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=1)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--kinds", default="split,split-uvicorn,uvicorn")
+    parser.add_argument("--sockets-workers", type=int, default=1)  # split-uvicorn's processes
     args = parser.parse_args()
     django_setup()
     if args.prepare:
@@ -365,7 +403,7 @@ def main() -> None:
         return
     data = fixtures(args.sockets)
     for _ in range(args.rounds):
-        for kind in ("split", "uvicorn"):
+        for kind in args.kinds.split(","):
             print(json.dumps(run_one(kind, data, args)), flush=True)
 
 

@@ -1,8 +1,8 @@
 """The ASGI application: Django's pages over HTTP, and the live socket (``/ws/live/``).
 
 Served by daphne under ``manage.py runserver`` (make run) and by uvicorn in the compose
-``sockets`` service (docker-compose.yml; the web service keeps gunicorn's sync workers for
-pages, see bench/RESULTS.md "Live sockets: which server").
+``sockets`` service, which the proxy sends ``/ws/`` to (docker-compose.yml); the pages stay on
+gunicorn's sync workers (``portal.wsgi``): bench/RESULTS.md, "Live sockets: which server".
 """
 
 import os

@@ -1,9 +1,9 @@
-"""Live sockets across processes: two real ASGI server processes (daphne, as ``make run`` and
-the compose ``sockets`` service serve ``portal.asgi``) on one PostgreSQL database and one real
-Redis (a private redis-server, the channel layer's). A message stored and published once
-reaches the sockets on both processes; when the process holding a socket dies, the client
-reconnects to the other, catches up after the last id it saw, and ends up with every message
-once, in order.
+"""Live sockets across processes: two real ASGI server processes serving ``portal.asgi``, one
+daphne (as ``make run`` does) and one uvicorn (as the compose ``sockets`` service does), on
+one PostgreSQL database and one real Redis (a private redis-server, the channel layer's). A
+message stored and published once reaches the sockets on both processes; when the process
+holding a socket dies, the client reconnects to the other, catches up after the last id it
+saw, and ends up with every message once, in order.
 
 The messages are sent by this test process, through the same service and the same channel
 layer (pointed at that Redis) as a web process: the publisher is a third process, so the
@@ -50,13 +50,17 @@ class Server:
         return f"ws://127.0.0.1:{self.port}/ws/live/"
 
 
-def start_daphne(env: dict[str, str], server: Server) -> None:
+def start_server(env: dict[str, str], server: Server) -> None:
     # fmt: off
-    command = [
-        sys.executable, "-m", "daphne",
-        "-b", "127.0.0.1", "-p", str(server.port),
-        APPLICATION,
-    ]
+    if server.name == "daphne":
+        command = [
+            sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(server.port), APPLICATION,
+        ]
+    else:
+        command = [
+            sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(server.port),
+            "--ws", "websockets", APPLICATION,
+        ]
     # fmt: on
     server.process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=server.log.open("ab"), stderr=subprocess.STDOUT
@@ -73,14 +77,16 @@ class Deployment:
 def deployment(django_db_setup, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live-stack")
     redis_server = stack.RedisServer(tmp / "redis")
-    servers = [Server(name, stack.free_port(), tmp / f"{name}.log") for name in ("a", "b")]
+    servers = [
+        Server(name, stack.free_port(), tmp / f"{name}.log") for name in ("daphne", "uvicorn")
+    ]
     try:
         redis_server.start()
         for server in servers:
             env = stack.stack_env(
                 tmp / server.name, redis_server.url, CHANNEL_LAYER_PREFIX="live-stack"
             )
-            start_daphne(env, server)
+            start_server(env, server)
         for server in servers:
             stack.wait_until_serving(server.http, server.process, server.log)
         yield Deployment(servers=servers, redis=redis_server)
