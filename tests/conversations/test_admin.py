@@ -116,6 +116,9 @@ def test_the_list_shows_conversations_never_their_text(
     content = index.content.decode()
     assert "Lakeside Trails" in content and f"#{chat.pk}" in content
     assert "The confidential figures" not in content
+    found = admin_client.get(reverse("admin_conversations:index"), {"q": "Lakeside"})
+    assert found.status_code == 200 and "Lakeside Trails" in found.content.decode()
+    assert f"#{chat.pk}" not in found.content.decode()
     inspect = admin_client.get(reverse("admin_conversations:inspect", args=[group_chat.pk]))
     assert inspect.status_code == 200
     assert url(group_chat) in inspect.content.decode()

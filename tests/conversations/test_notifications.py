@@ -280,6 +280,7 @@ def test_french_readers_get_french_mail(lead, colleague):
     run()
     assert mail.outbox[0].subject == "Lea Lead vous a envoyé un message"
     assert "répondez à cet e-mail" in mail.outbox[0].body
+    assert '<html lang="fr">' in mail.outbox[0].alternatives[0][0]
 
 
 def test_the_bell_lists_it_and_opens_the_message(client, lead, colleague):

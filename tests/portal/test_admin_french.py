@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from communities.models import DigestOutbox
+from conversations.services import conversation_start
 from tests.portal.test_admin_viewsets import media, scene  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +20,11 @@ LISTINGS = [
     "admin_invitations",
     "admin_events",
     "admin_documents",
+    "admin_conversations",
     "digests",
 ]
 # The same word in both languages.
-COGNATES = {"Organisation", "Type", "Version", "Actions"}
+COGNATES = {"Organisation", "Type", "Version", "Actions", "Conversation"}
 
 
 def _text(fragment: str) -> str:
@@ -49,6 +51,7 @@ def test_every_listing_of_our_apps_is_french_for_a_french_administrator(
     DigestOutbox.objects.create(
         user=lead, period="w2026-49", starts_at=scene["event"].start, ends_at=scene["event"].end
     )
+    conversation_start(acting_user=lead, people=[staff])
     client.force_login(staff)
     for namespace in LISTINGS:
         english, _ = listing(client, staff, "en", namespace)
