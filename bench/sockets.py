@@ -262,6 +262,9 @@ def main() -> None:
     parser.add_argument("--database", default="parvis_proof_bench")
     parser.add_argument("--prefix", default=os.environ.get("CHANNEL_LAYER_PREFIX", "proof"))
     parser.add_argument("--profile", action="store_true", help="py-spy on the server")
+    parser.add_argument(
+        "--server", choices=["daphne", "uvicorn"], default="daphne", help="one process of it"
+    )
     args = parser.parse_args()
 
     ensure_database(args.database)
@@ -298,7 +301,12 @@ def main() -> None:
 
     port = _free_port()
     server = subprocess.Popen(
-        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
+        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"]
+        if args.server == "daphne"
+        else [
+            *(str(BIN / "uvicorn"), "portal.asgi:application", "--host", "127.0.0.1"),
+            *("--port", str(port), "--ws", "websockets", "--no-access-log"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -306,6 +314,7 @@ def main() -> None:
     )
     clients = profiler = None
     result: dict = {
+        "server": args.server,
         "clients": args.clients,
         "members": args.members,
         "rate": args.rate,
@@ -444,7 +453,7 @@ def report(r: dict) -> str:
         f"run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, load average "
         f"{r['load_before'][0]} before, {r['load_during'][0]} during (1 min)",
         "",
-        f"{r['connected']['ready']} clients connected in {r['connected']['connect_s']} s "
+        f"one {r['server']} process; {r['connected']['ready']} clients connected in {r['connected']['connect_s']} s "
         f"({r['connected']['closed']} failed); {r['members']} in the chat; "
         f"{r['sent']} messages at {r['sent_rate']}/s ({r['sender_late']} sent late)",
         "",
