@@ -453,7 +453,8 @@ def report(r: dict) -> str:
         f"run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, load average "
         f"{r['load_before'][0]} before, {r['load_during'][0]} during (1 min)",
         "",
-        f"one {r['server']} process; {r['connected']['ready']} clients connected in {r['connected']['connect_s']} s "
+        f"one {r['server']} process; {r['connected']['ready']} clients connected in "
+        f"{r['connected']['connect_s']} s "
         f"({r['connected']['closed']} failed); {r['members']} in the chat; "
         f"{r['sent']} messages at {r['sent_rate']}/s ({r['sender_late']} sent late)",
         "",
