@@ -279,13 +279,13 @@ def main() -> None:
         env=env,
         check=True,
     )
-    if not (OUT / "static" / "staticfiles.json").exists():
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+    # Every run (it only copies what changed): a stale manifest makes every page a 500.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     prepared = json.loads(
         subprocess.run(
             [sys.executable, "-c", SETUP, str(args.clients), str(args.members)],
@@ -310,7 +310,7 @@ def main() -> None:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(OUT / "sockets-daphne.log", "w"),  # noqa: SIM115 (the server's lifetime)
+        stderr=open(OUT / "sockets-server.log", "w"),  # noqa: SIM115 (the server's lifetime)
     )
     clients = profiler = None
     result: dict = {
