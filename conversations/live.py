@@ -13,6 +13,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from conversations import permissions, selectors
 from conversations.models import Conversation, Message
@@ -95,16 +96,26 @@ def register() -> None:
     live.register_topic("conversation", authorize=authorize, deliver=deliver, catch_up=catch_up)
 
 
+def unread_payload(user: Any, data: dict) -> dict:
+    """``messages.unread`` for ``user``, computed at delivery (in their language): the
+    header's count and its spoken label."""
+    count = selectors.unread_count(user)
+    if count:
+        label = ngettext("Messages, %(counter)s unread", "Messages, %(counter)s unread", count) % {
+            "counter": count
+        }
+    else:
+        label = gettext("Messages")
+    return {"count": count, "label": label}
+
+
 def register_user_events() -> bool:
     """``messages.unread`` on the person's own ``user:<id>`` topic, when the floor's
-    user-event registry exists (``communities.live.register_user_event``, helper "pages")."""
+    user-event registry exists (``communities.live.register_user_event``, helper "pages");
+    else the header's count stays on its two-minute poll (``selectors.unread_count``)."""
     try:
         from communities.live import register_user_event
     except ImportError:
         return False
-
-    def compute(user: Any, data: dict) -> dict:
-        return {"count": selectors.unread_count(user)}
-
-    register_user_event("messages.unread", compute)
+    register_user_event("messages.unread", unread_payload)  # the same function: idempotent
     return True

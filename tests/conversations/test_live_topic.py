@@ -148,3 +148,8 @@ def test_unread_count_is_registered_when_the_user_registry_exists(member, lead):
     else:
         expected = True
     assert conversation_live.register_user_events() is expected
+    assert conversation_live.unread_payload(lead, {}) == {
+        "count": 1,
+        "label": "Messages, 1 unread",
+    }
+    assert conversation_live.unread_payload(member, {}) == {"count": 0, "label": "Messages"}
