@@ -6,9 +6,10 @@
    same).
 
    - user:<id>  notifications.changed {count, label}: the bell's badge and its spoken label;
-                messages.unread {count, label?}: [data-unread="messages"] in the header.
-                While the socket is up the bell does not poll (its htmx requests are
-                cancelled); the socket's catch-up gives the counts at each (re)connection.
+                messages.unread {count, label?}: [data-unread="messages"] in the header (and
+                [data-unread-label="messages"] when a label comes). While the socket is up
+                neither polls (their htmx requests are cancelled); the socket's catch-up
+                gives the counts at each (re)connection.
    - community:<id>  post.new {id}: "3 new posts — show" above a feed ([data-new-posts]);
                 the button loads the feed's first page again.
    - post:<id>  comment.new / comment.changed {id, parent, html | removed}: the comment is
@@ -58,10 +59,12 @@
     }
   }
 
-  // While the socket is up its events keep the bell right: its two-minute poll would only
-  // cost a request. Dropped, the poll goes on by itself (htmx keeps its timer).
+  // While the socket is up its events keep the bell and the messages link right: their
+  // two-minute polls would only cost requests. Dropped, the polls go on by themselves (htmx
+  // keeps their timers), and the next connection's catch-up sets the counts again.
+  var POLLS = "[data-bell], [data-messages-link]";
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (connected && event.target.closest && event.target.closest("[data-bell]")) {
+    if (connected && event.target.closest && event.target.closest(POLLS)) {
       event.preventDefault();
     }
   });
