@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # each): the machine's cores, at most 8. TEST_WORKERS=0 runs it in this one process.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 8 ] && n=8; echo $$n)
 
-.PHONY: install run test screenshots lint format migrations-check messages clean bench-data bench
+.PHONY: install run test screenshots lint format migrations-check messages clean bench-data bench bench-sockets
 
 $(BIN)/django-admin: pyproject.toml constraints.txt
 	bash scripts/install-system-packages
@@ -86,3 +86,8 @@ bench-data: $(BIN)/locust  ## (re)build the bench data set SIZE=S or L on the lo
 
 bench: $(BIN)/locust  ## load run on SIZE, query counts on S and L, digest throughput
 	$(BIN)/python bench/run.py --size $(SIZE) --queries --digests
+
+# One ASGI process, 1,000 signed-in sockets, a 200-member chat at 20 messages/s (bench/sockets.py):
+# the local PostgreSQL (database parvis_proof_bench) and Redis (channel prefix "proof").
+bench-sockets: $(BIN)/locust  ## live sockets: delivery p50/p99, memory per connection, page ratio
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379} $(BIN)/python bench/sockets.py $(BENCH_ARGS)

@@ -722,6 +722,70 @@ def seed_community_news() -> None:
     page_publish_to_community(acting_user=User.objects.get(email="admin@parvis.example"), page=news)
 
 
+CAMILLE = "camille.martin@parvis.example"
+HUGO = "hugo.bernard@parvis.example"
+CLAIRE = "claire.dubois@parvis.example"
+GROUP_TITLE = "Launch day preparation"
+# (author, body): Julie writes last, so she has read everything when the demo starts and
+# Camille has one unread conversation (Julie's answer).
+DIRECT_MESSAGES = [
+    (CAMILLE, "Hello Julie, thank you for the Region's remarks on the charter."),
+    (
+        CAMILLE,
+        "@**Julie Roux** could you confirm the co-funding amount before the steering "
+        "committee? I will put it in the minutes.",
+    ),
+    (JULIE, "Yes: 40% of the signage, as agreed. The letter follows by post."),
+]
+GROUP_MESSAGES = [
+    (CAMILLE, "Launch day: who takes the press, who takes the partners' welcome?"),
+    (HUGO, "I can welcome the partners at the trailhead from 10:30."),
+    (CLAIRE, "I will take the press. The kit is in the library by Friday."),
+]
+CHAT_MESSAGES = [
+    (HUGO, "The new trail markers are up on the first two kilometres. **Photos** on Monday."),
+    (CAMILLE, "Great work! Partners, the launch invitation goes out this week."),
+    (JULIE, "Thank you, the Region's communication team will share it."),
+]
+
+
+def seed_conversations() -> None:
+    """Issue 18: a direct conversation Camille ↔ Julie (one message mentions Julie), a group
+    conversation of the launch team, and the Lakeside Trails chat (on by default for a project
+    community). Each is filled once: a conversation that already has messages is left as
+    it is."""
+    from communities.models import Community
+    from conversations import services as conversation_services
+    from conversations.models import Conversation, Message
+
+    community = Community.objects.filter(slug="lakeside-trails").first()
+    if community is None:
+        return
+    users = {u.email: u for u in User.objects.filter(email__in=[CAMILLE, HUGO, CLAIRE, JULIE])}
+
+    def fill(conversation, messages) -> None:
+        if Message.objects.filter(conversation=conversation).exists():
+            return
+        for email, body in messages:
+            conversation_services.message_send(
+                acting_user=users[email], conversation=conversation, body=body
+            )
+
+    direct = conversation_services.conversation_start(
+        acting_user=users[CAMILLE], people=[users[JULIE]]
+    )
+    fill(direct, DIRECT_MESSAGES)
+    group = Conversation.objects.filter(kind=Conversation.Kind.GROUP, title=GROUP_TITLE).first()
+    if group is None:
+        group = conversation_services.conversation_start(
+            acting_user=users[CAMILLE], people=[users[HUGO], users[CLAIRE]], title=GROUP_TITLE
+        )
+    fill(group, GROUP_MESSAGES)
+    chat = conversation_services.community_chat_ensure(community=community)
+    if chat.is_enabled:
+        fill(chat, CHAT_MESSAGES)
+
+
 def seed() -> list[Login]:
     seed_people()
     seed_pages()
@@ -731,4 +795,5 @@ def seed() -> list[Login]:
     seed_events()
     seed_integrations()
     seed_connections()
+    seed_conversations()
     return LOGINS

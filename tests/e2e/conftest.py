@@ -57,6 +57,29 @@ def demo_site(transactional_db):
     return demo
 
 
+@pytest.fixture(scope="session")
+def _asgi_server():
+    """One daphne per test worker (Twisted's reactor runs once per process):
+    tests/e2e/asgi_server.py."""
+    from tests.e2e.asgi_server import ASGILiveServer
+
+    server = ASGILiveServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db, _asgi_server):
+    """The whole site, HTTP and WebSockets (``/ws/``), on the test database: pytest-django's
+    ``live_server`` for ASGI. ``.url`` and ``.ws_url`` as the browser reaches them."""
+    _asgi_server.modified_settings.enable()
+    try:
+        yield _asgi_server
+    finally:
+        _asgi_server.modified_settings.disable()
+
+
 def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email").fill(email)
