@@ -183,7 +183,9 @@ def message_send(
         create_defaults={"last_read_id": message.pk, "notified_id": message.pk},
     )
     live.publish(conversation_topic(conversation), "message.new", {"id": message.pk})
-    _announce_unread(conversation, except_user=acting_user)
+    # The author too: writing read the conversation to its end, so their own count may fall
+    # (a reply sent within the page's read-mark delay would otherwise leave it stale).
+    _announce_unread(conversation)
     return message
 
 

@@ -46,27 +46,33 @@ def test_the_bell_rings_on_its_own_topic_and_the_catch_up_gives_the_count(lead, 
     async def scenario():
         socket, connected = await open_socket(headers)
         assert connected
-        # The page's own element subscribes after 0: the counts as they are now.
-        assert await subscribe(socket, own, after=0) == [
-            {
-                "topic": own,
-                "event": "notifications.changed",
-                "data": {"count": 1, "label": "Notifications, 1 unread"},
-            },
-            {"topic": own, "event": "caught_up"},
-        ]
+        # The page's own element subscribes after 0: the counts as they are now (the bell's,
+        # and the messages link's, which conversations register).
+        caught_up = await subscribe(socket, own, after=0, counts=True)
+        assert caught_up[-1] == {"topic": own, "event": "caught_up"}
+        assert {
+            "topic": own,
+            "event": "notifications.changed",
+            "data": {"count": 1, "label": "Notifications, 1 unread"},
+        } in caught_up
+        assert {
+            "topic": own,
+            "event": "messages.unread",
+            "data": {"count": 0, "label": "Messages"},
+        } in caught_up
+        assert len(caught_up) == 3
         # Somebody else's bell: refused.
         assert await subscribe(socket, other) == [{"topic": other, "event": "subscribe.refused"}]
         # Heard without subscribing: the server put the socket in its own topic at connect.
         await create_comment(acting_user=colleague, post=post, body="And signed it")
-        got = await frame(socket)
+        got = await frame(socket, counts=True)
         assert (got["topic"], got["event"], got["data"]["count"]) == (
             own,
             "notifications.changed",
             2,
         )
         await mark_read(user=lead)
-        assert (await frame(socket))["data"]["count"] == 0
+        assert (await frame(socket, counts=True))["data"]["count"] == 0
         # The lead's own comment on his own post notifies nobody.
         await create_comment(acting_user=lead, post=post, body="Thanks")
         assert await socket.receive_nothing(QUIET)

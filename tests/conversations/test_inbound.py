@@ -103,7 +103,7 @@ def test_someone_who_may_no_longer_write_gets_their_text_back(client, lead, proj
     cs.membership_end(acting_user=lead, membership=membership, reason="ended")
     mail.outbox.clear()
     assert answer(client, guest.email, address).status_code == 200
-    assert Message.objects.filter(conversation=chat).count() == 1
+    assert Message.objects.filter(conversation=chat, kind=Message.Kind.MESSAGE).count() == 1
     [refusal] = mail.outbox
     assert refusal.to == [guest.email]
     assert refusal.subject == "Your reply was not posted"
