@@ -116,6 +116,9 @@
       if (gone) gone.hidden = false;
       var form = compose();
       if (form) form.remove();
+      // Nothing left to act on: every button would answer 404 now.
+      document.querySelectorAll(".chat-message-actions, #conversation-header .actions, #conversation-header .disclosure")
+        .forEach(function (element) { element.remove(); });
     }
   });
 
