@@ -25,9 +25,11 @@ spare a reload.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +109,14 @@ def send_now(group: str, message: dict) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # the usual case: a sync request, task or service
+            async_to_sync(layer.group_send)(group, message)
+        else:
+            # A thread running an event loop (a browser test's driver, an async caller) may
+            # not wait on it with async_to_sync: a short-lived thread sends instead.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(async_to_sync(layer.group_send), group, message).result(timeout=5)
     except Exception:  # the layer's Redis is down: pages still work, without live updates
         logger.warning("live event to %s not sent", group, exc_info=True)

@@ -46,7 +46,7 @@ def test_newcomer_completes_profile_and_finds_colleagues(page, live_server, demo
     expect(results).to_contain_text("Camille Martin")
     expect(results).not_to_contain_text("Hugo Bernard")
     shot(page, "people-2-directory")
-    page.get_by_role("link", name="Camille Martin").click()
+    page.get_by_role("link", name="Camille Martin", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Camille Martin")
     expect(page.get_by_text("Project lead, Lakeside Trails")).to_be_visible()
 
