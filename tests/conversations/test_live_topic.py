@@ -114,7 +114,11 @@ def _drain(layer, channel) -> list:
     return async_to_sync(take)()
 
 
-def test_services_publish_after_commit(member, lead, django_capture_on_commit_callbacks):
+def test_services_publish_after_commit(member, lead, django_capture_on_commit_callbacks, settings):
+    # The in-memory layer whatever REDIS_URL says: each async_to_sync below runs its own event
+    # loop, and Redis's receive buffer belongs to the first loop that waited on it. (The
+    # Redis layer is proven across processes in tests/portal/test_live_stack.py.)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     chat = conv.conversation_start(acting_user=member, people=[lead])
     layer, channel = _listen(conv.conversation_topic(chat))
     _ulayer, lead_channel = _listen(conv.user_topic(lead))

@@ -139,8 +139,12 @@ class Tab:
             self.ids.append(answer["data"]["id"])
 
     def frame(self, timeout: float = 5) -> dict:
+        """The next frame, past the header counts on the person's own topic."""
         self.socket.settimeout(timeout)
-        return json.loads(self.socket.recv())
+        while True:
+            answer = json.loads(self.socket.recv())
+            if not str(answer.get("topic", "")).startswith("user:"):
+                return answer
 
     def receive(self, count: int) -> None:
         for _ in range(count):
@@ -149,9 +153,9 @@ class Tab:
             self.ids.append(answer["data"]["id"])
 
     def silent(self, seconds: float = 0.5) -> bool:
-        self.socket.settimeout(seconds)
+        """Nothing but header counts for ``seconds``."""
         try:
-            self.socket.recv()
+            self.frame(timeout=seconds)
         except websocket.WebSocketTimeoutException:
             return True
         return False
