@@ -77,10 +77,13 @@ def pytest_xdist_make_scheduler(config, log):
 
 def _order(item) -> int:
     if _uses_transactions(item):
-        return 1
+        # The browser tests last of those that commit: Playwright's sync API leaves its event
+        # loop running in the worker's main thread for the rest of the session, and the
+        # socket tests' async_to_sync cannot start there after it.
+        return 2 if item.nodeid.startswith("tests/e2e/") else 1
     if item.get_closest_marker("django_db") or "db" in getattr(item, "fixturenames", ()):
         return 0
-    return 2
+    return 3
 
 
 def _uses_transactions(item) -> bool:

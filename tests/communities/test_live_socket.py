@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.utils import timezone
 
 from communities import notifications
@@ -20,7 +20,7 @@ from communities import services as cs
 from communities.models import Membership
 from tests.communities.conftest import add_guest, add_member
 from tests.factories import GuestFactory, UserFactory
-from tests.portal.test_consumers import QUIET, frame, headers_for, open_socket, run, subscribe
+from tests.portal.test_consumers import QUIET, frame, headers_for, open_socket, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -78,7 +78,7 @@ def test_the_bell_rings_on_its_own_topic_and_the_catch_up_gives_the_count(lead, 
         assert await socket.receive_nothing(QUIET)
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_a_new_post_reaches_its_community_readers_and_nobody_else(lead, project, colleague):
@@ -115,7 +115,7 @@ def test_a_new_post_reaches_its_community_readers_and_nobody_else(lead, project,
         for socket in sockets:
             await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_comments_arrive_rendered_and_stop_when_the_post_is_hidden(lead, project, colleague):
@@ -154,7 +154,7 @@ def test_comments_arrive_rendered_and_stop_when_the_post_is_hidden(lead, project
         await socket.disconnect()
         await lead_socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_a_guest_whose_access_lapsed_hears_nothing_more(lead, project):
@@ -184,4 +184,4 @@ def test_a_guest_whose_access_lapsed_hears_nothing_more(lead, project):
         assert await socket.receive_nothing(QUIET)
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()

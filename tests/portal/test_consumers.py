@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 
 from communities import permissions as policy
@@ -101,22 +99,6 @@ async def subscribe(
 send = sync_to_async(conv.message_send)
 
 
-def run(scenario) -> None:
-    """Run the async ``scenario`` to its end, from a thread of its own: a browser test that
-    ran earlier on this worker leaves Playwright's event loop running in the main thread,
-    where ``async_to_sync`` refuses to start. The thread's database connection is closed
-    after (the test database must be droppable at the end)."""
-
-    def in_thread() -> None:
-        try:
-            run(scenario)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(in_thread).result()
-
-
 def chat_between(first, second):
     return conv.conversation_start(acting_user=first, people=[second])
 
@@ -135,7 +117,7 @@ def test_an_anonymous_visitor_is_refused():
         assert not connected
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_a_page_of_another_site_is_refused(member):
@@ -146,7 +128,7 @@ def test_a_page_of_another_site_is_refused(member):
         assert not connected
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_a_deactivated_account_is_refused(member):
@@ -159,7 +141,7 @@ def test_a_deactivated_account_is_refused(member):
         assert not connected
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_participants_hear_a_new_message_and_an_outsider_hears_nothing(pair):
@@ -194,7 +176,7 @@ def test_participants_hear_a_new_message_and_an_outsider_hears_nothing(pair):
         for socket in sockets:
             await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_a_forged_or_malformed_topic_gets_nothing(pair, member):
@@ -220,7 +202,7 @@ def test_a_forged_or_malformed_topic_gets_nothing(pair, member):
         assert await quiet(socket)
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_a_revoked_guest_is_refused(pair):
@@ -241,7 +223,7 @@ def test_a_revoked_guest_is_refused(pair):
         assert await quiet(socket)
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_revocation_closes_the_open_socket_within_a_second(pair):
@@ -267,7 +249,7 @@ def test_revocation_closes_the_open_socket_within_a_second(pair):
         assert time.monotonic() - started < 1
         await socket.wait(timeout=1)
 
-    run(scenario)
+    async_to_sync(scenario)()
     seat = Participant.objects.get(conversation=chat, user=guest)
     assert seat.left_at is not None
     assert Message.objects.filter(conversation=chat, kind=Message.Kind.LEFT, subject=guest).exists()
@@ -298,7 +280,7 @@ def test_every_event_is_checked_at_delivery(lead, project, member):
         assert await quiet(socket)
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_catch_up_sends_the_missed_messages_in_order_then_live_ones_once(pair):
@@ -326,7 +308,7 @@ def test_catch_up_sends_the_missed_messages_in_order_then_live_ones_once(pair):
         ]
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_bad_frames_are_ignored_and_the_socket_keeps_working(pair):
@@ -357,7 +339,7 @@ def test_bad_frames_are_ignored_and_the_socket_keeps_working(pair):
         assert (await frame(socket))["data"]["id"] == message.pk
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_unsubscribed_topics_are_silent_and_subscriptions_are_capped(pair, monkeypatch):
@@ -380,7 +362,7 @@ def test_unsubscribed_topics_are_silent_and_subscriptions_are_capped(pair, monke
         assert (await subscribe(socket, second))[-1]["event"] == "caught_up"
         await socket.disconnect()
 
-    run(scenario)
+    async_to_sync(scenario)()
 
 
 def test_erasing_a_participant_closes_their_socket(pair, staff):
@@ -397,7 +379,7 @@ def test_erasing_a_participant_closes_their_socket(pair, staff):
         assert (await frame(socket, timeout=1))["event"] == "access.changed"
         assert (await socket.receive_output(timeout=1))["code"] == consumers.CLOSE_ACCESS_CHANGED
 
-    run(scenario)
+    async_to_sync(scenario)()
     assert Participant.objects.get(conversation=chat, user=guest).left_at is not None
     assert not Membership.objects.filter(user=guest, status=Membership.Status.ACTIVE).exists()
     assert not policy.can(guest, "conversations.view_conversation", chat)
