@@ -80,7 +80,7 @@ def _order(item) -> int:
         # The browser tests last of those that commit: Playwright's sync API leaves its event
         # loop running in the worker's main thread for the rest of the session, and the
         # socket tests' async_to_sync cannot start there after it.
-        return 2 if item.nodeid.startswith("tests/e2e/") else 1
+        return 2 if _is_browser_test(item) else 1
     if item.get_closest_marker("django_db") or "db" in getattr(item, "fixturenames", ()):
         return 0
     return 3
@@ -106,10 +106,19 @@ def _slow_tests_early(items) -> None:
         return
     rest = [item for item in items if not item.get_closest_marker("slow")]
     position = next((i for i, item in enumerate(rest) if _uses_transactions(item)), len(rest))
+    # A slow browser test goes to the start of the browser tests instead: Playwright's loop,
+    # once started, stays in the worker's main thread (see ``_order``).
+    browsers = next((i for i, item in enumerate(rest) if _order(item) == 2), position)
     for item in slow:
         if "db" in getattr(item, "fixturenames", ()) or item.get_closest_marker("django_db"):
             raise pytest.UsageError(f"{item.nodeid}: `slow` is for tests using no database")
-    items[:] = rest[:position] + slow + rest[position:]
+    early = [item for item in slow if not _is_browser_test(item)]
+    late = [item for item in slow if _is_browser_test(item)]
+    items[:] = rest[:position] + early + rest[position:browsers] + late + rest[browsers:]
+
+
+def _is_browser_test(item) -> bool:
+    return item.nodeid.startswith("tests/e2e/")
 
 
 @pytest.fixture(scope="session", autouse=True)
