@@ -119,13 +119,24 @@ def run_membership_changed_hooks(changed: MembershipChanged) -> None:
 # new registration needs no migration.
 
 _notification_kinds: dict[str, Any] = {}
+_notification_topics: dict[str, str] = {}
 _activity_verbs: dict[str, Any] = {}
 
 
-def register_notification_kind(value: str, label: Any) -> str:
-    """``label`` completes "<actor> …" under the bell ("asks for your review")."""
+def register_notification_kind(value: str, label: Any, topic: str | None = None) -> str:
+    """``label`` completes "<actor> …" under the bell ("asks for your review"). ``topic`` is
+    the row of the person's channel choices it follows (``communities.notifications.TOPICS``:
+    a direct message, a mention, a review request…); a kind without one follows the
+    account's digest frequency and is never pushed."""
     _notification_kinds.setdefault(value, label)
+    if topic:
+        _notification_topics.setdefault(value, topic)
     return value
+
+
+def notification_topic(kind: str) -> str | None:
+    """The channel-choice topic a notification kind follows, or None."""
+    return _notification_topics.get(kind)
 
 
 def register_activity_verb(value: str, label: Any) -> str:

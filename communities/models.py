@@ -378,6 +378,16 @@ class PostAttachment(models.Model):
         return self.name
 
 
+class Channel(models.TextChoices):
+    """How a person hears of something addressed to them, beside the bell (which always
+    lists it while they may see it)."""
+
+    PUSH = "push", _("Push notification")
+    EMAIL = "email", _("E-mail at once")
+    DIGEST = "digest", _("In the digest")
+    NONE = "none", _("Only under the bell")
+
+
 class Notification(models.Model):
     """Something addressed to one person (a mention, a reply, a review request…), shown under
     the bell and, by preference, e-mailed at once. It is shown only while its community is
@@ -414,6 +424,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # How the person is told, decided once by ``notifications.notify`` from their choices
+    # (``NotificationChoice``): push, e-mail at once, the digest, or only the bell. Empty on
+    # rows written before the choices existed (they follow the digest frequency).
+    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True, default="")
+    pushed_at = models.DateTimeField(null=True, blank=True)  # handed to a push service
 
     class Meta:
         verbose_name = _("notification")
@@ -463,6 +478,27 @@ class DigestPreference(models.Model):
         return f"{self.user_id}/{self.community_id}: {self.frequency}"
 
 
+class NotificationChoice(models.Model):
+    """A person's channel for one topic (``communities.notifications.TOPICS``: a direct
+    message, a mention, a review request…). Without a row, the topic's default applies
+    (``notifications.default_channel``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_choices"
+    )
+    topic = models.CharField(max_length=30)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="one_choice_per_topic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.topic}: {self.channel}"
+
+
 class DigestOutbox(models.Model):
     """One digest per person and period. The unique constraint makes a second trigger, a
     second scheduler or a retried task harmless; a worker claims a pending row by committing
@@ -510,5 +546,6 @@ class DigestOutbox(models.Model):
 
 for _value, _label in Activity.Verb.choices:
     extensions.register_activity_verb(_value, _label)
+_FLOOR_TOPICS = {Notification.Kind.MENTION: "mention", Notification.Kind.REPLY: "mention"}
 for _value, _label in Notification.Kind.choices:
-    extensions.register_notification_kind(_value, _label)
+    extensions.register_notification_kind(_value, _label, _FLOOR_TOPICS.get(_value))

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from communities import permissions
 from communities.markup import excerpt
@@ -35,6 +36,18 @@ logger = logging.getLogger(__name__)
 
 Frequency = DigestPreference.Frequency
 UNSUBSCRIBE_SALT = "communities.unsubscribe"
+
+# The rows of a person's channel choices (``NotificationChoice``): for each, push, e-mail at
+# once, the digest or only the bell. Notification kinds name their topic when they are
+# registered (``extensions.register_notification_kind(..., topic=...)``).
+TOPICS: dict[str, Any] = {
+    "message": gettext_lazy("A direct message"),
+    "mention": gettext_lazy("A mention or a reply to me"),
+    "review.request": gettext_lazy("A review request"),
+    "review.decision": gettext_lazy("A decision on my review request"),
+    "event": gettext_lazy("An event invitation or change"),
+    "access.ending": gettext_lazy("A guest's access ending soon"),
+}
 
 
 # --- Preferences ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ class ConversationsConfig(AppConfig):
         from portal.accounts.privacy import register
 
         for kind, label in notifications.NOTIFICATION_KINDS.items():
-            register_notification_kind(kind, label)
+            register_notification_kind(kind, label, notifications.NOTIFICATION_TOPICS[kind])
         register_reply_kind(inbound.reply_kind)
         register_personal_provider(notifications.digest_lines)
         register(privacy.contribution)

@@ -63,6 +63,7 @@ NOTIFICATION_KINDS = {
     KIND_MESSAGE: gettext_lazy("sent you a message"),
     KIND_MENTION: gettext_lazy("mentioned you in a conversation"),
 }
+NOTIFICATION_TOPICS = {KIND_MESSAGE: "message", KIND_MENTION: "mention"}
 KINDS = tuple(NOTIFICATION_KINDS)
 # The kind of reply address (communities.replies.kind_reply_address) whose replies become
 # messages in a conversation.

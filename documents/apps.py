@@ -21,7 +21,12 @@ class DocumentsConfig(AppConfig):
         from documents import permissions
         from documents.digest import awaiting_review
         from documents.selectors import shared_documents_for
-        from documents.services import NOTIFICATION_KINDS, VERBS, on_membership_ended
+        from documents.services import (
+            NOTIFICATION_KINDS,
+            NOTIFICATION_TOPICS,
+            VERBS,
+            on_membership_ended,
+        )
 
         # Who may share, ask for a review, decide…: rules answered by the one policy.
         permissions.register()
@@ -32,7 +37,7 @@ class DocumentsConfig(AppConfig):
         for verb, label in VERBS.items():
             register_activity_verb(verb, label)
         for kind, label in NOTIFICATION_KINDS.items():
-            register_notification_kind(kind, label)
+            register_notification_kind(kind, label, NOTIFICATION_TOPICS[kind])
 
         from documents import privacy
         from documents.models import Document

@@ -62,6 +62,11 @@ NOTIFICATION_KINDS = {
     NOTIFICATION_REVIEW_REQUESTED: gettext_lazy("asks for your review"),
     NOTIFICATION_REVIEW_DECIDED: gettext_lazy("decided on your review request"),
 }
+# The row of the person's channel choices each kind follows (communities.notifications.TOPICS).
+NOTIFICATION_TOPICS = {
+    NOTIFICATION_REVIEW_REQUESTED: "review.request",
+    NOTIFICATION_REVIEW_DECIDED: "review.decision",
+}
 
 
 def _checked(upload: UploadedFile) -> tuple[str, str, int, str]:

@@ -29,7 +29,7 @@ class EventsConfig(AppConfig):
         for verb, label in VERBS.items():
             register_activity_verb(verb, label)
         for kind, label in NOTIFICATION_KINDS.items():
-            register_notification_kind(kind, label)
+            register_notification_kind(kind, label, "event")
 
         from events import privacy
         from events.models import Event

@@ -102,6 +102,11 @@ class User(AbstractUser):
     timezone = models.CharField(
         _("time zone"), max_length=64, choices=timezone_choices, default=default_timezone
     )
+    # No push notification between these times, in the person's time zone (both set, or
+    # neither; start after end spans midnight). What would have been pushed waits until the
+    # end (communities/push.py).
+    quiet_hours_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     theme = models.CharField(
         _("appearance"), max_length=8, choices=Theme.choices, default=Theme.AUTO
     )

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.pages",
     "portal.core",
+    "portal.push",
     "portal",
     "communities",
     "guests",
