@@ -12,7 +12,7 @@ class CommunitiesConfig(AppConfig):
     def ready(self) -> None:
         from wagtail.permissions import register_permission_policy
 
-        from communities import live, privacy, signals  # noqa: F401
+        from communities import live, privacy, push, signals  # noqa: F401
         from communities.models import Community, DigestOutbox, Membership
         from communities.selectors import people_visible_to
         from portal.accounts.privacy import register
@@ -21,6 +21,7 @@ class CommunitiesConfig(AppConfig):
 
         live.register()  # the user, community and post topics of the live socket
         register(privacy.contribution)
+        register(push.privacy_contribution)  # the person's devices (portal.push)
         register_people_visibility(people_visible_to)
         # The admin lists these; writes go through the services (see wagtail_hooks.py).
         for model in (Community, Membership):

@@ -1,17 +1,42 @@
 """Thin Celery tasks: ids in, a service call, retries."""
 
+import datetime
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from communities import digests, notifications
+from communities import digests, notifications, push
 
 BATCH = 100  # digests per task
+PUSH_WAIT_HOP_SECONDS = 300  # a push waiting for quiet hours to end looks again this often
 
 
 @shared_task(acks_late=True)
 def send_notification_emails(notification_ids: list[int]) -> int:
     # Idempotent: each notification records when it was e-mailed.
     return notifications.notification_emails_send(notification_ids=notification_ids)
+
+
+@shared_task(bind=True, acks_late=True)
+def send_notification_pushes(self, notification_ids: list[int]) -> int:
+    """Push the ``push`` rows ``notify()`` wrote, each once (``pushed_at``), checked just
+    before sending (communities/push.py). A row in its person's quiet hours comes back
+    alone when they end; without a broker there is nobody to wait, so it goes to the digest."""
+    sent = 0
+    for pk in notification_ids:
+        result = push.notification_push(notification_id=pk)
+        if result.outcome is push.Outcome.SENT:
+            sent += 1
+        elif result.outcome is push.Outcome.LATER:
+            if self.request.is_eager:
+                push.notification_push_fall_back(notification_id=pk)
+            else:
+                # In hops shorter than the broker's visibility timeout: Redis would hand an
+                # unacknowledged task with a far ETA out again, and again.
+                hop = timezone.now() + datetime.timedelta(seconds=PUSH_WAIT_HOP_SECONDS)
+                send_notification_pushes.apply_async(args=[[pk]], eta=min(result.when, hop))
+    return sent
 
 
 @shared_task

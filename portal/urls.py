@@ -21,6 +21,7 @@ urlpatterns = [
     # Editorial files from the Wagtail admin; community documents live under /documents/.
     path("editorial-files/", include(wagtaildocs_urls)),
     path("", include("portal.accounts.urls")),
+    path("", include("portal.push.urls")),
     path("", include("communities.urls")),
     path("", include("guests.urls")),
     path("", include("documents.urls")),

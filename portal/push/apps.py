@@ -7,3 +7,9 @@ class PushConfig(AppConfig):
     label = "push"
     verbose_name = _("Push notifications")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from portal.push import signals
+
+        # Sign-out forgets the session's devices; a deactivated account loses them all.
+        signals.register()

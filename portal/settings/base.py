@@ -470,6 +470,34 @@ DOCUMENTS_REMINDER_DAYS = env_int("DOCUMENTS_REMINDER_DAYS", 2)
 # preference, an e-mail or a digest line).
 CONVERSATIONS_NOTIFY_AFTER_MINUTES = env_int("CONVERSATIONS_NOTIFY_AFTER_MINUTES", 10)
 
+# --- Web Push (portal/push) -----------------------------------------------------------------
+# The VAPID key pair (RFC 8292) the push services know this site by: base64url, the private
+# key as its raw 32 bytes, the public key as the uncompressed point (65 bytes) browsers take as
+# applicationServerKey. From the environment, or else from var/vapid.json written by
+# `manage.py vapid_keys` (make run does it). Without keys, push is off (the devices page says
+# so). Changing the keys orphans every subscription: browsers must subscribe again.
+VAPID_KEYS_FILE = VAR_DIR / "vapid.json"
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+if not (VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY) and VAPID_KEYS_FILE.is_file():
+    _vapid = __import__("json").loads(VAPID_KEYS_FILE.read_text())
+    VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY = _vapid["public_key"], _vapid["private_key"]
+# The contact push services may write to about this site (mailto: or https:).
+VAPID_SUBJECT = env_str(
+    "VAPID_SUBJECT", "mailto:" + DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">")
+)
+# Push services a subscription's endpoint may point to (host names, or suffixes starting
+# with "."): the site posts to that address, so it never posts to one a browser made up.
+PUSH_SERVICE_HOSTS = env_list(
+    "PUSH_SERVICE_HOSTS",
+    [
+        "fcm.googleapis.com",  # Chrome, Edge on Android, Chromium
+        "updates.push.services.mozilla.com",  # Firefox
+        ".push.apple.com",  # Safari (web.push.apple.com)
+        ".notify.windows.com",  # Edge on Windows
+    ],
+)
+
 # --- Events ---------------------------------------------------------------------------------
 EVENTS_IMPORT_MAX_BYTES = env_int("EVENTS_IMPORT_MAX_BYTES", 1024 * 1024)  # largest .ics import
 EVENTS_IMPORT_MAX_COMPONENTS = env_int("EVENTS_IMPORT_MAX_COMPONENTS", 5000)  # per .ics file

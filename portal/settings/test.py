@@ -39,3 +39,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so a real Celery worker process can read what a test committed;
     # one per xdist worker (pytest-django names it test-parvis.sqlite3_gw0, and so on).
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-parvis.sqlite3")}
+
+# Web Push: the test runs' own key pair (never the developer's var/vapid.json; the same in
+# every process of a run), and the loopback push service of tests/push_service.py.
+from portal.push.vapid import generate_keys  # noqa: E402
+
+VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY = generate_keys(seed=b"parvis tests")
+VAPID_SUBJECT = "mailto:push-tests@parvis.example"
+PUSH_SERVICE_HOSTS = [*PUSH_SERVICE_HOSTS, "127.0.0.1"]  # noqa: F405

@@ -1,0 +1,48 @@
+"""VAPID keys (RFC 8292) in the form browsers and pywebpush take them: base64url without
+padding, the private key as its raw 32-byte scalar, the public key as the uncompressed P-256
+point (65 bytes, ``applicationServerKey``). Pure functions: the settings import this module."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+# The order of the P-256 group (a private key is a number below it).
+_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Raises ``ValueError`` (binascii.Error) on text that is not base64url."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def public_key_of(private_key: ec.EllipticCurvePrivateKey) -> str:
+    point = private_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return b64url_encode(point)
+
+
+def generate_keys(*, seed: bytes | None = None) -> tuple[str, str]:
+    """A new key pair: (public key, private key). With ``seed``, always the same pair for it
+    (the test settings: every process of a test run, server and worker alike, agrees)."""
+    if seed is None:
+        private_key = ec.generate_private_key(ec.SECP256R1())
+    else:
+        value = int.from_bytes(hashlib.sha256(seed).digest(), "big") % _ORDER or 1
+        private_key = ec.derive_private_key(value, ec.SECP256R1())
+    raw = private_key.private_numbers().private_value.to_bytes(32, "big")
+    return public_key_of(private_key), b64url_encode(raw)
+
+
+def public_key_from_private(private: str) -> str:
+    """The public key that belongs to a raw private key (to check a configured pair)."""
+    value = int.from_bytes(b64url_decode(private), "big")
+    return public_key_of(ec.derive_private_key(value, ec.SECP256R1()))
