@@ -250,3 +250,12 @@ def pytest_terminal_summary(terminalreporter):
             f"plus {_matrix['first_setup']:.1f} s for its longest set-up (its world, and the "
             "test database when it comes first)",
         )
+
+
+@pytest.fixture
+def push_service():
+    """The loopback push service, checking the site's VAPID key (tests/push_service.py)."""
+    from tests.push_service import PushService
+
+    with PushService(vapid_public_key=settings.VAPID_PUBLIC_KEY) as service:
+        yield service
