@@ -43,6 +43,8 @@ from events import services as event_services
 from guests import services as guest_services
 from guests.bulk import bulk_prepare
 from portal.accounts import services
+from portal.push import services as push_services
+from portal.push.vapid import generate_keys
 from tests.factories import GuestFactory, UserFactory
 from tests.images import png_bytes
 from tests.integrations.matrix import integration
@@ -306,6 +308,7 @@ USERS = state("accounts.User")
 CONVERSATIONS = state("conversations.Conversation")
 MESSAGES = state("conversations.Message")
 SEATS = state("conversations.Participant")
+PUSH_DEVICES = state("push.PushSubscription")
 
 MATRIX: list[Row] = [
     # --- people ---
@@ -662,6 +665,32 @@ MATRIX: list[Row] = [
         effect=state("communities.DigestPreference"),
     ),
     Row("communities:digest_preview", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
+    # --- push notifications: everyone signed in turns push on for their own devices ---
+    Row("push:devices", "get", _no_args, E(200, 200, 200, 200, 200, 200), shows="push-on"),
+    Row(
+        "push:subscribe",
+        "post",
+        _no_args,
+        E(201, 201, 201, 201, 201, 201),
+        data=lambda w: w["push_new_browser"],
+        effect=PUSH_DEVICES,
+    ),
+    # the member's browser: only the member turns it off; for others nothing changes
+    Row(
+        "push:unsubscribe",
+        "post",
+        _no_args,
+        E(Unchanged(200), 200, Unchanged(200), Unchanged(200), Unchanged(200), Unchanged(200)),
+        data=lambda w: {"endpoint": w["push_member"].endpoint},
+        effect=PUSH_DEVICES,
+    ),
+    Row(
+        "push:remove",
+        "post",
+        lambda w: [w["push_member"].pk],
+        E(404, 302, 404, 404, 404, 404),
+        effect=PUSH_DEVICES,
+    ),
     # The signed token is the credential: anyone holding the link sees the page, and its
     # button (or a mail client's one-click POST) unsubscribes the token's owner.
     Row(
@@ -1755,6 +1784,13 @@ def _build_world() -> dict:
         acting_user=member, conversation=chat_p, body="Chat hello"
     )
     digests_enqueue()
+    browser_key, _unused = generate_keys()  # any P-256 public key is a browser's p256dh
+    push_member = push_services.subscription_save(
+        user=member,
+        endpoint="https://fcm.googleapis.com/fcm/send/member-phone",
+        p256dh=browser_key,
+        auth="AAAAAAAAAAAAAAAAAAAAAA",
+    )
     world = {
         "media_root": settings.MEDIA_ROOT,
         "event_P": event_p,
@@ -1807,6 +1843,12 @@ def _build_world() -> dict:
         "comment_X": comment_x,
         "conversation_P": direct,  # the lead and a member (the legal-hold export)
         "event_X": event_x,
+        "push_member": push_member,
+        "push_new_browser": {
+            "endpoint": "https://updates.push.services.mozilla.com/wpush/v2/new",
+            "p256dh": browser_key,
+            "auth": "BBBBBBBBBBBBBBBBBBBBBB",
+        },
         "users": {
             "anonymous": None,
             "deactivated": leaving,
