@@ -30,6 +30,7 @@ run: export PORTAL_INTERNAL_DOMAINS ?= parvis.example
 run: export ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1],$(HOST)
 run: install  ## the portal on http://$(HOST):$(PORT) (127.0.0.1:8000) with demo data (SQLite, mail to console)
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py vapid_keys
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
