@@ -156,7 +156,7 @@ _BROWSERS = [
     ("Samsung Internet", re.compile(r"SamsungBrowser/")),
     ("Opera", re.compile(r"\bOPR/")),
     ("Firefox", re.compile(r"\b(?:Firefox|FxiOS)/")),
-    ("Chrome", re.compile(r"\b(?:Chrome|CriOS|Chromium)/")),
+    ("Chrome", re.compile(r"(?:Chrome|CriOS|Chromium)/")),  # HeadlessChrome/ too
     ("Safari", re.compile(r"\bSafari/")),
 ]
 _SYSTEMS = [
