@@ -20,7 +20,6 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -232,7 +231,7 @@ def _send(subscription: PushSubscription, data: str) -> bool:
         logger.warning("push to subscription %s refused: %s", subscription.pk, status)
         _failed(subscription)
         return False
-    except (requests.RequestException, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # requests' errors are OSErrors (unreachable, timeout)
         logger.warning("push to subscription %s failed: %s", subscription.pk, exc)
         _failed(subscription)
         return False

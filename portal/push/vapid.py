@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import Vapid02
 
 # The order of the P-256 group (a private key is a number below it).
 _ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -23,26 +23,27 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def public_key_of(private_key: ec.EllipticCurvePrivateKey) -> str:
-    point = private_key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    return b64url_encode(point)
+def _public_point(vapid: Any) -> str:
+    numbers = vapid.public_key.public_numbers()
+    return b64url_encode(b"\x04" + numbers.x.to_bytes(32, "big") + numbers.y.to_bytes(32, "big"))
+
+
+def _private_raw(vapid: Any) -> str:
+    return b64url_encode(vapid.private_key.private_numbers().private_value.to_bytes(32, "big"))
 
 
 def generate_keys(*, seed: bytes | None = None) -> tuple[str, str]:
     """A new key pair: (public key, private key). With ``seed``, always the same pair for it
     (the test settings: every process of a test run, server and worker alike, agrees)."""
     if seed is None:
-        private_key = ec.generate_private_key(ec.SECP256R1())
+        vapid = Vapid02()
+        vapid.generate_keys()
     else:
         value = int.from_bytes(hashlib.sha256(seed).digest(), "big") % _ORDER or 1
-        private_key = ec.derive_private_key(value, ec.SECP256R1())
-    raw = private_key.private_numbers().private_value.to_bytes(32, "big")
-    return public_key_of(private_key), b64url_encode(raw)
+        vapid = Vapid02.from_raw(b64url_encode(value.to_bytes(32, "big")).encode())
+    return _public_point(vapid), _private_raw(vapid)
 
 
 def public_key_from_private(private: str) -> str:
     """The public key that belongs to a raw private key (to check a configured pair)."""
-    value = int.from_bytes(b64url_decode(private), "big")
-    return public_key_of(ec.derive_private_key(value, ec.SECP256R1()))
+    return _public_point(Vapid02.from_raw(private.encode()))
