@@ -116,6 +116,7 @@ def test_make_run_on_another_port_prints_and_mails_links_that_work(make_run, bro
     assert invitation_links and all(link.startswith(f"{base}/invite/") for link in invitation_links)
     assert any(link.startswith(f"{base}/documents/") for link in make_run.links("/documents/"))
     assert "127.0.0.1:8000" not in printed and "PORTAL_INTERNAL_DOMAINS does not" not in printed
+    assert "Wrote new VAPID keys to" in printed  # push notifications work out of the box
 
     # The link opens: a new person signs up with the invited address.
     funder = browser.new_page()

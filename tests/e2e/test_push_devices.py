@@ -107,6 +107,10 @@ def test_a_person_turns_push_on_receives_one_and_turns_it_off(
     expect(row).to_contain_text("never")
     expect(page.get_by_role("button", name="Turn off push on this device")).to_be_visible()
     shot(page, "push-2-devices-on")
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: the table is cards
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(page.get_by_role("button", name="Remove Chrome on Linux")).to_be_visible()
+    shot(page, "push-3-devices-on-a-phone")
 
     stored = json.loads(page.evaluate("localStorage.getItem('test-push-subscription')"))
     assert stored["serverKey"] == settings.VAPID_PUBLIC_KEY  # the page used the site's key
