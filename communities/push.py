@@ -78,7 +78,7 @@ def notification_payload(notification: Notification) -> dict[str, Any]:
     with translation.override(getattr(notification.user, "language", "") or None):
         actor = notification.actor.name if notification.actor else ""
         what = str(notification.get_kind_display())
-        title = f"{actor} {what}".strip()
+        title = f"{actor} {what}" if actor else what[:1].upper() + what[1:]
         if notification.community_id:
             title = f"{title} ({notification.community.name})"
     return {

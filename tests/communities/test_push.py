@@ -253,3 +253,10 @@ def test_devices_are_in_your_data(member, push_service):
     [device] = json.loads(archive.read("push_devices.json"))
     assert (device["device"], device["endpoint"]) == ("Firefox on Android", browser.endpoint)
     assert device["last_success_at"] is None
+
+
+def test_a_notification_without_an_actor_reads_as_a_sentence(lead, project, hugo):
+    notification = mention(lead, project, hugo)
+    Notification.objects.filter(pk=notification.pk).update(actor=None)
+    notification.refresh_from_db()
+    assert push.notification_payload(notification)["title"] == ("Mentioned you (Lakeside Trails)")
