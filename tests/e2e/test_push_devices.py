@@ -86,6 +86,12 @@ def test_a_person_turns_push_on_receives_one_and_turns_it_off(
     base = live_server.url
     page.context.grant_permissions(["notifications"], origin=base)
     page.add_init_script(FAKE_PUSH % {"origin": push_service.origin})
+    problems: list[str] = []  # script errors, and anything the CSP refuses
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     sign_in(page, base, CAMILLE, demo_site.DEMO_PASSWORD)
 
     page.goto(f"{base}/account/push/")
@@ -143,3 +149,4 @@ def test_a_person_turns_push_on_receives_one_and_turns_it_off(
     expect(page.get_by_text("No device yet")).to_be_visible()
     assert not PushSubscription.objects.filter(user=camille).exists()
     assert page.evaluate("localStorage.getItem('test-push-subscription')") is None
+    assert problems == []
