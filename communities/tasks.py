@@ -14,6 +14,15 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     return notifications.notification_emails_send(notification_ids=notification_ids)
 
 
+@shared_task(acks_late=True)
+def send_notification_pushes(notification_ids: list[int]) -> int:
+    """Push each ``push`` notification to the person's devices. A stub written by the
+    "prefs" helper of issue 19 so that ``notify()`` can enqueue it; the "push" helper's
+    branch replaces it (communities/push.py: the policy and read check at sending, quiet
+    hours, the fallback to the digest, ``pushed_at``)."""
+    return 0
+
+
 @shared_task
 def enqueue_digests() -> int:
     """Beat, every quarter of an hour: create the due outbox rows, hand out in batches those

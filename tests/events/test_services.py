@@ -12,6 +12,7 @@ from wagtail.models import ModelLogEntry
 
 from communities import services as cs
 from communities.models import Activity, Notification
+from communities.notifications import choices_set
 from events import services
 from events.models import RSVP, CalendarFeed, Event, Occurrence
 from portal.core.tokens import token_hash
@@ -149,17 +150,21 @@ def test_strangers_and_ended_guests_cannot_answer(lead, project, julie, stranger
         services.rsvp_set(acting_user=julie, event=event, answer="yes")
 
 
-def test_invite_all_members_mails_everyone_but_the_sender(
+def test_invite_all_members_tells_everyone_but_the_sender_by_their_channel(
     lead, project, colleague, julie, django_capture_on_commit_callbacks
 ):
     event = make_event(lead, project)
     mail.outbox.clear()
     with pytest.raises(PermissionDenied):
         services.event_invite_members(acting_user=julie, event=event)
+    # The colleague chose e-mail for invitations; Julie (a guest who gave no consent to
+    # digests) keeps the default: only the bell.
+    choices_set(acting_user=colleague, choices={"event": "email"})
     with django_capture_on_commit_callbacks(execute=True):
         assert services.event_invite_members(acting_user=lead, event=event) == 2
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([colleague.email, julie.email])
+    assert [m.to[0] for m in mail.outbox] == [colleague.email]
     assert "Steering committee" in mail.outbox[0].subject
+    assert f"/calendar/events/{event.pk}/" in mail.outbox[0].body
     # The bell says so too, linking to the event.
     invited = Notification.objects.filter(kind="event.invited", title="Steering committee")
     assert sorted(invited.values_list("user_id", flat=True)) == sorted([colleague.pk, julie.pk])
