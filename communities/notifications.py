@@ -10,6 +10,7 @@ notify through :func:`notify`; communities never imports them.
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -153,6 +154,18 @@ def choices_set(*, acting_user: Any, choices: Mapping[str, str | None]) -> None:
             )
         else:
             raise ValueError(channel)
+
+
+@transaction.atomic
+def quiet_hours_set(
+    *, acting_user: Any, start: datetime.time | None, end: datetime.time | None
+) -> None:
+    """No push between ``start`` and ``end`` (the person's own time zone; start after end
+    spans midnight); both ``None`` turns quiet hours off."""
+    if (start is None) != (end is None) or (start is not None and start == end):
+        raise ValueError("quiet hours need two different times, or none")
+    acting_user.quiet_hours_start, acting_user.quiet_hours_end = start, end
+    acting_user.save(update_fields=["quiet_hours_start", "quiet_hours_end"])
 
 
 def channels_for(users: Iterable[Any], kind: str, community: Community | None) -> dict[int, str]:
