@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities import markup
 from communities.models import Channel, Community, DigestPreference
@@ -232,10 +233,10 @@ class NotificationSettingsForm(forms.Form):
     community ("as for my account" by default)."""
 
     quiet_hours_start = forms.TimeField(
-        label=_("From"), required=False, widget=TimeInput(attrs={"autocomplete": "off"})
+        label=pgettext_lazy("quiet hours", "From"), required=False, widget=TimeInput(attrs={"autocomplete": "off"})
     )
     quiet_hours_end = forms.TimeField(
-        label=_("Until"), required=False, widget=TimeInput(attrs={"autocomplete": "off"})
+        label=pgettext_lazy("quiet hours", "Until"), required=False, widget=TimeInput(attrs={"autocomplete": "off"})
     )
     account = forms.ChoiceField(
         label=_("For my account"),
