@@ -16,7 +16,9 @@ from communities.notifications import choices_set
 from events import services
 from events.models import RSVP, CalendarFeed, Event, Occurrence
 from portal.core.tokens import token_hash
+from tests.communities.conftest import add_member
 from tests.events.conftest import PARIS, make_event, paris, schedule
+from tests.factories import UserFactory
 
 UTC = datetime.UTC
 
@@ -225,3 +227,31 @@ def test_feeds_are_listed_in_the_guests_access_report_and_do_not_keep_an_account
     guest_services.guest_end(acting_user=lead, membership=membership)
     julie.refresh_from_db()
     assert not julie.is_active
+
+
+def test_a_significant_change_tells_the_invitees_not_the_person_who_changed_it(
+    lead, project, colleague, julie, django_capture_on_commit_callbacks
+):
+    event = make_event(lead, project)
+    services.event_invite_members(acting_user=lead, event=event)  # colleague and Julie
+    other = UserFactory(display_name="Rita Responder")
+    add_member(project, lead, other)
+    services.rsvp_set(acting_user=other, event=event, answer="yes")  # answered, not invited
+    services.rsvp_set(acting_user=lead, event=event, answer="yes")
+
+    def changed():
+        return sorted(
+            Notification.objects.filter(kind="event.changed").values_list("user_id", flat=True)
+        )
+
+    services.event_update(acting_user=lead, event=event, title="Steering committee (room B)")
+    assert changed() == []  # the title is not a significant change
+    # The lead moves it: the invited and those who answered hear of it; the lead, who
+    # answered yes too, does not (they made the change).
+    services.event_update(acting_user=lead, event=event, schedule=schedule(paris(2027, 3, 2), 2))
+    assert changed() == sorted([colleague.pk, julie.pk, other.pk])
+    row = Notification.objects.filter(kind="event.changed", user=colleague).get()
+    assert row.url == f"/calendar/events/{event.pk}/" and row.community == project
+    assert row.channel == "digest"  # the colleague's default: their daily digest
+    services.event_cancel(acting_user=lead, event=event)
+    assert changed() == sorted([colleague.pk, colleague.pk, julie.pk, julie.pk, other.pk, other.pk])
