@@ -233,10 +233,14 @@ class NotificationSettingsForm(forms.Form):
     community ("as for my account" by default)."""
 
     quiet_hours_start = forms.TimeField(
-        label=pgettext_lazy("quiet hours", "From"), required=False, widget=TimeInput(attrs={"autocomplete": "off"})
+        label=pgettext_lazy("quiet hours", "From"),
+        required=False,
+        widget=TimeInput(attrs={"autocomplete": "off"}),
     )
     quiet_hours_end = forms.TimeField(
-        label=pgettext_lazy("quiet hours", "Until"), required=False, widget=TimeInput(attrs={"autocomplete": "off"})
+        label=pgettext_lazy("quiet hours", "Until"),
+        required=False,
+        widget=TimeInput(attrs={"autocomplete": "off"}),
     )
     account = forms.ChoiceField(
         label=_("For my account"),

@@ -249,3 +249,28 @@ def test_the_settings_page_in_french(client, colleague):
         "Au lieu d’un e-mail par message",
     ):
         assert escape(french) in page, french
+
+
+def test_the_persons_data_holds_their_choices_and_quiet_hours(client, lead, project, colleague):
+    import io
+    import json
+    import zipfile
+
+    from communities import privacy
+
+    notifications.choices_set(acting_user=colleague, choices={"event": "push"})
+    notifications.quiet_hours_set(
+        acting_user=colleague, start=datetime.time(22), end=datetime.time(7)
+    )
+    cs.post_create(acting_user=lead, community=project, body="@**Hugo Bernard** hello")
+    client.force_login(colleague)
+    response = client.get(reverse("accounts:privacy_export"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    choices = json.loads(archive.read("notification_choices.json"))
+    assert [(c["topic"], c["channel"]) for c in choices] == [("event", "push")]
+    profile = json.loads(archive.read("profile.json"))
+    assert (profile["quiet_hours_start"], profile["quiet_hours_end"]) == ("22:00:00", "07:00:00")
+    rows = json.loads(archive.read("notifications.json"))
+    assert {r["channel"] for r in rows if r["kind"] == "mention"} == {"digest"}
+    privacy.erase(colleague, email=colleague.email)
+    assert not NotificationChoice.objects.filter(user=colleague).exists()
