@@ -276,6 +276,8 @@ def review_requested_email(notification: Any) -> tuple[str, dict[str, Any]] | No
         match = resolve(notification.url)
     except Resolver404:
         return None
+    if match.view_name != "documents:detail":
+        return None
     request = (
         ReviewRequest.objects.filter(
             document=match.kwargs.get("pk"),
