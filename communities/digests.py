@@ -24,7 +24,7 @@ import smtplib
 import time
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -49,6 +49,7 @@ from communities.app_settings import app_settings
 from communities.markup import excerpt
 from communities.models import (
     Activity,
+    Channel,
     Community,
     DigestOutbox,
     DigestPreference,
@@ -136,15 +137,27 @@ PersonalProvider = Callable[
     [Any, list[Community], datetime.datetime, datetime.datetime], list[Item]
 ]
 _personal_providers: list[PersonalProvider] = []
+_provided_kinds: set[str] = set()
 
 
-def register_personal_provider(provider: PersonalProvider) -> None:
+def register_personal_provider(provider: PersonalProvider, kinds: Iterable[str] = ()) -> None:
     """Called from an upper app's ``ready()``: ``provider(user, communities, starts_at,
     ends_at)`` returns the lines it adds under "For you" (what is addressed to the person and
     belongs to no community, such as a direct message), in a fixed number of queries;
-    ``communities`` are those of this digest (readable by ``user`` now)."""
+    ``communities`` are those of this digest (readable by ``user`` now). The notifications
+    of ``kinds`` are the provider's to list: the floor's own lines leave them out."""
     if provider not in _personal_providers:
         _personal_providers.append(provider)
+    _provided_kinds.update(kinds)
+
+
+def for_you_q() -> Q:
+    """The notifications a digest lists under "For you": those told by the digest, unread
+    and not e-mailed (a push opened on the phone, or read under the bell, is not repeated);
+    rows written before channels existed keep their rule (mentions and replies)."""
+    return Q(channel=Channel.DIGEST, read_at__isnull=True, emailed_at__isnull=True) | Q(
+        channel="", kind__in=Notification.ADDRESSED
+    )
 
 
 PostFilter = Callable[[Any], Any]  # a Post queryset in, a narrower one out
@@ -396,11 +409,12 @@ def digest_build(
         )
         for n in Notification.objects.filter(
             Q(community__isnull=True) | Q(community__in=ids),
+            for_you_q(),
             user=user.pk,
-            kind__in=Notification.ADDRESSED,
             created_at__gte=starts_at,
             created_at__lt=ends_at,
         )
+        .exclude(kind__in=_provided_kinds)
         .select_related("actor")
         .order_by("-id")[:20]
     ]

@@ -139,6 +139,22 @@ def notification_topic(kind: str) -> str | None:
     return _notification_topics.get(kind)
 
 
+# A kind whose e-mail says more than the floor's generic one (a guest's access ending, a
+# review request): ``builder(notification)`` returns (template prefix, context) for
+# ``portal.core.mail.send_templated_email``, or None to send nothing. Called when an
+# ``email`` row is sent (``communities.notifications.notification_emails_send``).
+NotificationEmail = Callable[[Any], "tuple[str, dict[str, Any]] | None"]
+_notification_emails: dict[str, NotificationEmail] = {}
+
+
+def register_notification_email(kind: str, builder: NotificationEmail) -> None:
+    _notification_emails[kind] = builder
+
+
+def notification_email(kind: str) -> NotificationEmail | None:
+    return _notification_emails.get(kind)
+
+
 def register_activity_verb(value: str, label: Any) -> str:
     """``label`` completes "<actor> …" ("added an event")."""
     _activity_verbs.setdefault(value, label)

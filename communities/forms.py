@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -5,10 +7,13 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities import markup
-from communities.models import Community, DigestPreference
+from communities.models import Channel, Community, DigestPreference
+from communities.notifications import TOPICS
 from portal.core import files
+from portal.core.widgets import TimeInput
 
 IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
 
@@ -216,9 +221,27 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of a colleague"))
 
 
-class NotificationSettingsForm(forms.Form):
-    """The account's choice, then one per community ("as for my account" by default)."""
+def topic_field(topic: str) -> str:
+    """The form field of a topic's channel (``review.request`` → ``topic_review_request``)."""
+    return "topic_" + topic.replace(".", "_")
 
+
+class NotificationSettingsForm(forms.Form):
+    """How the person is told of what is addressed to them (a channel per topic, "default"
+    to follow their digest frequency), their quiet hours (both or neither, in their own time
+    zone), then how they hear about activity: the account's digest frequency and one per
+    community ("as for my account" by default)."""
+
+    quiet_hours_start = forms.TimeField(
+        label=pgettext_lazy("quiet hours", "From"),
+        required=False,
+        widget=TimeInput(attrs={"autocomplete": "off"}),
+    )
+    quiet_hours_end = forms.TimeField(
+        label=pgettext_lazy("quiet hours", "Until"),
+        required=False,
+        widget=TimeInput(attrs={"autocomplete": "off"}),
+    )
     account = forms.ChoiceField(
         label=_("For my account"),
         choices=DigestPreference.Frequency.choices,
@@ -231,11 +254,25 @@ class NotificationSettingsForm(forms.Form):
         communities: list[Community],
         account: str | None = None,
         per_community: dict[int, str] | None = None,
+        channels: dict[str, str] | None = None,
+        quiet_hours: tuple[Any, Any] | None = None,
         **kwargs,
     ) -> None:
+        initial = kwargs.setdefault("initial", {})
         if account is not None:
-            kwargs.setdefault("initial", {})["account"] = account
+            initial["account"] = account
+        if quiet_hours is not None:
+            initial["quiet_hours_start"], initial["quiet_hours_end"] = quiet_hours
         super().__init__(*args, **kwargs)
+        default = [("", _("Default"))]
+        for topic, label in TOPICS.items():
+            self.fields[topic_field(topic)] = forms.ChoiceField(
+                label=label,
+                choices=default + list(Channel.choices),
+                required=False,
+                widget=forms.RadioSelect,
+                initial=(channels or {}).get(topic, ""),
+            )
         same = [("", _("As for my account"))]
         self.communities = communities
         for community in communities:
@@ -246,6 +283,22 @@ class NotificationSettingsForm(forms.Form):
                 required=False,
                 initial=(per_community or {}).get(community.pk, ""),
             )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("quiet_hours_start"), cleaned.get("quiet_hours_end")
+        if (start is None) != (end is None) and not self.has_error("quiet_hours_start"):
+            missing = "quiet_hours_end" if end is None else "quiet_hours_start"
+            self.add_error(missing, _("Give both times, or neither to turn quiet hours off."))
+        elif start is not None and start == end:
+            self.add_error("quiet_hours_end", _("Quiet hours end at another time than they start."))
+        return cleaned
+
+    def topic_rows(self) -> list[tuple[str, Any]]:
+        return [(topic, self[topic_field(topic)]) for topic in TOPICS]
+
+    def channels(self) -> dict[str, str | None]:
+        return {topic: self.cleaned_data.get(topic_field(topic)) or None for topic in TOPICS}
 
     def community_fields(self) -> list:
         return [self[f"community_{c.pk}"] for c in self.communities]

@@ -10,6 +10,7 @@ notify through :func:`notify`; communities never imports them.
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -23,9 +24,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from communities import permissions
+from communities import extensions, permissions
 from communities.markup import excerpt
-from communities.models import Community, DigestPreference, Notification, Post
+from communities.models import (
+    Channel,
+    Community,
+    DigestPreference,
+    Notification,
+    NotificationChoice,
+    Post,
+)
 from communities.replies import reply_address
 from communities.selectors import communities_of
 from portal.core import live
@@ -105,6 +113,100 @@ def preferences_set(
             DigestPreference.objects.update_or_create(
                 user=acting_user, community_id=community_id, defaults={"frequency": frequency}
             )
+
+
+# --- Channels: how a person hears of what is addressed to them ------------------------------
+
+# Without a choice (no ``NotificationChoice`` row), a topic follows the digest frequency of
+# the notification's community, except a guest's access ending, which is e-mailed.
+_BY_FREQUENCY = {
+    Frequency.IMMEDIATE: Channel.EMAIL,
+    Frequency.DAILY: Channel.DIGEST,
+    Frequency.WEEKLY: Channel.DIGEST,
+    Frequency.OFF: Channel.NONE,
+}
+_TOPIC_DEFAULTS = {"access.ending": Channel.EMAIL}
+
+
+def default_channel(topic: str, frequency: str) -> str:
+    """The channel of a topic the person made no choice for, given their digest frequency
+    for the notification's community."""
+    return _TOPIC_DEFAULTS.get(topic) or _BY_FREQUENCY.get(frequency, Channel.NONE)
+
+
+def choices_of(user: Any) -> dict[str, str]:
+    """{topic: channel} the person chose (topics without a row follow their default)."""
+    return dict(NotificationChoice.objects.filter(user=user.pk).values_list("topic", "channel"))
+
+
+@transaction.atomic
+def choices_set(*, acting_user: Any, choices: Mapping[str, str | None]) -> None:
+    """Set the person's channel per topic; ``None`` or "" removes the choice (the default
+    applies again). Unknown topics and channels are refused."""
+    for topic, channel in choices.items():
+        if topic not in TOPICS:
+            raise ValueError(topic)
+        if not channel:
+            NotificationChoice.objects.filter(user=acting_user, topic=topic).delete()
+        elif channel in Channel.values:
+            NotificationChoice.objects.update_or_create(
+                user=acting_user, topic=topic, defaults={"channel": channel}
+            )
+        else:
+            raise ValueError(channel)
+
+
+@transaction.atomic
+def quiet_hours_set(
+    *, acting_user: Any, start: datetime.time | None, end: datetime.time | None
+) -> None:
+    """No push between ``start`` and ``end`` (the person's own time zone; start after end
+    spans midnight); both ``None`` turns quiet hours off."""
+    if (start is None) != (end is None) or (start is not None and start == end):
+        raise ValueError("quiet hours need two different times, or none")
+    acting_user.quiet_hours_start, acting_user.quiet_hours_end = start, end
+    acting_user.save(update_fields=["quiet_hours_start", "quiet_hours_end"])
+
+
+def channels_for(users: Iterable[Any], kind: str, community: Community | None) -> dict[int, str]:
+    """{user id: channel} for a notification of ``kind`` in ``community`` — the one decision
+    point of "how is each person told" (the bell always lists it). "" for a kind without a
+    topic (it keeps the behaviour it had before channels: no push, its own e-mail). Two
+    queries for any number of people: their choices, then the digest frequencies of those
+    without one."""
+    people = {getattr(p, "pk", p): p for p in users}
+    topic = extensions.notification_topic(kind)
+    if topic is None or not people:
+        return dict.fromkeys(people, "")
+    channels = dict(
+        NotificationChoice.objects.filter(user__in=list(people), topic=topic).values_list(
+            "user_id", "channel"
+        )
+    )
+    missing = [pk for pk in people if pk not in channels]
+    if not missing:
+        return channels
+    if topic in _TOPIC_DEFAULTS:
+        channels.update(dict.fromkeys(missing, _TOPIC_DEFAULTS[topic]))
+        return channels
+    account: dict[int, str] = {}
+    override: dict[int, str] = {}
+    scope = Q(community__isnull=True)
+    if community is not None:
+        scope |= Q(community=community.pk)
+    for user_id, community_id, frequency in DigestPreference.objects.filter(
+        scope, user__in=missing
+    ).values_list("user_id", "community_id", "frequency"):
+        (account if community_id is None else override)[user_id] = frequency
+    for pk in missing:
+        frequency = override.get(pk) or account.get(pk) or default_frequency(people[pk])
+        channels[pk] = default_channel(topic, frequency)
+    return channels
+
+
+def channel_for(user: Any, kind: str, community: Community | None) -> str:
+    """The channel of one person for a notification of ``kind`` (see :func:`channels_for`)."""
+    return channels_for([user], kind, community)[user.pk]
 
 
 # Signed ids, canonical only: "1.0", never "01.0", "1.00", "¹.0" or full-width digits.
@@ -191,9 +293,21 @@ def notify(
     url: str,
     community: Community | None = None,
     post: Post | None = None,
+    send_email: bool = True,
 ) -> list[Notification]:
-    """Write one notification per person (never to the actor), in the caller's transaction;
-    people who chose "immediately" get the e-mail once it commits."""
+    """Write one notification per person (never to the actor), in the caller's transaction,
+    each with the channel it is told by (:func:`channels_for`, decided once, here). Once it
+    commits, ``email`` rows are e-mailed and ``push`` rows pushed (each task checks again
+    that the person may still see it). ``send_email=False``: the caller e-mails the
+    ``email`` rows itself (conversations quote the messages and take replies)."""
+    people = [
+        person
+        for person in {p.pk: p for p in users}.values()
+        if person.pk != getattr(actor, "pk", None) and person.is_active
+    ]
+    if not people:
+        return []
+    channels = channels_for(people, kind, community)
     rows = [
         Notification(
             user=person,
@@ -203,21 +317,32 @@ def notify(
             title=excerpt(title, 200),
             url=url,
             post=post,
+            channel=channels[person.pk],
         )
-        for person in {p.pk: p for p in users}.values()
-        if person.pk != getattr(actor, "pk", None) and person.is_active
+        for person in people
     ]
-    if not rows:
-        return []
     created = Notification.objects.bulk_create(rows)
     bell_changed(row.user_id for row in rows)
-    if kind in Notification.ADDRESSED:
-        ids = [n.pk for n in created if n.pk is not None]
-        if ids:
-            from communities.tasks import send_notification_emails
+    emails = [
+        n.pk
+        for n in created
+        if n.pk is not None
+        and (n.channel == Channel.EMAIL or (not n.channel and kind in Notification.ADDRESSED))
+    ]
+    pushes = [n.pk for n in created if n.pk is not None and n.channel == Channel.PUSH]
+    from communities.tasks import send_notification_emails, send_notification_pushes
 
-            transaction.on_commit(lambda: send_notification_emails.delay(ids))
+    if emails and send_email:
+        transaction.on_commit(lambda: send_notification_emails.delay(emails))
+    if pushes:
+        transaction.on_commit(lambda: send_notification_pushes.delay(pushes))
     return created
+
+
+def notifications_visible_to(*, user: Any) -> QuerySet[Notification]:
+    """The person's notifications whose community they may still read (what the bell lists;
+    the push and e-mail tasks ask it again immediately before sending)."""
+    return _visible(user)
 
 
 def _visible(user: Any) -> QuerySet[Notification]:
@@ -265,9 +390,18 @@ def notifications_mark_all_read(*, user: Any) -> int:
     return marked
 
 
+def _wants_email(notification: Notification) -> bool:
+    """An ``email`` row; a row written before channels (empty) keeps the rule it was written
+    under: e-mailed when the person hears "immediately" about its community."""
+    if notification.channel:
+        return notification.channel == Channel.EMAIL
+    return frequency_for(notification.user, notification.community) == Frequency.IMMEDIATE
+
+
 def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
-    """E-mail each notification once, to people who chose "immediately" for its community
-    and may still see it. Marked in the same row, so a retried task sends nothing twice."""
+    """E-mail each ``email`` notification once, unread, to people who may still see it
+    (checked now, not when it was written). Marked in the same row, so a retried task sends
+    nothing twice. A kind may bring its own e-mail (``extensions.register_notification_email``)."""
     sent = 0
     for pk in notification_ids:
         with transaction.atomic():
@@ -284,8 +418,18 @@ def notification_emails_send(*, notification_ids: Iterable[int]) -> int:
             if (
                 not user.is_active
                 or not visible
-                or frequency_for(user, notification.community) != Frequency.IMMEDIATE
+                or notification.read_at is not None
+                or not _wants_email(notification)
             ):
+                continue
+            builder = extensions.notification_email(notification.kind)
+            if builder is not None:
+                built = builder(notification)
+                if built is not None:
+                    send_templated_email(built[0], to=[user], context=built[1])
+                    notification.emailed_at = timezone.now()
+                    notification.save(update_fields=["emailed_at"])
+                    sent += 1
                 continue
             unsubscribe = unsubscribe_url(user, notification.community)
             headers = list_unsubscribe_headers(unsubscribe)

@@ -23,6 +23,7 @@ from communities.models import (
     DigestPreference,
     Membership,
     Notification,
+    NotificationChoice,
     Post,
     PostAttachment,
     PostLike,
@@ -137,7 +138,16 @@ def export(user: Any) -> Iterator[Entry]:
                 "created_at": n.created_at,
                 "read_at": n.read_at,
                 "emailed_at": n.emailed_at,
+                "channel": n.channel,
+                "pushed_at": n.pushed_at,
             },
+        ),
+    )
+    yield JsonEntry(
+        "notification_choices.json",
+        rows(
+            NotificationChoice.objects.filter(user=user).order_by("pk"),
+            lambda c: {"topic": c.topic, "channel": c.channel, "updated_at": c.updated_at},
         ),
     )
     yield JsonEntry(
@@ -193,6 +203,7 @@ def erase(user: Any, *, email: str) -> None:
     Notification.objects.filter(user=user).delete()
     DigestOutbox.objects.filter(user=user).delete()
     DigestPreference.objects.filter(user=user).delete()
+    NotificationChoice.objects.filter(user=user).delete()
     DigestPreference.objects.create(user=user, frequency=DigestPreference.Frequency.OFF)
     # Their mentions in other people's messages linked to a profile that is gone: rendered
     # again, they read as the plain text that was written. Done once here, so that

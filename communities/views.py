@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,7 +25,7 @@ from communities.forms import (
     NotificationSettingsForm,
     PostForm,
 )
-from communities.models import Comment, Community, Membership, PostAttachment
+from communities.models import Channel, Comment, Community, Membership, PostAttachment
 from portal.core.files import content_type_of_key, private_file_response
 from portal.core.http import not_found_on_denial, positive_int
 from portal.core.views import flash_errors, form_status, form_submit
@@ -789,25 +789,59 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("communities:notifications")
 
 
+def _devices_url() -> str:
+    """The push devices page (portal.push, issue 19 "push"); its documented path until that
+    app routes it."""
+    try:
+        return reverse("push:devices")
+    except NoReverseMatch:
+        return "/account/push/"
+
+
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    communities = list(selectors.communities_of(user=request.user))
+    """A channel per topic, quiet hours, and the digest frequencies, saved together."""
+    user = request.user
+    communities = list(selectors.communities_of(user=user))
+    chosen = notifications.choices_of(user)
     if request.method == "POST":
         form = NotificationSettingsForm(request.POST, communities=communities)
         if form.is_valid():
             notifications.preferences_set(
-                acting_user=request.user,
+                acting_user=user,
                 account=form.cleaned_data["account"],
                 per_community=form.per_community(),
+            )
+            notifications.choices_set(acting_user=user, choices=form.channels())
+            notifications.quiet_hours_set(
+                acting_user=user,
+                start=form.cleaned_data["quiet_hours_start"],
+                end=form.cleaned_data["quiet_hours_end"],
             )
             messages.success(request, _("Your choices are saved."))
             return redirect("communities:notification_settings")
     else:
-        account, per_community = notifications.preferences_of(request.user)
+        account, per_community = notifications.preferences_of(user)
         form = NotificationSettingsForm(
-            communities=communities, account=account, per_community=per_community
+            communities=communities,
+            account=account,
+            per_community=per_community,
+            channels=chosen,
+            quiet_hours=(user.quiet_hours_start, user.quiet_hours_end),
         )
-    return render(request, "communities/notification_settings.html", {"form": form})
+    return render(
+        request,
+        "communities/notification_settings.html",
+        {
+            "form": form,
+            "devices_url": _devices_url(),
+            "time_zone": user.timezone,
+            # A topic told by the digest, for a person who receives none, would be told
+            # only under the bell: the page says so.
+            "digest_unreachable": Channel.DIGEST in chosen.values()
+            and not digests.receives_digests(user),
+        },
+    )
 
 
 @login_required

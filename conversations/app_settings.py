@@ -11,6 +11,9 @@ class ConversationsSettings(AppSettings):
     # minutes after it was sent becomes a notification under the bell and, by the person's
     # preferences, an e-mail at once or a line in their digest (conversations/notifications.py).
     NOTIFY_AFTER_MINUTES: int = Setting(10)
+    # The same for people who chose push for direct messages (or mentions): a phone is told
+    # sooner than a mailbox (beat runs the notifier every minute).
+    NOTIFY_PUSH_AFTER_MINUTES: int = Setting(1)
     # Messages older than this are never notified of any more (a scheduler that was down for
     # days does not send a flood of stale e-mails when it comes back).
     NOTIFY_LOOKBACK_HOURS: int = Setting(48)

@@ -30,7 +30,7 @@ class ConversationsConfig(AppConfig):
         for kind, label in notifications.NOTIFICATION_KINDS.items():
             register_notification_kind(kind, label, notifications.NOTIFICATION_TOPICS[kind])
         register_reply_kind(inbound.reply_kind)
-        register_personal_provider(notifications.digest_lines)
+        register_personal_provider(notifications.digest_lines, kinds=notifications.KINDS)
         register(privacy.contribution)
 
         from wagtail.permissions import register_permission_policy

@@ -1,12 +1,13 @@
 """What happens when nobody is looking at a conversation.
 
 A direct or group message, or a mention in a community chat, still unread
-``CONVERSATIONS_NOTIFY_AFTER_MINUTES`` after it was sent becomes a floor notification (the
-bell lists it and links to the first unread message) and, by the person's preferences (the
-floor's ``DigestPreference``: "immediately" for their account, or for the community of a
-chat), an e-mail at once that they may answer by e-mail (the answer becomes their message in
-the conversation, ``conversations.inbound``), or a line under "For you" in their next digest
-(:func:`digest_lines`).
+``CONVERSATIONS_NOTIFY_AFTER_MINUTES`` after it was sent (``…_NOTIFY_PUSH_AFTER_MINUTES``
+for people who chose push for it: a phone is told sooner than a mailbox) becomes a floor
+notification (the bell lists it and links to the first unread message) told by the channel
+the floor's ``notify()`` decides for it (the person's choice for "a direct message" or "a
+mention", else their digest frequency): an e-mail at once that they may answer by e-mail
+(the answer becomes their message in the conversation, ``conversations.inbound``), a push,
+or a line under "For you" in their next digest (:func:`digest_lines`).
 
 The invariants a reader must not break:
 
@@ -40,12 +41,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from communities.markup import excerpt
-from communities.models import Community, Notification
+from communities.models import Channel, Community, Notification, NotificationChoice
 from communities.notifications import (
-    Frequency,
     list_unsubscribe_headers,
     notify,
-    preferences_of,
     unsubscribe_url,
 )
 from communities.replies import kind_reply_address
@@ -75,8 +74,7 @@ EMAIL_MESSAGES = 5  # the latest unread messages quoted in an e-mail
 class Decision:
     seat: Participant
     last: Message
-    frequency: str
-    notification: Notification | None = None
+    notification: Notification | None = None  # its channel says how the person is told
 
 
 @dataclass
@@ -97,34 +95,80 @@ def _window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetim
     return since, cutoff
 
 
-def _due(since: datetime.datetime, cutoff: datetime.datetime) -> QuerySet[Message]:
+def _push_cutoff(now: datetime.datetime) -> datetime.datetime:
+    """Messages sent before this are due for people who chose push (never later than the
+    e-mail cutoff)."""
+    minutes = min(app_settings.NOTIFY_PUSH_AFTER_MINUTES, app_settings.NOTIFY_AFTER_MINUTES)
+    return now - datetime.timedelta(minutes=minutes)
+
+
+def _pushes(user: Any, topics: tuple[str, ...]) -> Exists:
+    """Whether the person of ``user`` (an outer reference) chose push for one of ``topics``."""
+    return Exists(
+        NotificationChoice.objects.filter(user=user, topic__in=topics, channel=Channel.PUSH)
+    )
+
+
+def _sent_before(
+    field_name: str, cutoff: datetime.datetime, push_cutoff: datetime.datetime, pushes: Exists
+) -> Q:
+    """Sent before the cutoff, or before the earlier push cutoff for people who push it."""
+    return Q(**{f"{field_name}__lte": cutoff}) | (
+        Q(**{f"{field_name}__lte": push_cutoff}) & Q(pushes)
+    )
+
+
+# A direct or group message is told by the channel of "a direct message" (or "a mention"
+# when it mentions the person); a community chat notifies of mentions only.
+PRIVATE_TOPICS = ("message", "mention")
+CHAT_TOPICS = ("mention",)
+
+
+def _due(
+    since: datetime.datetime,
+    cutoff: datetime.datetime,
+    push_cutoff: datetime.datetime,
+    topics: tuple[str, ...],
+) -> QuerySet[Message]:
     """The messages due for the seat of the outer query (``threshold`` annotated): others'
-    ordinary messages, not deleted, sent in the window, after what the seat read or was
-    already notified of. Reads the (conversation, id) index."""
-    return Message.objects.filter(
-        conversation=OuterRef("conversation"),
-        kind=Message.Kind.MESSAGE,
-        deleted_at__isnull=True,
-        created_at__gte=since,
-        created_at__lte=cutoff,
-        id__gt=OuterRef("threshold"),
-    ).exclude(author=OuterRef("user"))
+    ordinary messages, not deleted, sent in the window (a shorter one for people who push
+    ``topics``), after what the seat read or was already notified of. Reads the
+    (conversation, id) index."""
+    return (
+        Message.objects.filter(
+            conversation=OuterRef("conversation"),
+            kind=Message.Kind.MESSAGE,
+            deleted_at__isnull=True,
+            created_at__gte=since,
+            id__gt=OuterRef("threshold"),
+        )
+        .filter(
+            _sent_before(
+                "created_at", cutoff, push_cutoff, _pushes(OuterRef(OuterRef("user")), topics)
+            )
+        )
+        .exclude(author=OuterRef("user"))
+    )
 
 
-def _ensure_chat_seats(since: datetime.datetime, cutoff: datetime.datetime) -> None:
+def _ensure_chat_seats(now: datetime.datetime) -> None:
     """A person mentioned in a community chat they never opened has no seat yet: give them
     one (it keeps ``notified_id``; nothing is read), so that the run below sees them."""
     through = Message.mentions.through
     seat = Participant.objects.filter(
         conversation=OuterRef("message__conversation"), user=OuterRef("user")
     )
+    since, cutoff = _window(now)
+    push_cutoff = _push_cutoff(now)
     pairs = set(
         through.objects.filter(
+            _sent_before(
+                "message__created_at", cutoff, push_cutoff, _pushes(OuterRef("user"), CHAT_TOPICS)
+            ),
             message__conversation__kind=Conversation.Kind.COMMUNITY,
             message__kind=Message.Kind.MESSAGE,
             message__deleted_at__isnull=True,
             message__created_at__gte=since,
-            message__created_at__lte=cutoff,
         )
         .exclude(Exists(seat))
         .values_list("message__conversation_id", "user_id")[: app_settings.NOTIFY_BATCH]
@@ -140,9 +184,10 @@ def _due_seats(now: datetime.datetime) -> list[Participant]:
     ``first_due``, ``last_due``, ``due_count`` and ``mentioned``. Two queries: direct and
     group conversations (every message), community chats (mentions only)."""
     since, cutoff = _window(now)
+    push_cutoff = _push_cutoff(now)
     found: list[Participant] = []
     for chats in (False, True):
-        due = _due(since, cutoff)
+        due = _due(since, cutoff, push_cutoff, CHAT_TOPICS if chats else PRIVATE_TOPICS)
         if chats:
             due = due.filter(mentions=OuterRef("user"))
         seats = (
@@ -186,9 +231,8 @@ def notifications_send_due(*, now: datetime.datetime | None = None) -> RunResult
     a seat is moved past its messages in the transaction that notifies, and e-mailed once."""
     now = now or timezone.now()
     result = RunResult()
-    since, cutoff = _window(now)
     with transaction.atomic():
-        _ensure_chat_seats(since, cutoff)
+        _ensure_chat_seats(now)
         seats = _due_seats(now)
         if not seats:
             return result
@@ -204,7 +248,11 @@ def notifications_send_due(*, now: datetime.datetime | None = None) -> RunResult
         for seat in seats:
             seat.notified_id = Greatest(F("notified_id"), Value(seat.last_due))
         Participant.objects.bulk_update(seats, ["notified_id"])
-    immediate = [d for d in result.decisions if d.frequency == Frequency.IMMEDIATE]
+    immediate = [
+        d
+        for d in result.decisions
+        if d.notification is not None and d.notification.channel == Channel.EMAIL
+    ]
     if immediate:
         result.emailed = _send_emails(immediate)
     return result
@@ -212,7 +260,7 @@ def notifications_send_due(*, now: datetime.datetime | None = None) -> RunResult
 
 def _decide(seats: list[Participant], last: dict[int, Message]) -> list[Decision]:
     """Which of one person's due seats notify: not muted, and a conversation the policy lets
-    them read now (one query for all of them), with their preference for each."""
+    them read now (one query for all of them). How each is told, ``notify()`` decides."""
     user = seats[0].user
     wanted = [s for s in seats if not s.is_muted]
     if not wanted:
@@ -222,15 +270,11 @@ def _decide(seats: list[Participant], last: dict[int, Message]) -> list[Decision
             user, Conversation.objects.filter(pk__in=[s.conversation_id for s in wanted])
         ).values_list("pk", flat=True)
     )
-    account, per_community = preferences_of(user)
-    decisions = []
-    for seat in wanted:
-        if seat.conversation_id not in readable:
-            continue
-        community_id = seat.conversation.community_id
-        frequency = per_community.get(community_id, account) if community_id else account
-        decisions.append(Decision(seat=seat, last=last[seat.last_due], frequency=frequency))
-    return decisions
+    return [
+        Decision(seat=seat, last=last[seat.last_due])
+        for seat in wanted
+        if seat.conversation_id in readable
+    ]
 
 
 def message_url(conversation_id: int, message_id: int) -> str:
@@ -247,6 +291,7 @@ def _notify(decision: Decision) -> int:
         title=excerpt(decision.last.body, 200),
         url=message_url(seat.conversation_id, seat.first_due),
         community=seat.conversation.community,
+        send_email=False,  # e-mailed below, quoting the messages (_send_emails)
     )
     decision.notification = created[0] if created else None
     return len(created)
@@ -272,7 +317,7 @@ def conversation_name(conversation: Conversation, user: Any) -> str:
 
 
 def _send_emails(decisions: Iterable[Decision]) -> int:
-    """One e-mail per notification of people who chose "immediately", over one connection,
+    """One e-mail per ``email`` notification, over one connection,
     each marked ``emailed_at`` (so a digest does not repeat it). A failure is logged: the
     notification stays under the bell."""
     sent = 0
@@ -398,13 +443,15 @@ def digest_lines(
     ends_at: datetime.datetime,
 ) -> list[Any]:
     """The digest's personal provider (``communities.digests.register_personal_provider``):
-    one line per conversation notification of the period not e-mailed already, whose
-    conversation the person may still read and has not read since. Four queries."""
+    one line per conversation notification of the period told by the digest (or written
+    before channels existed), unread and not e-mailed, whose conversation the person may
+    still read and has not read since. Four queries."""
     from communities.digests import Item
 
     rows = list(
         Notification.objects.filter(
             Q(community__isnull=True) | Q(community__in=[c.pk for c in communities]),
+            Q(channel=Channel.DIGEST) | Q(channel=""),
             user=user.pk,
             kind__in=KINDS,
             read_at__isnull=True,

@@ -16,6 +16,7 @@ class DocumentsConfig(AppConfig):
         from communities.extensions import (
             register_activity_verb,
             register_membership_ended_hook,
+            register_notification_email,
             register_notification_kind,
         )
         from documents import permissions
@@ -23,9 +24,11 @@ class DocumentsConfig(AppConfig):
         from documents.selectors import shared_documents_for
         from documents.services import (
             NOTIFICATION_KINDS,
+            NOTIFICATION_REVIEW_REQUESTED,
             NOTIFICATION_TOPICS,
             VERBS,
             on_membership_ended,
+            review_requested_email,
         )
 
         # Who may share, ask for a review, decide…: rules answered by the one policy.
@@ -38,6 +41,7 @@ class DocumentsConfig(AppConfig):
             register_activity_verb(verb, label)
         for kind, label in NOTIFICATION_KINDS.items():
             register_notification_kind(kind, label, NOTIFICATION_TOPICS[kind])
+        register_notification_email(NOTIFICATION_REVIEW_REQUESTED, review_requested_email)
 
         from documents import privacy
         from documents.models import Document

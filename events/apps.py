@@ -16,11 +16,18 @@ class EventsConfig(AppConfig):
         from communities.extensions import (
             register_activity_verb,
             register_membership_ended_hook,
+            register_notification_email,
             register_notification_kind,
         )
         from events.access import feeds_for
         from events.digest import next_week
-        from events.services import NOTIFICATION_KINDS, VERBS, on_membership_ended
+        from events.services import (
+            NOTIFICATION_INVITED,
+            NOTIFICATION_KINDS,
+            VERBS,
+            invitation_email,
+            on_membership_ended,
+        )
 
         register_section_provider(next_week)
         register_grant_provider(feeds_for)
@@ -30,6 +37,7 @@ class EventsConfig(AppConfig):
             register_activity_verb(verb, label)
         for kind, label in NOTIFICATION_KINDS.items():
             register_notification_kind(kind, label, "event")
+        register_notification_email(NOTIFICATION_INVITED, invitation_email)
 
         from events import privacy
         from events.models import Event

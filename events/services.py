@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from communities import permissions
-from communities.models import Community, Membership
+from communities.models import Community, Membership, Notification
 from communities.notifications import notify
 from communities.services import activity_record
 from events import ical, tasks
@@ -36,7 +37,6 @@ from events.recurrence import (
     in_range,
     to_local_naive,
 )
-from portal.core.tasks import send_templated_email_on_commit
 from portal.core.tokens import token_issue, unusable_hash
 
 VERB_CREATED = "event.created"
@@ -47,6 +47,7 @@ VERB_RSVP = "event.rsvp"
 VERB_IMPORTED = "event.imported"
 VERB_INVITED = "event.invited"
 NOTIFICATION_INVITED = "event.invited"
+NOTIFICATION_CHANGED = "event.changed"
 
 # What events write to the floor's activity stream and notifications, with their labels
 # (registered in EventsConfig.ready: the floor does not list them).
@@ -59,7 +60,10 @@ VERBS = {
     VERB_IMPORTED: gettext_lazy("imported a calendar"),
     VERB_INVITED: gettext_lazy("invited people to an event"),
 }
-NOTIFICATION_KINDS = {NOTIFICATION_INVITED: gettext_lazy("invites you to an event")}
+NOTIFICATION_KINDS = {
+    NOTIFICATION_INVITED: gettext_lazy("invites you to an event"),
+    NOTIFICATION_CHANGED: gettext_lazy("changed an event you were invited to"),
+}
 
 # Fields whose change makes calendar applications replace their copy (RFC 5545 SEQUENCE).
 SIGNIFICANT = ("start", "end", "tz", "all_day", "freq", "interval", "until", "count", "status")
@@ -264,13 +268,35 @@ def event_update(
     _clean_text(event)
     _validate(event)
     _shift_keys(event, old_start, old_tz)
-    if any(getattr(event, name) != value for name, value in before.items()):
+    significant = any(getattr(event, name) != value for name, value in before.items())
+    if significant:
         event.sequence += 1
     event.updated_at = timezone.now()
     event.save()
     _warm_later([event.pk])
     activity_record(community=event.community, actor=acting_user, verb=VERB_UPDATED, target=event)
+    if significant:
+        _notify_changed(event, acting_user)
     return event
+
+
+def _notify_changed(event: Event, acting_user: Any) -> None:
+    """Tell the invitees (those told of the invitation, and those who answered yes or maybe)
+    that the date, time, repetition or status of the event changed; never the person who
+    changed it (``notify`` leaves the actor out)."""
+    url = reverse("events:detail", args=[event.pk])
+    invited = Notification.objects.filter(kind=NOTIFICATION_INVITED, url=url).values("user_id")
+    answered = RSVP.objects.filter(
+        event=event, answer__in=[RSVP.Answer.YES, RSVP.Answer.MAYBE]
+    ).values("user_id")
+    notify(
+        users=get_user_model().objects.filter(Q(pk__in=invited) | Q(pk__in=answered)),
+        kind=NOTIFICATION_CHANGED,
+        actor=acting_user,
+        community=event.community,
+        title=event.title,
+        url=url,
+    )
 
 
 def _check_occurrence(event: Event, original_start: datetime.datetime) -> None:
@@ -356,6 +382,7 @@ def event_cancel(
         event.updated_at = timezone.now()
         event.save(update_fields=["status", "sequence", "updated_at"])
         _warm_later([event.pk])
+        _notify_changed(event, acting_user)
     else:
         _check_occurrence(event, occurrence_start)
         duration = event.end - event.start
@@ -435,16 +462,8 @@ def event_invite_members(*, acting_user: Any, event: Event) -> int:
         .exclude(user=acting_user)
         .values_list("user_id", flat=True)
     )
-    send_templated_email_on_commit(
-        "events/email/invitation",
-        user_ids=user_ids,
-        context={
-            "event_title": event.title,
-            "community_name": event.community.name,
-            "inviter": acting_user.name,
-            "event_path": f"/calendar/events/{event.pk}/",
-        },
-    )
+    # Each member is told by the channel they chose for "an event invitation or change"; those
+    # told by e-mail get events/email/invitation (invitation_email).
     activity_record(community=event.community, actor=acting_user, verb=VERB_INVITED, target=event)
     notify(
         users=get_user_model().objects.filter(pk__in=user_ids),
@@ -455,6 +474,31 @@ def event_invite_members(*, acting_user: Any, event: Event) -> int:
         url=reverse("events:detail", args=[event.pk]),
     )
     return len(user_ids)
+
+
+def invitation_email(notification: Notification) -> tuple[str, dict[str, Any]] | None:
+    """The e-mail of an event invitation (registered with the floor in ``EventsConfig.ready``)."""
+    event = _event_of(notification)
+    if event is None or event.is_cancelled:
+        return None
+    return "events/email/invitation", {
+        "event_title": event.title,
+        "community_name": event.community.name,
+        "inviter": notification.actor.name if notification.actor else "",
+        "event_path": notification.url,
+    }
+
+
+def _event_of(notification: Notification) -> Event | None:
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(notification.url)
+    except Resolver404:
+        return None
+    if match.view_name != "events:detail":
+        return None
+    return Event.objects.select_related("community").filter(pk=match.kwargs["pk"]).first()
 
 
 # --- Subscription feeds -----------------------------------------------------------------

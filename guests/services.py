@@ -18,12 +18,13 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from communities import permissions
 from communities.access import has_explicit_access
 from communities.models import Community, DigestPreference, Membership
-from communities.notifications import preferences_set
+from communities.notifications import notify, preferences_set
 from communities.services import (
     membership_end,
     membership_extend,
@@ -50,6 +51,10 @@ def _end_of_day(day: datetime.date) -> datetime.datetime:
 
 
 INVITATION_EMAIL = "guests/email/invitation"
+# A sponsor hears that a guest's access ends soon (topic "access.ending"; registered with
+# the floor in GuestsConfig.ready).
+NOTIFICATION_ACCESS_ENDING = "access.ending"
+NOTIFICATION_KINDS = {NOTIFICATION_ACCESS_ENDING: gettext_lazy("A guest's access ends soon")}
 
 
 def _invitation_email_context(
@@ -372,20 +377,52 @@ def guests_remind() -> int:
     count = 0
     for sponsorship in due:
         membership = sponsorship.membership
-        send_templated_email_on_commit(
-            "guests/email/ending_soon",
-            user_ids=[sponsorship.sponsor_id],
-            context={
-                "guest_name": membership.user.name,
-                "community_name": membership.community.name,
-                "ends_on": membership.expires_at.isoformat(),
-                "manage_url": reverse("guests:guest", args=[membership.user_id]),
-            },
+        # Told by the channel the sponsor chose for "a guest's access ending soon" (e-mail
+        # unless they chose otherwise: guests/email/ending_soon, ending_soon_email).
+        notify(
+            users=[sponsorship.sponsor],
+            kind=NOTIFICATION_ACCESS_ENDING,
+            actor=None,
+            community=membership.community,
+            title=membership.user.name,
+            url=reverse("guests:guest", args=[membership.user_id]),
         )
         sponsorship.reminded_for = membership.expires_at
         sponsorship.save(update_fields=["reminded_for"])
         count += 1
     return count
+
+
+def ending_soon_email(notification: Any) -> tuple[str, dict[str, Any]] | None:
+    """The e-mail of an "access ending soon" notification (registered with the floor in
+    ``GuestsConfig.ready``): what guests/email/ending_soon always said, or nothing when the
+    guest's access is no longer running to an end date."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(notification.url)
+    except Resolver404:
+        return None
+    if match.view_name != "guests:guest":
+        return None
+    membership = (
+        Membership.objects.filter(
+            user=match.kwargs["pk"],
+            community=notification.community_id,
+            status=Membership.Status.ACTIVE,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("user", "community")
+        .first()
+    )
+    if membership is None:
+        return None
+    return "guests/email/ending_soon", {
+        "guest_name": membership.user.name,
+        "community_name": membership.community.name,
+        "ends_on": membership.expires_at.isoformat(),
+        "manage_url": notification.url,
+    }
 
 
 def on_membership_ended(ended: Any) -> None:

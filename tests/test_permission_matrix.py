@@ -661,8 +661,17 @@ MATRIX: list[Row] = [
         "post",
         _no_args,
         E(302, 302, 302, 302, 302, 302),
-        data=lambda w: {"account": "weekly"},
-        effect=state("communities.DigestPreference"),
+        data=lambda w: {
+            "account": "weekly",
+            "topic_message": "push",
+            "quiet_hours_start": "22:00",
+            "quiet_hours_end": "07:00",
+        },
+        effect=both(
+            state("communities.DigestPreference"),
+            state("communities.NotificationChoice"),
+            state("accounts.User", is_active=True, quiet_hours_start__isnull=False),
+        ),
     ),
     Row("communities:digest_preview", "get", _no_args, E(200, 200, 200, 200, 200, 200)),
     # --- push notifications: everyone signed in turns push on for their own devices ---

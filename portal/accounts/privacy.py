@@ -243,6 +243,8 @@ def account_entries(user: Any) -> Iterator[Entry]:
             "skills": sorted(tag.name for tag in user.skills.all()),
             "language": user.language,
             "timezone": user.timezone,
+            "quiet_hours_start": user.quiet_hours_start,
+            "quiet_hours_end": user.quiet_hours_end,
             "theme": user.theme,
             "is_external": user.is_external,
             "date_joined": user.date_joined,

@@ -469,6 +469,7 @@ DOCUMENTS_REMINDER_DAYS = env_int("DOCUMENTS_REMINDER_DAYS", 2)
 # A message still unread this many minutes after it was sent becomes a notification (and, by
 # preference, an e-mail or a digest line).
 CONVERSATIONS_NOTIFY_AFTER_MINUTES = env_int("CONVERSATIONS_NOTIFY_AFTER_MINUTES", 10)
+CONVERSATIONS_NOTIFY_PUSH_AFTER_MINUTES = env_int("CONVERSATIONS_NOTIFY_PUSH_AFTER_MINUTES", 1)
 
 # --- Web Push (portal/push) -----------------------------------------------------------------
 # The VAPID key pair (RFC 8292) the push services know this site by: base64url, the private

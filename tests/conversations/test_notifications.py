@@ -322,3 +322,28 @@ def test_access_ending_takes_the_conversation_notifications_off_the_bell(lead, p
     assert len(mine(guest)) == 1
     cs.membership_end(acting_user=lead, membership=membership, reason="ended")
     assert not mine(guest)
+
+
+def test_people_who_push_direct_messages_are_told_sooner(lead, colleague, project, settings):
+    """A phone is told after CONVERSATIONS_NOTIFY_PUSH_AFTER_MINUTES (1), a mailbox after the
+    usual delay; in a community chat only a mention counts, by the "mention" choice."""
+    assert settings.CONVERSATIONS_NOTIFY_PUSH_AFTER_MINUTES == 1
+    mailbox = UserFactory(display_name="Mona Mail")
+    add_member(project, lead, mailbox)
+    floor.choices_set(acting_user=colleague, choices={"message": "push"})
+    floor.choices_set(acting_user=mailbox, choices={"message": "email"})
+    group = conv.conversation_start(acting_user=lead, people=[colleague, mailbox])
+    conv.message_send(acting_user=lead, conversation=group, body="Are you coming?")
+    assert run(minutes=0).notified == 0  # not yet: the message was just sent
+    assert run(minutes=2).notified == 1
+    [pushed] = mine(colleague)
+    assert pushed.channel == "push" and mine(mailbox) == []
+    assert run(minutes=11).notified == 1  # the mailbox's turn, once
+    assert [n.channel for n in mine(mailbox)] == ["email"] and len(mine(colleague)) == 1
+
+    chat = Conversation.objects.create(kind=Conversation.Kind.COMMUNITY, community=project)
+    conv.message_send(acting_user=lead, conversation=chat, body="Nobody mentioned")
+    floor.choices_set(acting_user=mailbox, choices={"mention": "push"})
+    conv.message_send(acting_user=lead, conversation=chat, body="@**Mona Mail** look")
+    assert run(minutes=2).notified == 1
+    assert [n.kind for n in mine(mailbox)] == ["conversation.message", "conversation.mention"]

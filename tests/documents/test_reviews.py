@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from communities.notifications import choices_set
 from documents import services
 from documents.models import DocumentVersion, ReviewComment, ReviewRequest
 from tests.communities.conftest import add_member
@@ -41,9 +42,14 @@ def ask(lead, charter, *reviewers):
 def test_the_charter_journey(lead, project, partner, charter, django_capture_on_commit_callbacks):
     funder2 = UserFactory(display_name="Second reviewer")
     add_member(project, lead, funder2)
+    # Both chose e-mail for review requests (by default a daily-digest reader finds them in
+    # the digest; tests/communities/test_preference_matrix.py).
+    for person in (partner, funder2):
+        choices_set(acting_user=person, choices={"review.request": "email"})
     with django_capture_on_commit_callbacks(execute=True):
         review = ask(lead, charter, partner, funder2)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([partner.email, funder2.email])
+    assert "By Friday" in mail.outbox[0].body
     review = services.review_decide(
         acting_user=partner, request=review, approve=False, comment="Logo too small"
     )

@@ -12,10 +12,13 @@ from wagtail.models import ModelLogEntry
 
 from communities import services as cs
 from communities.models import Activity, Notification
+from communities.notifications import choices_set
 from events import services
 from events.models import RSVP, CalendarFeed, Event, Occurrence
 from portal.core.tokens import token_hash
+from tests.communities.conftest import add_member
 from tests.events.conftest import PARIS, make_event, paris, schedule
+from tests.factories import UserFactory
 
 UTC = datetime.UTC
 
@@ -149,17 +152,21 @@ def test_strangers_and_ended_guests_cannot_answer(lead, project, julie, stranger
         services.rsvp_set(acting_user=julie, event=event, answer="yes")
 
 
-def test_invite_all_members_mails_everyone_but_the_sender(
+def test_invite_all_members_tells_everyone_but_the_sender_by_their_channel(
     lead, project, colleague, julie, django_capture_on_commit_callbacks
 ):
     event = make_event(lead, project)
     mail.outbox.clear()
     with pytest.raises(PermissionDenied):
         services.event_invite_members(acting_user=julie, event=event)
+    # The colleague chose e-mail for invitations; Julie (a guest who gave no consent to
+    # digests) keeps the default: only the bell.
+    choices_set(acting_user=colleague, choices={"event": "email"})
     with django_capture_on_commit_callbacks(execute=True):
         assert services.event_invite_members(acting_user=lead, event=event) == 2
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([colleague.email, julie.email])
+    assert [m.to[0] for m in mail.outbox] == [colleague.email]
     assert "Steering committee" in mail.outbox[0].subject
+    assert f"/calendar/events/{event.pk}/" in mail.outbox[0].body
     # The bell says so too, linking to the event.
     invited = Notification.objects.filter(kind="event.invited", title="Steering committee")
     assert sorted(invited.values_list("user_id", flat=True)) == sorted([colleague.pk, julie.pk])
@@ -220,3 +227,31 @@ def test_feeds_are_listed_in_the_guests_access_report_and_do_not_keep_an_account
     guest_services.guest_end(acting_user=lead, membership=membership)
     julie.refresh_from_db()
     assert not julie.is_active
+
+
+def test_a_significant_change_tells_the_invitees_not_the_person_who_changed_it(
+    lead, project, colleague, julie, django_capture_on_commit_callbacks
+):
+    event = make_event(lead, project)
+    services.event_invite_members(acting_user=lead, event=event)  # colleague and Julie
+    other = UserFactory(display_name="Rita Responder")
+    add_member(project, lead, other)
+    services.rsvp_set(acting_user=other, event=event, answer="yes")  # answered, not invited
+    services.rsvp_set(acting_user=lead, event=event, answer="yes")
+
+    def changed():
+        return sorted(
+            Notification.objects.filter(kind="event.changed").values_list("user_id", flat=True)
+        )
+
+    services.event_update(acting_user=lead, event=event, title="Steering committee (room B)")
+    assert changed() == []  # the title is not a significant change
+    # The lead moves it: the invited and those who answered hear of it; the lead, who
+    # answered yes too, does not (they made the change).
+    services.event_update(acting_user=lead, event=event, schedule=schedule(paris(2027, 3, 2), 2))
+    assert changed() == sorted([colleague.pk, julie.pk, other.pk])
+    row = Notification.objects.filter(kind="event.changed", user=colleague).get()
+    assert row.url == f"/calendar/events/{event.pk}/" and row.community == project
+    assert row.channel == "digest"  # the colleague's default: their daily digest
+    services.event_cancel(acting_user=lead, event=event)
+    assert changed() == sorted([colleague.pk, colleague.pk, julie.pk, julie.pk, other.pk, other.pk])
