@@ -58,7 +58,7 @@ def ids(pairs):
 
 
 EMAILS = fields_of(forms.EmailField)
-DATES = [pair for pair in fields_of(forms.DateField) if not isinstance(pair[1], forms.DateTimeField)]
+DATES = fields_of(forms.DateField)
 TIMES = fields_of(forms.TimeField)
 URLS = fields_of(forms.URLField)
 NUMBERS = fields_of(forms.IntegerField)
