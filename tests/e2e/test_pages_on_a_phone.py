@@ -331,3 +331,63 @@ def test_a_wide_table_is_cards_labelled_by_their_columns(page, live_server, demo
     for table in page.evaluate(CARDS):
         assert table["thead"] > 20
         assert all(row["display"] == "table-row" for row in table["rows"])
+
+
+def _fits(page) -> None:
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} scrolls sideways ({width} px)"
+
+
+def test_a_partner_on_the_move_goes_through_the_key_pages(browser, live_server, demo_site, shot):
+    """The README's phone screenshots (the first screen of each key page, 375 × 800): a
+    lead goes from her home to the project, its chat, its calendar and a document through
+    the header's menu and the page's own links; the guest reviewer opens her review."""
+    from conversations.models import Conversation
+    from documents.models import Document
+
+    base = live_server.url
+    chat = Conversation.objects.get(kind="community", community__slug="lakeside-trails")
+    charter = Document.objects.get(title="Graphic charter")
+    for who in (CAMILLE, JULIE):
+        context = browser.new_context(viewport=PHONE, locale="en-GB", device_scale_factor=1)
+        page = context.new_page()
+        try:
+            sign_in(page, base, who, demo_site.DEMO_PASSWORD)
+            if who == JULIE:
+                page.goto(f"{base}/documents/{charter.pk}/#review")
+                page.wait_for_load_state("networkidle")
+                _fits(page)
+                expect(page.locator("#review")).to_be_in_viewport()
+                shot(page, "phone-review", full_page=False)
+                continue
+            page.goto(f"{base}/")
+            page.wait_for_load_state("networkidle")
+            _fits(page)
+            shot(page, "phone-home", full_page=False)
+            page.locator("summary.menu-toggle").click()
+            page.get_by_role("navigation", name="Main").get_by_role(
+                "link", name="Communities"
+            ).click()
+            page.locator("main").get_by_role("link", name="Lakeside Trails", exact=True).click()
+            page.wait_for_url("**/communities/lakeside-trails/")
+            page.wait_for_load_state("networkidle")
+            _fits(page)
+            shot(page, "phone-community", full_page=False)
+            page.goto(f"{base}/messages/{chat.pk}/")
+            page.wait_for_load_state("networkidle")
+            _fits(page)
+            shot(page, "phone-conversation", full_page=False)
+            page.goto(f"{base}/communities/lakeside-trails/")
+            page.locator("main").get_by_role("link", name="Calendar").first.click()
+            page.wait_for_url("**/calendar/**")
+            page.goto(page.url.split("?")[0] + "?view=month")
+            _fits(page)
+            expect(page.locator(".month-grid thead")).to_be_hidden()
+            shot(page, "phone-calendar", full_page=False)
+            page.goto(f"{base}/documents/{charter.pk}/")
+            page.wait_for_load_state("networkidle")
+            _fits(page)
+            shot(page, "phone-document", full_page=False)
+        finally:
+            context.close()
