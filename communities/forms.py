@@ -218,7 +218,10 @@ class CommentForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address of a colleague"))
+    email = forms.EmailField(
+        label=_("E-mail address of a colleague"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
 
 
 def topic_field(topic: str) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities import permissions
 from documents.app_settings import app_settings
+from portal.core.widgets import DateInput, NumberInput
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -77,7 +78,7 @@ class CommentForm(forms.Form):
         label=_("Page (optional)"),
         min_value=1,
         required=False,
-        widget=forms.NumberInput(attrs={"class": "input-short"}),
+        widget=NumberInput(attrs={"class": "input-short"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,7 +114,7 @@ class ReviewRequestForm(forms.Form):
     community and the people it is shared with), a list the panel already loaded."""
 
     reviewers = forms.MultipleChoiceField(label=_("Reviewers"), widget=forms.CheckboxSelectMultiple)
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput)
     message = forms.CharField(
         label=_("Message"),
         max_length=2000,

@@ -14,7 +14,7 @@ from events.app_settings import app_settings
 from events.models import RSVP, Event
 from events.services import Schedule, schedule_from_local
 from portal.accounts.models import timezone_choices
-from portal.core.widgets import DateInput, TimeInput
+from portal.core.widgets import DateInput, NumberInput, TimeInput
 
 
 class ScheduleFields(forms.Form):
@@ -100,6 +100,7 @@ class EventForm(ScheduleFields):
         label=_("Places"),
         required=False,
         min_value=1,
+        widget=NumberInput,
         help_text=_("Leave empty for no limit."),
     )
     freq = forms.ChoiceField(label=_("Repeats"), required=False, choices=Event.Frequency.choices)
@@ -109,6 +110,7 @@ class EventForm(ScheduleFields):
         min_value=1,
         max_value=366,
         initial=1,
+        widget=NumberInput,
         help_text=_("1 = every day, week or month; 2 = every other one…"),
     )
     until = forms.DateField(
@@ -119,6 +121,7 @@ class EventForm(ScheduleFields):
         required=False,
         min_value=1,
         max_value=app_settings.MAX_COUNT,
+        widget=NumberInput,
         help_text=_("Or a number of occurrences instead of an end date."),
     )
 

@@ -11,8 +11,16 @@ from portal.core.widgets import DateInput
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
-    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    # Somebody else's address: the browser must not offer the inviter's own.
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     organisation = forms.CharField(label=_("Organisation"), max_length=150, required=False)
     role = forms.ChoiceField(
         label=_("Invite as"), choices=Invitation.Role.choices, widget=forms.RadioSelect

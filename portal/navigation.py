@@ -44,7 +44,7 @@ def _existing_sections() -> tuple[tuple[Section, str], ...]:
 
 def sections_for(user) -> list[dict]:
     return [
-        {"label": section.label, "url": url, "icon": section.icon}
+        {"label": section.label, "url": url, "icon": section.icon, "name": section.url_name}
         for section, url in _existing_sections()
         if user.is_authenticated or not section.signed_in_only
     ]

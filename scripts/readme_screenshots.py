@@ -31,7 +31,7 @@ def test_files(names: list[str]) -> list[str]:
         taking = [
             path
             for path in sorted(TESTS.glob("test_*.py"))
-            if re.search(rf"""shot\(\w+, ["']{re.escape(name)}["']\)""", path.read_text())
+            if re.search(rf"""shot\(\w+, ["']{re.escape(name)}["'][,)]""", path.read_text())
         ]
         if not taking:
             missing.append(name)

@@ -43,3 +43,11 @@ class DateTimeInput(forms.SplitDateTimeWidget):
         date_attrs = {"aria-label": _("Date"), **(attrs or {})}
         time_attrs = {"aria-label": _("Time"), **(attrs or {})}
         forms.MultiWidget.__init__(self, (DateInput(attrs=date_attrs), TimeInput(attrs=time_attrs)))
+
+
+class NumberInput(forms.NumberInput):
+    """A whole number: ``inputmode="numeric"`` brings a phone's digit pad (``type=number``
+    alone shows the full keyboard on iOS)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "numeric", **(attrs or {})})

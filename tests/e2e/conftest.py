@@ -43,8 +43,8 @@ def shot():
     """Save a full-page screenshot for humans to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def take(page, name: str) -> None:
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    def take(page, name: str, *, full_page: bool = True) -> None:
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
 
     return take
 

@@ -104,3 +104,38 @@ def test_the_page_has_no_serious_accessibility_violation(screen, frozen_demo, br
         finally:
             context.close()
     assert not found, "serious or critical accessibility violations:\n" + "\n".join(found)
+
+
+# The phone's own layouts (issue 19): the header's menu open (its sections, search box and
+# counts over the page), the month as a list, the tables as cards, in both languages and
+# both schemes, at 375 px.
+PHONE_SCREENS = [
+    screen
+    for screen in SCREENS
+    if screen.name in {"home-lead", "calendar-month", "members", "document-review"}
+]
+
+
+@pytest.mark.parametrize("screen", PHONE_SCREENS, ids=[screen.name for screen in PHONE_SCREENS])
+def test_the_phone_layout_with_its_menu_open_has_no_serious_violation(screen, frozen_demo, browser):
+    base = frozen_demo
+    found: list[str] = []
+    for language in LANGUAGES:
+        context = browser.new_context(**context_args(language=language, width=375))
+        context.add_init_script(path=AXE)
+        context.add_cookies([session_cookie(screen.who, base, language=language)])
+        page = context.new_page()
+        page.clock.set_fixed_time(FROZEN_NOW)
+        try:
+            open_screen(page, screen, base)
+            menu = page.locator("details.site-menu")
+            menu.locator("summary").click()
+            assert menu.get_attribute("open") is not None
+            assert page.locator("header .header-search").is_visible()
+            for scheme in SCHEMES:
+                page.emulate_media(color_scheme=scheme)
+                violations = [rule for rule in page.evaluate(RUN_AXE) if rule["impact"] in BLOCKING]
+                found += readable(f"{screen.name} {language} 375 menu {scheme}", violations)
+        finally:
+            context.close()
+    assert not found, "serious or critical accessibility violations:\n" + "\n".join(found)

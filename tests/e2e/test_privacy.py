@@ -15,7 +15,6 @@ def test_a_person_downloads_their_data(page, live_server, demo_site, shot):
     base = live_server.url
     sign_in(page, base, "camille.martin@parvis.example", demo_site.DEMO_PASSWORD)
     page.set_viewport_size({"width": 375, "height": 800})  # a phone
-    page.get_by_role("button", name="Menu").click()  # the phone's menu, then the user menu
     page.locator("header .user-menu summary").click()
     page.locator("header .user-menu").get_by_role("link", name="Your data").click()
     expect(page.get_by_role("heading", name="Your data", level=1)).to_be_visible()

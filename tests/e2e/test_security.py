@@ -93,11 +93,11 @@ def test_the_french_header_holds_on_one_row_and_opens_on_a_phone(
     expect(page.get_by_role("status")).to_be_visible()
     expect(posts).to_have_count(before - 1)
     page.set_viewport_size({"width": 375, "height": 800})
-    menu = page.get_by_role("button", name="Menu")
-    expect(page.locator("#site-menu")).to_be_hidden()
-    menu.click()  # parvis.js, not an inline handler
-    expect(page.locator("#site-menu")).to_be_visible()
-    expect(menu).to_have_attribute("aria-expanded", "true")
+    menu = page.locator("#site-menu summary")  # a <details>: no handler at all
+    expect(page.locator("#site-menu nav")).to_be_hidden()
+    menu.click()
+    expect(page.locator("#site-menu nav")).to_be_visible()
+    expect(page.locator("#site-menu")).to_have_attribute("open", "")
     assert header.bounding_box()["width"] <= 375
     shot(page, "security-3-header-fr-375")
     assert refused == [], refused

@@ -62,6 +62,25 @@
     dialog.showModal();
   }
 
+  // The site menu is a <details> (templates/base.html) that opens without script. From
+  // 720 px its content shows while it is closed, through ::details-content; a browser without
+  // that pseudo-element gets the menu opened on wide screens instead.
+  var siteMenu = document.querySelector("[data-site-menu]");
+  if (siteMenu && window.CSS && CSS.supports && !CSS.supports("selector(::details-content)")) {
+    var wide = window.matchMedia("(min-width: 721px)");
+    var follow = function () { siteMenu.open = wide.matches; };
+    follow();
+    if (wide.addEventListener) wide.addEventListener("change", follow);
+  }
+
+  // Escape closes the open phone menu and gives the focus back to its Menu button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !siteMenu || !siteMenu.open) return;
+    if (!siteMenu.contains(document.activeElement) || !siteMenu.querySelector("summary").offsetParent) return;
+    siteMenu.open = false;
+    siteMenu.querySelector("summary").focus();
+  });
+
   // A read-only address to copy selects itself: <input readonly data-select-on-focus>.
   document.addEventListener("focusin", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) {
@@ -72,16 +91,6 @@
   document.addEventListener("click", function (event) {
     var target = event.target.closest ? event.target : event.target.parentElement;
     if (!target) return;
-
-    // The phone menu: <button data-menu-toggle aria-controls="site-menu">.
-    var toggle = target.closest("[data-menu-toggle]");
-    if (toggle) {
-      var open = toggle.getAttribute("aria-expanded") !== "true";
-      toggle.setAttribute("aria-expanded", String(open));
-      var menu = document.getElementById(toggle.getAttribute("aria-controls"));
-      if (menu) menu.classList.toggle("open", open);
-      return;
-    }
 
     // Copy a field's value: <button data-copy="id-of-the-input">.
     var copy = target.closest("[data-copy]");
