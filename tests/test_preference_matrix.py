@@ -196,3 +196,31 @@ def test_exactly_the_chosen_channel_fires_once(
     assert (row.emailed_at is not None) == (channel == Channel.EMAIL)
     if channel == Channel.EMAIL:  # e-mailed: never repeated in the digest
         assert row.title not in for_you(recipient)
+
+
+@pytest.mark.parametrize(
+    "topic, subject, body",
+    [
+        (
+            "access.ending",
+            "Access of Paula Partner to Lakeside Trails ends on",
+            "Extend it or end it",
+        ),
+        ("review.request", "Review requested: charter.pdf", "Lea Lead asks for your review"),
+        ("event", "Steering committee", "Answer yes, maybe or no here:"),
+    ],
+)
+def test_a_kind_with_its_own_e_mail_keeps_its_words(
+    topic, subject, body, lead, project, colleague, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        recipient, kind, trigger = SCENARIOS[topic](lead, project, colleague)
+    notifications.choices_set(acting_user=recipient, choices={topic: Channel.EMAIL})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        trigger()
+    [sent] = [m for m in mail.outbox if m.to == [recipient.email]]
+    assert subject in sent.subject
+    assert body in sent.body
+    row = Notification.objects.get(user=recipient, kind=kind)
+    assert row.url in sent.body  # the link opens what the bell opens

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import formats, translation
 
+from communities.notifications import choices_set
 from documents import services as document_services
 from guests import services as guest_services
 from portal.core.mail import send_templated_email
@@ -32,6 +33,8 @@ def test_a_review_request_gives_its_due_date_in_each_reviewers_language(
     french = UserFactory(display_name="Camille Lectrice", language="fr")
     for person in (english, french):
         add_member(project, lead, person)
+        # Told of review requests by e-mail (by default, a daily digest reader reads it there).
+        choices_set(acting_user=person, choices={"review.request": "email"})
     document = document_services.document_create(
         acting_user=lead,
         community=project,
