@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from communities.notifications import choices_set
 from documents import services as document_services
@@ -66,7 +67,9 @@ def test_a_guest_invitation_says_until_when_in_the_senders_language(
         )
     (message,) = mail.outbox
     with translation.override(language):
-        until = formats.date_format(invitation.expires_at, "DATE_FORMAT")
+        # The day in the sender's zone (the mail's), not UTC's: they differ around midnight.
+        local = timezone.localtime(invitation.expires_at, zoneinfo.ZoneInfo(lead.timezone))
+        until = formats.date_format(local, "DATE_FORMAT")
     assert f" {month} " in f" {until} "
     assert until in message.body
     assert not ISO_DATE.search(message.body), message.body
