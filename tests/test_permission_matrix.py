@@ -1792,7 +1792,9 @@ def _build_world() -> dict:
     chat_message = conversation_services.message_send(
         acting_user=member, conversation=chat_p, body="Chat hello"
     )
-    digests_enqueue()
+    # At noon (UTC) today, whatever the hour of the run: before DIGESTS_SEND_HOUR in the
+    # people's time zone no digest is due, and the digest admin's rows would have no outbox.
+    digests_enqueue(now=timezone.now().replace(hour=12, minute=0, second=0, microsecond=0))
     browser_key, _unused = generate_keys()  # any P-256 public key is a browser's p256dh
     push_member = push_services.subscription_save(
         user=member,

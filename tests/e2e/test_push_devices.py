@@ -23,6 +23,7 @@ from communities.tasks import send_notification_pushes
 from portal.accounts.models import User
 from portal.push.models import PushSubscription
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_accessibility import AXE, BLOCKING, RUN_AXE, readable
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -85,7 +86,7 @@ def test_a_person_turns_push_on_receives_one_and_turns_it_off(
     settings.ROOT_URLCONF = "tests.e2e.push_urls"
     base = live_server.url
     page.context.grant_permissions(["notifications"], origin=base)
-    page.add_init_script(FAKE_PUSH % {"origin": push_service.origin})
+    page.context.add_init_script(FAKE_PUSH % {"origin": push_service.origin})
     problems: list[str] = []  # script errors, and anything the CSP refuses
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
@@ -113,10 +114,23 @@ def test_a_person_turns_push_on_receives_one_and_turns_it_off(
     expect(row).to_contain_text("never")
     expect(page.get_by_role("button", name="Turn off push on this device")).to_be_visible()
     shot(page, "push-2-devices-on")
-    page.set_viewport_size({"width": 375, "height": 800})  # a phone: the table is cards
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    expect(page.get_by_role("button", name="Remove Chrome on Linux")).to_be_visible()
-    shot(page, "push-3-devices-on-a-phone")
+    # axe-core on the page, wide and on a phone, in a tab of its own (axe's own inline
+    # styles would count as refusals of the policy in this one).
+    checker = page.context.new_page()
+    checker.add_init_script(path=AXE)
+    checker.goto(f"{base}/account/push/")
+    expect(checker.locator("[data-push-status]")).to_have_text(
+        "Push notifications are on for this device."
+    )
+    violations = [rule for rule in checker.evaluate(RUN_AXE) if rule["impact"] in BLOCKING]
+    assert not violations, "\n".join(readable("devices", violations))
+    checker.set_viewport_size({"width": 375, "height": 800})  # a phone: the table is cards
+    assert checker.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(checker.get_by_role("button", name="Remove Chrome on Linux")).to_be_visible()
+    shot(checker, "push-3-devices-on-a-phone")
+    violations = [rule for rule in checker.evaluate(RUN_AXE) if rule["impact"] in BLOCKING]
+    assert not violations, "\n".join(readable("devices at 375 px", violations))
+    checker.close()
 
     stored = json.loads(page.evaluate("localStorage.getItem('test-push-subscription')"))
     assert stored["serverKey"] == settings.VAPID_PUBLIC_KEY  # the page used the site's key
