@@ -125,7 +125,13 @@ _BY_FREQUENCY = {
     Frequency.WEEKLY: Channel.DIGEST,
     Frequency.OFF: Channel.NONE,
 }
-_TOPIC_DEFAULTS = {"access.ending": Channel.EMAIL}
+# What asks the person to act (a review, an event to answer, a guest's access to extend) was
+# always e-mailed, digest or not, guests included: without a choice it still is.
+_TOPIC_DEFAULTS = {
+    "review.request": Channel.EMAIL,
+    "event": Channel.EMAIL,
+    "access.ending": Channel.EMAIL,
+}
 
 
 def default_channel(topic: str, frequency: str) -> str:

@@ -41,9 +41,12 @@ def test_without_a_choice_a_topic_follows_the_digest_frequency_of_its_community(
     notifications.preferences_set(
         acting_user=colleague, account=Frequency.WEEKLY, per_community={project.pk: None}
     )
-    assert notifications.channel_for(colleague, "review.requested", project) == Channel.DIGEST
-    # A guest's access ending is e-mailed, whatever the frequency.
-    assert notifications.channel_for(partner, "access.ending", project) == Channel.EMAIL
+    assert notifications.channel_for(colleague, "review.decided", project) == Channel.DIGEST
+    # What asks someone to act is e-mailed, whatever the frequency, to guests too (a guest
+    # asked for a review or invited to an event was always told by e-mail).
+    for kind in ("review.requested", "event.invited", "event.changed", "access.ending"):
+        assert notifications.channel_for(colleague, kind, project) == Channel.EMAIL
+        assert notifications.channel_for(partner, kind, project) == Channel.EMAIL
     # Kinds without a topic keep their own way (no channel, never pushed).
     assert notifications.channel_for(colleague, "join.request", project) == ""
 
@@ -65,10 +68,10 @@ def test_a_choice_wins_over_the_default_and_removing_it_brings_the_default_back(
 
 def test_channels_for_many_people_costs_two_queries(lead, project, django_assert_num_queries):
     people = [UserFactory() for _ in range(5)]
-    notifications.choices_set(acting_user=people[0], choices={"event": "push"})
+    notifications.choices_set(acting_user=people[0], choices={"mention": "push"})
     notifications.preferences_set(acting_user=people[1], account=Frequency.IMMEDIATE)
     with django_assert_num_queries(2):
-        channels = notifications.channels_for(people, "event.invited", project)
+        channels = notifications.channels_for(people, "mention", project)
     assert channels[people[0].pk] == Channel.PUSH
     assert channels[people[1].pk] == Channel.EMAIL
     assert {channels[p.pk] for p in people[2:]} == {Channel.DIGEST}

@@ -159,12 +159,12 @@ def test_invite_all_members_tells_everyone_but_the_sender_by_their_channel(
     mail.outbox.clear()
     with pytest.raises(PermissionDenied):
         services.event_invite_members(acting_user=julie, event=event)
-    # The colleague chose e-mail for invitations; Julie (a guest who gave no consent to
-    # digests) keeps the default: only the bell.
-    choices_set(acting_user=colleague, choices={"event": "email"})
+    # The colleague chose the digest for invitations; Julie (a guest who gave no consent to
+    # digests) keeps the default: an invitation is e-mailed.
+    choices_set(acting_user=colleague, choices={"event": "digest"})
     with django_capture_on_commit_callbacks(execute=True):
         assert services.event_invite_members(acting_user=lead, event=event) == 2
-    assert [m.to[0] for m in mail.outbox] == [colleague.email]
+    assert [m.to[0] for m in mail.outbox] == [julie.email]
     assert "Steering committee" in mail.outbox[0].subject
     assert f"/calendar/events/{event.pk}/" in mail.outbox[0].body
     # The bell says so too, linking to the event.
@@ -252,6 +252,6 @@ def test_a_significant_change_tells_the_invitees_not_the_person_who_changed_it(
     assert changed() == sorted([colleague.pk, julie.pk, other.pk])
     row = Notification.objects.filter(kind="event.changed", user=colleague).get()
     assert row.url == f"/calendar/events/{event.pk}/" and row.community == project
-    assert row.channel == "digest"  # the colleague's default: their daily digest
+    assert row.channel == "email"  # the default for events: e-mailed, like an invitation
     services.event_cancel(acting_user=lead, event=event)
     assert changed() == sorted([colleague.pk, colleague.pk, julie.pk, julie.pk, other.pk, other.pk])
