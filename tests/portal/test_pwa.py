@@ -169,9 +169,7 @@ def test_with_hashed_static_files_the_version_is_the_manifests(tmp_path, setting
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
     }
     assert pwa._static_version() == "0123456789abcdef"
 
