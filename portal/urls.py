@@ -9,7 +9,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import styleguide
+from portal import pwa, styleguide
 
 urlpatterns = [
     # Everybody signs in through allauth (e-mail verification, two-factor, rate limits).
@@ -41,6 +41,11 @@ urlpatterns = [
     ),
     # Every component in every state (administrators, or DEBUG): docs/design-system.md.
     path("styleguide/", styleguide.styleguide, name="styleguide"),
+    # The installable app (portal/pwa.py): from the root, so the service worker's scope is
+    # the whole site.
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_service_worker"),
+    path("offline/", pwa.offline, name="pwa_offline"),
 ]
 
 if settings.SERVE_MEDIA:

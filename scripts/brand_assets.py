@@ -3,9 +3,12 @@
     .venv/bin/python scripts/brand_assets.py
 
 Sources (edit these): mark.svg (the logo mark), mark-maskable.svg (the mark inside the
-safe zone of a maskable icon). Generated (committed, do not edit): wordmark.svg (the mark
-and the name, the letters as outlines of Inter Bold so it looks the same without the font),
-the PNGs (favicon-16/32, apple-touch-icon 180, icon-192/512, maskable-192/512),
+safe zone of a maskable icon), badge.svg (the figure alone, for the status bar of a phone: only
+its alpha counts). Generated (committed, do not edit): wordmark.svg (the mark and the name, the
+letters as outlines of Inter Bold so it looks the same without the font), the PNGs (favicon-16/32,
+the Apple touch icons 120/152/167/180, the web app manifest's icons at the launcher densities of
+Android (48 to 192), 256, 384 and 512, and the splash and store size 1024, each also maskable up
+to 512; the push notification badge 96: ``ICON_SIZES``, ``MASKABLE_SIZES``),
 portal/site_root/favicon.ico (16 + 32 + 48) and apple-touch-icon.png (browsers ask for
 both at the site's root), and portal/static/portal/favicon.svg.
 
@@ -36,14 +39,23 @@ FONT = ROOT / "portal" / "static" / "portal" / "fonts" / "inter-latin-wght-norma
 NAME = "Parvis"
 TEXT_COLOUR = "#1b1f24"  # --color-text (light)
 
+# The web app manifest lists these (portal/pwa.py): Android's launcher densities (mdpi 48 to
+# xxxhdpi 192), 256 and 384 for desktops, 512 for the splash screen, 1024 for the stores.
+ICON_SIZES = (48, 72, 96, 128, 144, 192, 256, 384, 512, 1024)
+# Android's adaptive icons crop these to a circle, a squircle or a rounded square.
+MASKABLE_SIZES = (48, 72, 96, 128, 144, 192, 384, 512)
+# iPhone (180, 120), iPad Pro (167), iPad (152): iOS rounds the corners itself.
+APPLE_TOUCH_SIZES = (120, 152, 167)
+
 PNGS = {
     "favicon-16.png": ("mark.svg", 16),
     "favicon-32.png": ("mark.svg", 32),
-    "apple-touch-icon.png": ("mark-maskable.svg", 180),  # iOS rounds the corners itself
-    "icon-192.png": ("mark.svg", 192),
-    "icon-512.png": ("mark.svg", 512),
-    "maskable-192.png": ("mark-maskable.svg", 192),
-    "maskable-512.png": ("mark-maskable.svg", 512),
+    "apple-touch-icon.png": ("mark-maskable.svg", 180),
+    **{f"apple-touch-icon-{size}.png": ("mark-maskable.svg", size) for size in APPLE_TOUCH_SIZES},
+    **{f"icon-{size}.png": ("mark.svg", size) for size in ICON_SIZES},
+    **{f"maskable-{size}.png": ("mark-maskable.svg", size) for size in MASKABLE_SIZES},
+    # Android draws the badge of a notification in the status bar from its alpha alone.
+    "badge-96.png": ("badge.svg", 96),
 }
 
 

@@ -629,6 +629,28 @@ MATRIX: list[Row] = [
         E(404, 404, 404, 404, 404, 200, anonymous=404),
         shows="Style guide",
     ),
+    # --- the installable app (portal/pwa.py): the same files for everyone, signed out too ---
+    Row(
+        "pwa_manifest",
+        "get",
+        _no_args,
+        E(200, 200, 200, 200, 200, 200, anonymous=200),
+        shows="standalone",
+    ),
+    Row(
+        "pwa_service_worker",
+        "get",
+        _no_args,
+        E(200, 200, 200, 200, 200, 200, anonymous=200),
+        shows="notificationclick",
+    ),
+    Row(
+        "pwa_offline",
+        "get",
+        _no_args,
+        E(200, 200, 200, 200, 200, 200, anonymous=200),
+        shows="You are offline",
+    ),
     # --- publish a scoped page to its community (Wagtail admin): who may publish the page ---
     Row("publish_to_community", "get", scoped_page, E(403, 403, 403, 403, 403, 200)),
     Row(
@@ -1942,8 +1964,8 @@ def check_done(response) -> None:
 
 def check_html_page(response, user) -> None:
     """What every HTML page of the site carries, whoever asks: a strict
-    Content-Security-Policy (no inline script), ``Cache-Control: private`` for a signed-in
-    person, and the header menu with its "Admin" entry for those who may use the admin (no
+    Content-Security-Policy (no inline script), ``Cache-Control: private, no-store`` for a
+    signed-in person, and the header menu with its "Admin" entry for those who may use the admin (no
     view's context may hide it)."""
     policy = [d.strip() for d in response.get("Content-Security-Policy", "").split(";")]
     assert "object-src 'none'" in policy, "the page's Content-Security-Policy"
@@ -1952,8 +1974,10 @@ def check_html_page(response, user) -> None:
     else:
         assert "script-src 'self'" in policy
         assert "style-src 'self'" in policy
-    if response.wsgi_request.user.is_authenticated:
-        assert "private" in response.get("Cache-Control", ""), "Cache-Control: private"
+    if response.wsgi_request.user.is_authenticated and response.wsgi_request.path != "/offline/":
+        # (The offline page is the same for everyone: public, the service worker keeps it.)
+        cache_control = response.get("Cache-Control", "")
+        assert "private" in cache_control and "no-store" in cache_control, cache_control
     content = response.content.decode()
     if 'class="site-header"' in content:
         admin_entry = f'href="{reverse("wagtailadmin_home")}"'

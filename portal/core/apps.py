@@ -8,3 +8,7 @@ class CoreConfig(AppConfig):
     name = "portal.core"
     label = "portal"
     verbose_name = "Parvis"
+
+    def ready(self) -> None:
+        # The sign-out's receiver (Clear-Site-Data), connected even before the first request.
+        from portal.core import middleware  # noqa: F401

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -31,6 +32,21 @@ def restricted_page_ids(request: HttpRequest | None) -> list[int]:
     return hidden
 
 
+def public_for_signed_out(page: Page, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An editorial page as a signed-out visitor sees it is the same for every such visitor:
+    ``Cache-Control: public`` lets the service worker keep it for reading offline (portal/pwa.py).
+    Not a page behind Wagtail's privacy settings (a password, a group), nor anything a
+    signed-in person sees (``private, no-store``: portal.core.middleware)."""
+    if (
+        not request.user.is_authenticated
+        and response.status_code == 200
+        and "Cache-Control" not in response
+        and not page.get_view_restrictions().exists()
+    ):
+        patch_cache_control(response, public=True, max_age=0)
+    return response
+
+
 class GuestVisibility(models.Model):
     """Editorial pages are for the organisation: a guest (external partner) sees a page only
     when an editor marks it visible to guests, or when the page is scoped to a community the
@@ -53,7 +69,7 @@ class GuestVisibility(models.Model):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise Http404  # a page one may not read does not exist
-        return super().serve(request, *args, **kwargs)
+        return public_for_signed_out(self, request, super().serve(request, *args, **kwargs))
 
 
 class CommunityScope(models.Model):
@@ -104,7 +120,8 @@ class HomePage(GuestVisibility, Page):
         verbose_name = _("home page")
 
     def serve(self, request, *args, **kwargs):
-        return Page.serve(self, request, *args, **kwargs)  # everyone has a home
+        # everyone has a home
+        return public_for_signed_out(self, request, Page.serve(self, request, *args, **kwargs))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

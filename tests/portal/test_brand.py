@@ -23,21 +23,41 @@ def brand_script():
     return module
 
 
-@pytest.mark.parametrize(
-    ("name", "size"),
-    [
-        ("favicon-16.png", 16),
-        ("favicon-32.png", 32),
-        ("apple-touch-icon.png", 180),
-        ("icon-192.png", 192),
-        ("icon-512.png", 512),
-        ("maskable-192.png", 192),
-        ("maskable-512.png", 512),
-    ],
-)
+SIZES = {
+    "favicon-16.png": 16,
+    "favicon-32.png": 32,
+    "apple-touch-icon.png": 180,
+    "apple-touch-icon-120.png": 120,
+    "apple-touch-icon-152.png": 152,
+    "apple-touch-icon-167.png": 167,
+    "badge-96.png": 96,
+    **{f"icon-{size}.png": size for size in (48, 72, 96, 128, 144, 192, 256, 384, 512, 1024)},
+    **{f"maskable-{size}.png": size for size in (48, 72, 96, 128, 144, 192, 384, 512)},
+}
+
+
+@pytest.mark.parametrize(("name", "size"), SIZES.items())
 def test_each_png_has_its_size(name, size):
     with Image.open(BRAND / name) as image:
         assert (image.format, image.size) == ("PNG", (size, size))
+
+
+def test_the_script_makes_every_png():
+    assert set(brand_script().PNGS) == set(SIZES)
+
+
+def test_the_badge_is_one_colour_on_a_transparent_ground():
+    """Android paints a notification's badge from its alpha channel alone."""
+    with Image.open(BRAND / "badge-96.png") as image:
+        pixels = image.convert("RGBA")
+        colours = {
+            pixels.getpixel((x, y))[:3]
+            for x in range(96)
+            for y in range(96)
+            if pixels.getpixel((x, y))[3] == 255
+        }
+        assert colours == {(255, 255, 255)}
+        assert pixels.getpixel((1, 1))[3] == 0
 
 
 def test_the_committed_files_are_what_the_sources_make():
