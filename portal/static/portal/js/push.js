@@ -80,6 +80,12 @@
     forget: function () { return forget(forgetUrl); }
   };
 
+  // Signing out (pwa.js asks before posting the form): this device's subscription goes, on
+  // the server too, even when it was made in an earlier session.
+  document.addEventListener("parvis:sign-out", function (event) {
+    event.detail.waitUntil(forget(forgetUrl));
+  });
+
   function devicesPage(block) {
     var status = block.querySelector("[data-push-status]");
     var on = block.querySelector("[data-push-on]");
