@@ -251,3 +251,14 @@ def test_every_page_links_the_manifest_and_registers_the_service_worker(client, 
         assert 'data-service-worker="/sw.js"' in page
         assert '<script src="/static/portal/js/pwa.js" defer></script>' in page
     assert 'action="/accounts/logout/" method="post" data-sign-out>' in page
+
+
+def test_allauths_sign_out_page_marks_its_form_too(client, member):
+    """The page /accounts/logout/ shows (a GET, from a link or a bookmark) empties the caches
+    and unsubscribes push like the header's menu: its form carries data-sign-out."""
+    client.force_login(member)
+    page = client.get(reverse("account_logout")).text
+    assert 'action="/accounts/logout/" class="allauth-form" data-sign-out>' in page
+    # Other allauth forms are not sign-outs.
+    client.logout()
+    assert "data-sign-out" not in client.get(reverse("account_login")).text.split("<main")[1]
