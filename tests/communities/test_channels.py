@@ -244,7 +244,7 @@ def test_the_settings_page_in_french(client, colleague):
         "Un message direct",
         "Notification push",
         "Seulement sous la cloche",
-        "Par défaut : une demande de relecture",
+        "Par défaut\u00a0: une demande de relecture",
         "Les notifications push vont aux appareils",
         "Appareils qui reçoivent les notifications push",
         "Heures calmes",
