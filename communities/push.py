@@ -9,7 +9,8 @@ Decided immediately before sending, never when queued:
   waits until they end (the task comes back then) and the same checks run again;
 - no device (or none whose push service accepted it): the row falls back to the digest
   (``channel = digest``), so the person still hears of it, once;
-- sent: ``pushed_at``. A row is pushed at most once (locked and marked in one transaction).
+- sent: ``pushed_at``. A row is pushed at most once: locked, marked and committed before the
+  push services are called (no transaction open over the network), set back if none took it.
 
 Also the person's devices in "Your data" (``portal/accounts/privacy.py``).
 """
@@ -108,16 +109,19 @@ def notification_push(*, notification_id: int, now: datetime.datetime | None = N
         when = quiet_until(user, now)
         if when is not None:
             return PushResult(Outcome.LATER, when)
-        accepted = push_services.push_to_user(
-            user_id=user.pk, payload=notification_payload(notification)
-        )
-        if not accepted:
-            notification.channel = Channel.DIGEST
-            notification.save(update_fields=["channel"])
-            return PushResult(Outcome.DIGEST)
+        # Claimed (marked pushed) and committed before the push services are called, so no
+        # transaction stays open over the network; a crash in between loses this one push
+        # rather than sending it twice.
         notification.pushed_at = timezone.now()
         notification.save(update_fields=["pushed_at"])
-        return PushResult(Outcome.SENT)
+        payload = notification_payload(notification)
+    accepted = push_services.push_to_user(user_id=user.pk, payload=payload)
+    if not accepted:
+        Notification.objects.filter(pk=notification_id).update(
+            channel=Channel.DIGEST, pushed_at=None
+        )
+        return PushResult(Outcome.DIGEST)
+    return PushResult(Outcome.SENT)
 
 
 def notification_push_fall_back(*, notification_id: int) -> bool:
