@@ -3,8 +3,8 @@ the person's devices by ``tasks.send_notification_pushes`` (portal/push does the
 
 Decided immediately before sending, never when queued:
 - the person may still see the notification (its community is still readable by them:
-  ``notifications._visible``; the account is active) and has not read it: otherwise nothing
-  is sent, and the row stays as it is (the bell keeps its rule);
+  ``notifications.notifications_visible_to``; the account is active) and has not read it:
+  otherwise nothing is sent, and the row stays as it is (the bell keeps its rule);
 - quiet hours (``User.quiet_hours_start``/``_end``, in the person's time zone): the push
   waits until they end (the task comes back then) and the same checks run again;
 - no device (or none whose push service accepted it): the row falls back to the digest
@@ -103,7 +103,9 @@ def notification_push(*, notification_id: int, now: datetime.datetime | None = N
         if notification is None or notification.read_at is not None:
             return PushResult(Outcome.SKIPPED)
         user = notification.user
-        visible = notifications._visible(user).filter(pk=notification.pk).exists()
+        visible = (
+            notifications.notifications_visible_to(user=user).filter(pk=notification.pk).exists()
+        )
         if not user.is_active or not visible:
             return PushResult(Outcome.SKIPPED)
         when = quiet_until(user, now)
